@@ -1,0 +1,98 @@
+using SoraFunctions.Jobs;
+
+namespace SoraFunctions.Activities;
+
+/// <summary>The names the orchestrator calls activities by; both hosts register them under these names.</summary>
+public static class ActivityNames
+{
+    public const string CreateVideo = "CreateVideo";
+    public const string GetVideo = "GetVideo";
+    public const string StoreVideo = "StoreVideo";
+    public const string DeleteVideo = "DeleteVideo";
+}
+
+/// <summary>How an activity's call to the provider or storage ended.</summary>
+public enum StepOutcome
+{
+    /// <summary>It worked.</summary>
+    Succeeded,
+
+    /// <summary>A transient failure: try again later (after <see cref="StepResult.RetryAfter"/> when given).</summary>
+    Retry,
+
+    /// <summary>A failure that retrying cannot fix.</summary>
+    Failed,
+}
+
+/// <summary>The parts every activity answer has.</summary>
+public abstract record StepResult(StepOutcome Outcome)
+{
+    /// <summary>The wait the provider asked for (Retry-After), if any.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>What went wrong, for <see cref="StepOutcome.Retry"/> and <see cref="StepOutcome.Failed"/>.</summary>
+    public JobError? Error { get; init; }
+}
+
+/// <summary>The provider's view of a video, small enough for orchestration history.</summary>
+public sealed record ProviderVideo(
+    string Id,
+    string Status,
+    int? Progress,
+    DateTime? CreatedAt,
+    DateTime? CompletedAt,
+    DateTime? ExpiresAt,
+    JobError? Error);
+
+/// <summary>Provider statuses as <see cref="ProviderVideo.Status"/> carries them.</summary>
+public static class ProviderStatus
+{
+    public const string Queued = "queued";
+    public const string InProgress = "in_progress";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+    public const string Expired = "expired";
+    public const string Unknown = "unknown";
+}
+
+/// <param name="JobId">The job (orchestration instance) id.</param>
+/// <param name="Spec">What to make.</param>
+/// <param name="LookupSince">
+/// Set when an earlier attempt may have reached the provider: look for a video this job already created
+/// (same prompt, model, size and duration, created since this time) before creating another.
+/// </param>
+public sealed record CreateVideoInput(string JobId, VideoSpec Spec, DateTime? LookupSince);
+
+public sealed record CreateVideoResult(StepOutcome Outcome) : StepResult(Outcome)
+{
+    public ProviderVideo? Video { get; init; }
+
+    /// <summary>True when the video was found by the lookup rather than created by this attempt.</summary>
+    public bool Adopted { get; init; }
+
+    /// <summary>True when a failed attempt may still have created a video at the provider.</summary>
+    public bool MayHaveReachedProvider { get; init; }
+
+    /// <summary>The provider's <c>openai-poll-after-ms</c>, if sent.</summary>
+    public TimeSpan? PollAfter { get; init; }
+}
+
+public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
+{
+    public ProviderVideo? Video { get; init; }
+
+    public TimeSpan? PollAfter { get; init; }
+}
+
+public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec);
+
+public sealed record StoreVideoResult(StepOutcome Outcome) : StepResult(Outcome)
+{
+    public BlobLocation? Blob { get; init; }
+
+    public long Bytes { get; init; }
+
+    /// <summary>True when an earlier attempt had already committed the blob and this one changed nothing.</summary>
+    public bool AlreadyStored { get; init; }
+}

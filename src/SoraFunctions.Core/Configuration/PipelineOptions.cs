@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SoraFunctions.Configuration;
+
+/// <summary>How the orchestration paces and bounds a job (configuration section <c>Pipeline</c>).</summary>
+public sealed class PipelineOptions : IValidatableObject
+{
+    public const string SectionName = "Pipeline";
+
+    /// <summary>Shortest wait between two status checks of one job, in seconds.</summary>
+    [Range(0.1, 3600)]
+    public double MinPollSeconds { get; set; } = 2;
+
+    /// <summary>Longest wait between two status checks of one job, in seconds.</summary>
+    [Range(0.1, 3600)]
+    public double MaxPollSeconds { get; set; } = 30;
+
+    /// <summary>A job still unfinished this long after it started ends as failed with code <c>timeout</c>.</summary>
+    [Range(0.1, 10080)]
+    public double JobTimeoutMinutes { get; set; } = 60;
+
+    /// <summary>Status checks per orchestration generation before <c>ContinueAsNew</c> keeps the history small.</summary>
+    [Range(1, 1000)]
+    public int ChecksPerGeneration { get; set; } = 20;
+
+    /// <summary>Attempts at creating the provider job before the job fails.</summary>
+    [Range(1, 50)]
+    public int CreateMaxAttempts { get; set; } = 6;
+
+    /// <summary>Attempts at storing the finished video before the job fails.</summary>
+    [Range(1, 50)]
+    public int StoreMaxAttempts { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinPollSeconds > MaxPollSeconds)
+        {
+            yield return new ValidationResult(
+                $"{SectionName}:MinPollSeconds ({MinPollSeconds}) must not exceed {SectionName}:MaxPollSeconds ({MaxPollSeconds}).",
+                [nameof(MinPollSeconds), nameof(MaxPollSeconds)]);
+        }
+    }
+
+    /// <summary>The settings the orchestration needs, as the orchestration input carries them.</summary>
+    public Jobs.JobPacing ToPacing() => new(
+        TimeSpan.FromSeconds(MinPollSeconds),
+        TimeSpan.FromSeconds(MaxPollSeconds),
+        TimeSpan.FromMinutes(JobTimeoutMinutes),
+        ChecksPerGeneration,
+        CreateMaxAttempts,
+        StoreMaxAttempts);
+}

@@ -1,0 +1,105 @@
+using System.Text.Json.Serialization;
+using Microsoft.DurableTask.Client;
+using SoraFunctions.Jobs;
+
+namespace SoraFunctions.Http;
+
+/// <summary>A job as <c>GET /api/videos/{id}</c> shows it.</summary>
+public sealed record JobView
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("progress")] public int? Progress { get; init; }
+    [JsonPropertyName("prompt")] public string? Prompt { get; init; }
+    [JsonPropertyName("model")] public string? Model { get; init; }
+    [JsonPropertyName("seconds")] public string? Seconds { get; init; }
+    [JsonPropertyName("size")] public string? Size { get; init; }
+    [JsonPropertyName("providerVideoId")] public string? ProviderVideoId { get; init; }
+    [JsonPropertyName("checks")] public int? Checks { get; init; }
+    [JsonPropertyName("createdAt")] public DateTimeOffset CreatedAt { get; init; }
+    [JsonPropertyName("lastUpdatedAt")] public DateTimeOffset LastUpdatedAt { get; init; }
+    [JsonPropertyName("nextCheckAt")] public DateTime? NextCheckAt { get; init; }
+    [JsonPropertyName("completedAt")] public DateTime? CompletedAt { get; init; }
+    [JsonPropertyName("blob")] public BlobLocation? Blob { get; init; }
+    [JsonPropertyName("bytes")] public long? Bytes { get; init; }
+    [JsonPropertyName("error")] public JobError? Error { get; init; }
+
+    /// <summary>Maps an orchestration's state, custom status and output to the job view.</summary>
+    public static JobView From(OrchestrationMetadata instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        VideoJobInput? input = TryRead(instance.ReadInputAs<VideoJobInput>);
+        var view = new JobView
+        {
+            Id = instance.InstanceId,
+            Status = JobStatus.Queued,
+            Prompt = input?.Spec.Prompt,
+            Model = input?.Spec.Model,
+            Seconds = input?.Spec.Seconds,
+            Size = input?.Spec.Size,
+            CreatedAt = instance.CreatedAt,
+            LastUpdatedAt = instance.LastUpdatedAt,
+        };
+
+        switch (instance.RuntimeStatus)
+        {
+            case OrchestrationRuntimeStatus.Completed:
+                VideoJobResult? result = TryRead(instance.ReadOutputAs<VideoJobResult>);
+                if (result is null)
+                {
+                    return view with { Status = JobStatus.Failed, Error = new JobError(JobErrorCodes.Internal, "The job ended without a result.") };
+                }
+
+                return view with
+                {
+                    Status = result.Status,
+                    Progress = result.Status == JobStatus.Completed ? 100 : null,
+                    ProviderVideoId = result.ProviderVideoId,
+                    Checks = result.Checks,
+                    CompletedAt = result.CompletedAt,
+                    Blob = result.Blob,
+                    Bytes = result.Bytes,
+                    Error = result.Error,
+                };
+
+            case OrchestrationRuntimeStatus.Failed:
+                return view with
+                {
+                    Status = JobStatus.Failed,
+                    Error = new JobError(JobErrorCodes.Internal, instance.FailureDetails?.ErrorMessage ?? "The job failed unexpectedly."),
+                };
+
+            case OrchestrationRuntimeStatus.Terminated:
+                return view with { Status = JobStatus.Canceled };
+
+            case OrchestrationRuntimeStatus.Pending:
+                return view with { Status = JobStatus.Queued, Progress = 0 };
+
+            default:
+                JobCustomStatus? custom = TryRead(instance.ReadCustomStatusAs<JobCustomStatus>);
+                return custom is null
+                    ? view with { Status = JobStatus.Queued, Progress = 0 }
+                    : view with
+                    {
+                        Status = custom.Status,
+                        Progress = custom.Progress ?? 0,
+                        ProviderVideoId = custom.ProviderVideoId,
+                        Checks = custom.Checks,
+                        NextCheckAt = custom.NextCheckAt,
+                    };
+        }
+    }
+
+    static T? TryRead<T>(Func<T?> read)
+        where T : class
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+}

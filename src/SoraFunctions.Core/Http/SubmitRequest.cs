@@ -1,0 +1,156 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using SoraFunctions.Configuration;
+using SoraFunctions.Jobs;
+using SoraFunctions.Provider;
+
+namespace SoraFunctions.Http;
+
+/// <summary>A validated <c>POST /api/videos</c> body.</summary>
+public sealed record SubmitRequest(VideoSpec Spec, string? Id);
+
+/// <summary>The outcome of reading a request: the request, or the problems that name each bad field.</summary>
+public sealed record SubmitParseResult(SubmitRequest? Request, IReadOnlyDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Request is not null;
+}
+
+/// <summary>
+/// Reads and validates a <c>POST /api/videos</c> body: <c>{prompt, model?, seconds?, size?, id?}</c>. Every
+/// problem names its field; nothing a client sends leads to an exception.
+/// </summary>
+public static partial class SubmitRequestParser
+{
+    /// <summary>What a job id may hold: it becomes an orchestration instance id and part of a blob name.</summary>
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    public static partial Regex JobIdPattern();
+
+    public static SubmitParseResult Parse(ReadOnlySpan<byte> body, VideoApiOptions api, SoraOptions defaults)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(defaults);
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return Invalid("body", "The request body is empty; send a JSON object with at least a prompt.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException ex)
+        {
+            return Invalid("body", $"The request body is not valid JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Invalid("body", "The request body must be a JSON object.");
+            }
+
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            string? prompt = ReadString(root, "prompt", errors);
+            string? model = ReadString(root, "model", errors);
+            string? seconds = ReadSeconds(root, errors);
+            string? size = ReadString(root, "size", errors);
+            string? id = ReadString(root, "id", errors);
+
+            if (!errors.ContainsKey("prompt"))
+            {
+                if (string.IsNullOrWhiteSpace(prompt))
+                {
+                    errors["prompt"] = ["The prompt is required and must not be blank."];
+                }
+                else if (prompt.Length > api.MaxPromptLength)
+                {
+                    errors["prompt"] = [$"The prompt has {prompt.Length} characters; at most {api.MaxPromptLength} are allowed."];
+                }
+            }
+
+            if (id is not null && !JobIdPattern().IsMatch(id))
+            {
+                errors["id"] = ["The id must be 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit."];
+            }
+
+            model = string.IsNullOrWhiteSpace(model) ? defaults.DefaultModel : model.Trim();
+            seconds = string.IsNullOrWhiteSpace(seconds) ? defaults.DefaultSeconds : seconds.Trim();
+            size = string.IsNullOrWhiteSpace(size) ? defaults.DefaultSize : size.Trim();
+
+            VideoModel? known = null;
+            if (!errors.ContainsKey("model"))
+            {
+                known = api.EffectiveModels.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.Ordinal));
+                if (known is null)
+                {
+                    errors["model"] = [$"The model '{model}' is not allowed. Allowed: {string.Join(", ", api.EffectiveModels.Select(m => m.Name))}."];
+                }
+            }
+
+            if (known is not null)
+            {
+                if (!errors.ContainsKey("size") && known.Sizes.Count > 0 && !known.Sizes.Contains(size))
+                {
+                    errors["size"] = [$"The model '{model}' does not support size '{size}'. Supported: {string.Join(", ", known.Sizes)}."];
+                }
+
+                if (!errors.ContainsKey("seconds") && known.Seconds.Count > 0 && !known.Seconds.Contains(seconds))
+                {
+                    errors["seconds"] = [$"The model '{model}' does not support {seconds} seconds. Supported: {string.Join(", ", known.Seconds)}."];
+                }
+            }
+
+            return errors.Count > 0
+                ? new SubmitParseResult(null, errors)
+                : new SubmitParseResult(new SubmitRequest(new VideoSpec(prompt!, model, seconds, size), id), new Dictionary<string, string[]>());
+        }
+    }
+
+    static string? ReadString(JsonElement root, string name, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[name] = [$"'{name}' must be a JSON string, not {Describe(value.ValueKind)}."];
+            return null;
+        }
+
+        return value.GetString();
+    }
+
+    /// <summary><c>seconds</c> is a string on the provider's wire; a whole JSON number is accepted too.</summary>
+    static string? ReadSeconds(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (root.TryGetProperty("seconds", out JsonElement value) && value.ValueKind == JsonValueKind.Number)
+        {
+            if (value.TryGetInt32(out int whole) && whole > 0)
+            {
+                return whole.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            errors["seconds"] = ["'seconds' must be a whole number of seconds such as \"8\"."];
+            return null;
+        }
+
+        return ReadString(root, "seconds", errors);
+    }
+
+    static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    static SubmitParseResult Invalid(string field, string message) =>
+        new(null, new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] });
+}

@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SoraFunctions.Catalog;
+using SoraFunctions.Configuration;
+using SoraFunctions.Jobs;
+using SoraFunctions.Orchestration;
+using SoraFunctions.Provider;
+using SoraFunctions.Storage;
+
+namespace SoraFunctions.Http;
+
+/// <summary>
+/// The HTTP API of both hosts: each handler takes the request and the host's Durable client and answers an
+/// <see cref="IResult"/>. Every client mistake is a 4xx <c>application/problem+json</c> naming what was wrong.
+/// </summary>
+public sealed class VideoApi
+{
+    /// <summary>The most instances <c>GET /api/videos</c> reads to find the newest jobs.</summary>
+    public const int ListScanLimit = 1000;
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    readonly VideoApiOptions api;
+    readonly SoraOptions sora;
+    readonly PipelineOptions pipeline;
+    readonly VideoBlobStore store;
+    readonly VideoCatalog catalog;
+    readonly TimeProvider time;
+    readonly ILogger<VideoApi> logger;
+
+    public VideoApi(
+        IOptions<VideoApiOptions> api,
+        IOptions<SoraOptions> sora,
+        IOptions<PipelineOptions> pipeline,
+        VideoBlobStore store,
+        VideoCatalog catalog,
+        TimeProvider time,
+        ILogger<VideoApi> logger)
+    {
+        this.api = api.Value;
+        this.sora = sora.Value;
+        this.pipeline = pipeline.Value;
+        this.store = store;
+        this.catalog = catalog;
+        this.time = time;
+        this.logger = logger;
+    }
+
+    /// <summary><c>POST /api/videos</c>: validates, then starts the job (or returns the existing one for a known <c>id</c>).</summary>
+    public async Task<IResult> SubmitAsync(HttpRequest request, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(urls);
+
+        if (!IsJson(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+
+        if (request.ContentLength > api.MaxRequestBytes)
+        {
+            return TooLarge();
+        }
+
+        byte[]? body = await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
+        if (body is null)
+        {
+            return TooLarge();
+        }
+
+        SubmitParseResult parsed = SubmitRequestParser.Parse(body, api, sora);
+        if (!parsed.IsValid)
+        {
+            return Problems.Validation(parsed.Errors);
+        }
+
+        VideoSpec spec = parsed.Request!.Spec;
+        string id = parsed.Request.Id ?? Guid.CreateVersion7().ToString("N");
+
+        if (parsed.Request.Id is not null)
+        {
+            OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+            if (existing is not null)
+            {
+                return Existing(request, urls, existing, spec);
+            }
+        }
+
+        var input = new VideoJobInput(id, spec, pipeline.ToPacing());
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
+        }
+        catch (Exception ex) when (parsed.Request.Id is not null && ex is not OperationCanceledException)
+        {
+            // Two submissions with the same id raced; the first one won.
+            OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+            if (existing is null)
+            {
+                throw;
+            }
+
+            return Existing(request, urls, existing, spec);
+        }
+
+        logger.LogInformation("Job {JobId} submitted: {Model}, {Seconds}s, {Size}", id, spec.Model, spec.Seconds, spec.Size);
+        DateTimeOffset now = time.GetUtcNow();
+        var view = new JobView
+        {
+            Id = id,
+            Status = JobStatus.Queued,
+            Progress = 0,
+            Prompt = spec.Prompt,
+            Model = spec.Model,
+            Seconds = spec.Seconds,
+            Size = spec.Size,
+            CreatedAt = now,
+            LastUpdatedAt = now,
+        };
+        return Accepted(request, urls, view, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>GET /api/videos/{id}</c>.</summary>
+    public static async Task<IResult> GetAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        return instance is null ? Problems.NotFound(id) : TypedResults.Json(JobView.From(instance), Json);
+    }
+
+    /// <summary><c>GET /api/videos/{id}/content</c>: a redirect to a short-lived read-only link, else the stream.</summary>
+    public async Task<IResult> ContentAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        if (instance is null)
+        {
+            return Problems.NotFound(id);
+        }
+
+        JobView view = JobView.From(instance);
+        if (view.Status != JobStatus.Completed || view.Blob is null)
+        {
+            return Problems.Conflict("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
+        }
+
+        Uri? link = await store.TryCreateReadLinkAsync(view.Blob.Name, time, cancellationToken);
+        if (link is not null)
+        {
+            return TypedResults.Redirect(link.AbsoluteUri);
+        }
+
+        (Stream Content, long Length)? opened = await store.OpenReadAsync(view.Blob.Name, cancellationToken);
+        return opened is { } blob
+            ? TypedResults.Stream(blob.Content, "video/mp4", $"{id}.mp4")
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The video is gone.", detail: $"The blob {view.Blob.Name} no longer exists.");
+    }
+
+    /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>
+    public async Task<IResult> CancelAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        if (instance is null)
+        {
+            return Problems.NotFound(id);
+        }
+
+        JobView view = JobView.From(instance);
+        if (JobStatus.IsTerminal(view.Status))
+        {
+            return TypedResults.Json(view, Json);
+        }
+
+        await client.RaiseEventAsync(id, VideoOrchestrator.CancelEvent, "canceled by request", cancellationToken);
+        logger.LogInformation("Job {JobId}: cancel requested", id);
+        request.HttpContext.Response.Headers.Location = JobPath(request, id);
+        return TypedResults.Json(view, Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary><c>GET /api/videos?limit=20&amp;before=…</c>: recent jobs, newest first; <c>next</c> pages on.</summary>
+    public static async Task<IResult> ListAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        int limit = 20;
+        if (request.Query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        {
+            return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
+        }
+
+        DateTimeOffset? before = null;
+        if (request.Query.TryGetValue("before", out var beforeText))
+        {
+            if (!DateTimeOffset.TryParse(beforeText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
+            {
+                return Problems.Field("before", "before must be an ISO 8601 time, as given in the previous page's 'next'.");
+            }
+
+            before = parsed;
+        }
+
+        var query = new OrchestrationQuery { CreatedTo = before, FetchInputsAndOutputs = true, PageSize = 100 };
+        List<OrchestrationMetadata> found = [];
+        int scanned = 0;
+        await foreach (OrchestrationMetadata instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            if (instance.Name == VideoOrchestrator.Name && (before is null || instance.CreatedAt < before))
+            {
+                found.Add(instance);
+            }
+
+            if (++scanned >= ListScanLimit)
+            {
+                break;
+            }
+        }
+
+        List<JobView> page = [.. found.OrderByDescending(i => i.CreatedAt).Take(limit).Select(JobView.From)];
+        string? next = page.Count == limit && found.Count > limit ? page[^1].CreatedAt.ToString("O", CultureInfo.InvariantCulture) : null;
+        return TypedResults.Json(new JobList(page, next), Json);
+    }
+
+    /// <summary><c>GET /api/library?limit=20&amp;continuationToken=…</c>: the catalog of finished videos, newest first.</summary>
+    public async Task<IResult> LibraryAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        int limit = 20;
+        if (request.Query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        {
+            return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
+        }
+
+        string? token = request.Query["continuationToken"];
+        try
+        {
+            CatalogPage page = await catalog.ListAsync(limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
+            return TypedResults.Json(page, Json);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 400 && !string.IsNullOrEmpty(token))
+        {
+            return Problems.Field("continuationToken", "continuationToken is not one this API handed out.");
+        }
+    }
+
+    static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec)
+    {
+        JobView view = JobView.From(existing);
+        if (view.Prompt is not null && (view.Prompt != spec.Prompt || view.Model != spec.Model || view.Seconds != spec.Seconds || view.Size != spec.Size))
+        {
+            return Problems.Conflict(
+                "The id is taken.",
+                $"Job '{existing.InstanceId}' already exists with a different prompt, model, duration or size; use another id.");
+        }
+
+        return Accepted(request, urls, view, StatusCodes.Status200OK);
+    }
+
+    static JsonHttpResult<SubmitResponse> Accepted(HttpRequest request, IManagementUrlFactory urls, JobView view, int statusCode)
+    {
+        DurableManagementUrls management = urls.Create(request, view.Id);
+        request.HttpContext.Response.Headers.Location = JobPath(request, view.Id);
+        return TypedResults.Json(new SubmitResponse(view, management), Json, statusCode: statusCode);
+    }
+
+    static string JobPath(HttpRequest request, string id) => $"{request.PathBase}/api/videos/{Uri.EscapeDataString(id)}";
+
+    static async Task<OrchestrationMetadata?> FindAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (!SubmitRequestParser.JobIdPattern().IsMatch(id))
+        {
+            return null;
+        }
+
+        OrchestrationMetadata? instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        return instance?.Name == VideoOrchestrator.Name ? instance : null;
+    }
+
+    static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
+        && (parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || parsed.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
+
+    IResult TooLarge() => Problems.Field("body", $"The request body is larger than {api.MaxRequestBytes} bytes.");
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
+    static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        byte[] chunk = new byte[8192];
+        while (true)
+        {
+            int read = await body.ReadAsync(chunk, cancellationToken);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+    }
+}
+
+/// <summary>The <c>POST /api/videos</c> answer: the job and its Durable management URLs.</summary>
+public sealed record SubmitResponse
+{
+    public SubmitResponse(JobView job, DurableManagementUrls urls)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(urls);
+        Id = job.Id;
+        Status = job.Status;
+        Progress = job.Progress;
+        Model = job.Model;
+        Seconds = job.Seconds;
+        Size = job.Size;
+        CreatedAt = job.CreatedAt;
+        StatusQueryGetUri = urls.StatusQueryGetUri;
+        SendEventPostUri = urls.SendEventPostUri;
+        TerminatePostUri = urls.TerminatePostUri;
+        PurgeHistoryDeleteUri = urls.PurgeHistoryDeleteUri;
+        SuspendPostUri = urls.SuspendPostUri;
+        ResumePostUri = urls.ResumePostUri;
+    }
+
+    public string Id { get; }
+    public string Status { get; }
+    public int? Progress { get; }
+    public string? Model { get; }
+    public string? Seconds { get; }
+    public string? Size { get; }
+    public DateTimeOffset CreatedAt { get; }
+    public string StatusQueryGetUri { get; }
+    public string SendEventPostUri { get; }
+    public string TerminatePostUri { get; }
+    public string PurgeHistoryDeleteUri { get; }
+    public string SuspendPostUri { get; }
+    public string ResumePostUri { get; }
+}
+
+/// <summary>A page of <c>GET /api/videos</c>.</summary>
+public sealed record JobList(IReadOnlyList<JobView> Items, string? Next);

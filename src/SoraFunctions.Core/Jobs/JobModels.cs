@@ -1,0 +1,100 @@
+using System.Text.Json.Serialization;
+
+namespace SoraFunctions.Jobs;
+
+/// <summary>What a job is asked to make, as validated from <c>POST /api/videos</c>.</summary>
+public sealed record VideoSpec(string Prompt, string Model, string Seconds, string Size);
+
+/// <summary>How the orchestration paces and bounds a job; an input so that tests can make it fast.</summary>
+public sealed record JobPacing(
+    TimeSpan MinPollInterval,
+    TimeSpan MaxPollInterval,
+    TimeSpan Timeout,
+    int ChecksPerGeneration,
+    int CreateMaxAttempts,
+    int StoreMaxAttempts);
+
+/// <summary>The orchestration input: the job, its pacing, and (after <c>ContinueAsNew</c>) where it got to.</summary>
+public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacing)
+{
+    /// <summary>Null on the first generation; carried across <c>ContinueAsNew</c> afterwards.</summary>
+    public JobProgress? Progress { get; init; }
+}
+
+/// <summary>The state a job carries from one orchestration generation to the next.</summary>
+public sealed record JobProgress(
+    DateTime StartedAt,
+    DateTime Deadline,
+    string BlobName,
+    string ProviderVideoId,
+    DateTime ProviderCreatedAt,
+    int Checks,
+    int? ProgressPercent,
+    string Status);
+
+/// <summary>The small JSON the orchestration keeps in its custom status while it runs.</summary>
+public sealed record JobCustomStatus(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("progress")] int? Progress,
+    [property: JsonPropertyName("providerVideoId")] string? ProviderVideoId,
+    [property: JsonPropertyName("checks")] int Checks,
+    [property: JsonPropertyName("nextCheckAt")] DateTime? NextCheckAt,
+    [property: JsonPropertyName("startedAt")] DateTime StartedAt);
+
+/// <summary>Where a finished video is stored.</summary>
+public sealed record BlobLocation(
+    [property: JsonPropertyName("container")] string Container,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("url")] string Url);
+
+/// <summary>Why a job failed: a provider error code (e.g. <c>moderation_blocked</c>) or one of ours (e.g. <c>timeout</c>).</summary>
+public sealed record JobError(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("message")] string Message);
+
+/// <summary>The orchestration output.</summary>
+public sealed record VideoJobResult([property: JsonPropertyName("status")] string Status)
+{
+    [JsonPropertyName("providerVideoId")]
+    public string? ProviderVideoId { get; init; }
+
+    [JsonPropertyName("blob")]
+    public BlobLocation? Blob { get; init; }
+
+    [JsonPropertyName("bytes")]
+    public long? Bytes { get; init; }
+
+    [JsonPropertyName("error")]
+    public JobError? Error { get; init; }
+
+    [JsonPropertyName("checks")]
+    public int Checks { get; init; }
+
+    [JsonPropertyName("completedAt")]
+    public DateTime? CompletedAt { get; init; }
+}
+
+/// <summary>The job statuses of the HTTP API.</summary>
+public static class JobStatus
+{
+    public const string Queued = "queued";
+    public const string InProgress = "in_progress";
+    public const string Storing = "storing";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Canceled = "canceled";
+
+    public static bool IsTerminal(string status) => status is Completed or Failed or Canceled;
+}
+
+/// <summary>Error codes of our own (provider codes pass through unchanged).</summary>
+public static class JobErrorCodes
+{
+    public const string Timeout = "timeout";
+    public const string ProviderUnavailable = "provider_unavailable";
+    public const string ProviderRejected = "provider_rejected";
+    public const string ProviderCanceled = "provider_canceled";
+    public const string Expired = "expired";
+    public const string StoreFailed = "store_failed";
+    public const string Internal = "internal_error";
+}

@@ -1,0 +1,326 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using SoraFunctions.Activities;
+using SoraFunctions.Jobs;
+
+namespace SoraFunctions.Orchestration;
+
+/// <summary>
+/// One video job: create the provider job, check its status on durable timers with an adaptive interval
+/// (<see cref="PollingPolicy"/>), then stream the finished MP4 into Blob Storage. Deterministic: time comes from
+/// the context, waits from durable timers, all I/O from activities; no video bytes pass through its state.
+/// A <c>cancel</c> event ends the job as canceled (and deletes the provider job) at the next wait.
+/// </summary>
+public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJobResult>
+{
+    public const string Name = nameof(VideoOrchestrator);
+
+    /// <summary>The external event <c>DELETE /api/videos/{id}</c> raises.</summary>
+    public const string CancelEvent = "cancel";
+
+    /// <summary>Retries for activities that threw (storage or host trouble); provider errors come back as outcomes.</summary>
+    static readonly TaskOptions ActivityRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 3,
+        firstRetryInterval: TimeSpan.FromSeconds(2),
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromSeconds(30)));
+
+    public override async Task<VideoJobResult> RunAsync(TaskOrchestrationContext context, VideoJobInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        var run = new Run(context, input);
+        return await run.ExecuteAsync();
+    }
+
+    sealed class Run
+    {
+        readonly TaskOrchestrationContext context;
+        readonly VideoJobInput input;
+        readonly JobPacing pacing;
+        readonly Task<string?> cancel;
+
+        public Run(TaskOrchestrationContext context, VideoJobInput input)
+        {
+            this.context = context;
+            this.input = input;
+            pacing = input.Pacing;
+            cancel = context.WaitForExternalEvent<string?>(CancelEvent);
+        }
+
+        bool CancelRequested => cancel.IsCompleted;
+
+        public async Task<VideoJobResult> ExecuteAsync()
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            JobProgress? state = input.Progress;
+            if (state is null)
+            {
+                DateTime startedAt = context.CurrentUtcDateTime;
+                SetStatus(JobStatus.Queued, null, null, 0, null, startedAt);
+                if (CancelRequested)
+                {
+                    return Canceled(null, 0);
+                }
+
+                log.LogInformation("Job {JobId}: creating a {Seconds}s {Size} video with {Model}", input.JobId, input.Spec.Seconds, input.Spec.Size, input.Spec.Model);
+                (ProviderVideo? video, VideoJobResult? ended) = await CreateAsync(startedAt);
+                if (ended is not null)
+                {
+                    return ended;
+                }
+
+                state = new JobProgress(
+                    startedAt,
+                    startedAt + pacing.Timeout,
+                    BlobNames.For(input.JobId, startedAt),
+                    video!.Id,
+                    video.CreatedAt ?? context.CurrentUtcDateTime,
+                    0,
+                    video.Progress,
+                    video.Status);
+            }
+
+            return await PollAsync(state);
+        }
+
+        async Task<(ProviderVideo? Video, VideoJobResult? Ended)> CreateAsync(DateTime startedAt)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            DateTime? lookupSince = null;
+            for (int attempt = 1; ; attempt++)
+            {
+                DateTime attemptAt = context.CurrentUtcDateTime;
+                CreateVideoResult result;
+                try
+                {
+                    // No automatic retry here: a repeated create could pay for a second video.
+                    result = await context.CallActivityAsync<CreateVideoResult>(
+                        ActivityNames.CreateVideo, new CreateVideoInput(input.JobId, input.Spec, lookupSince));
+                }
+                catch (TaskFailedException ex)
+                {
+                    // The activity itself failed; it may have reached the provider first.
+                    result = new CreateVideoResult(StepOutcome.Retry)
+                    {
+                        MayHaveReachedProvider = true,
+                        Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage),
+                    };
+                }
+
+                switch (result.Outcome)
+                {
+                    case StepOutcome.Succeeded:
+                        if (CancelRequested)
+                        {
+                            await DeleteProviderVideoAsync(result.Video!.Id);
+                            return (null, Canceled(result.Video.Id, 0));
+                        }
+
+                        return (result.Video, null);
+
+                    case StepOutcome.Failed:
+                        return (null, Failed(result.Error!, null, 0));
+                }
+
+                if (result.MayHaveReachedProvider)
+                {
+                    lookupSince ??= attemptAt;
+                }
+
+                if (attempt >= pacing.CreateMaxAttempts)
+                {
+                    JobError last = result.Error ?? new JobError(JobErrorCodes.ProviderUnavailable, "The provider did not accept the job.");
+                    return (null, Failed(new JobError(JobErrorCodes.ProviderUnavailable, $"The provider did not accept the job after {attempt} attempts: {last.Message}"), null, 0));
+                }
+
+                TimeSpan delay = PollingPolicy.NextDelay(
+                    new PollSignal(TimeSpan.Zero, null, RetryAfter: result.RetryAfter, ConsecutiveFailures: attempt),
+                    pacing.MinPollInterval,
+                    pacing.MaxPollInterval);
+                log.LogWarning("Job {JobId}: create attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
+                SetStatus(JobStatus.Queued, null, null, 0, context.CurrentUtcDateTime + delay, startedAt);
+                if (!await WaitAsync(context.CurrentUtcDateTime + delay))
+                {
+                    return (null, Canceled(null, 0));
+                }
+            }
+        }
+
+        async Task<VideoJobResult> PollAsync(JobProgress state)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            int checksThisGeneration = 0;
+            int failures = 0;
+            TimeSpan? retryAfter = null;
+            TimeSpan? pollAfter = null;
+
+            while (true)
+            {
+                DateTime now = context.CurrentUtcDateTime;
+                if (now >= state.Deadline)
+                {
+                    log.LogWarning("Job {JobId}: no result after {Timeout}; giving up", input.JobId, pacing.Timeout);
+                    await DeleteProviderVideoAsync(state.ProviderVideoId);
+                    return Failed(new JobError(JobErrorCodes.Timeout, $"The provider did not finish the video within {pacing.Timeout}."), state.ProviderVideoId, state.Checks);
+                }
+
+                TimeSpan delay = PollingPolicy.NextDelay(
+                    new PollSignal(now - state.ProviderCreatedAt, state.ProgressPercent, pollAfter, retryAfter, failures),
+                    pacing.MinPollInterval,
+                    pacing.MaxPollInterval);
+                DateTime fireAt = now + delay < state.Deadline ? now + delay : state.Deadline;
+                SetStatus(Public(state.Status), state.ProgressPercent, state.ProviderVideoId, state.Checks, fireAt, state.StartedAt);
+                if (!await WaitAsync(fireAt))
+                {
+                    await DeleteProviderVideoAsync(state.ProviderVideoId);
+                    return Canceled(state.ProviderVideoId, state.Checks);
+                }
+
+                if (context.CurrentUtcDateTime >= state.Deadline)
+                {
+                    continue;
+                }
+
+                GetVideoResult result = await context.CallActivityAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                state = state with { Checks = state.Checks + 1 };
+                checksThisGeneration++;
+
+                if (result.Outcome == StepOutcome.Retry)
+                {
+                    // Transient trouble while checking never fails the job; the deadline bounds it.
+                    failures++;
+                    retryAfter = result.RetryAfter;
+                    log.LogWarning("Job {JobId}: status check failed ({Code}), will retry", input.JobId, result.Error?.Code);
+                }
+                else if (result.Outcome == StepOutcome.Failed)
+                {
+                    return Failed(result.Error!, state.ProviderVideoId, state.Checks);
+                }
+                else
+                {
+                    failures = 0;
+                    retryAfter = null;
+                    pollAfter = result.PollAfter;
+                    ProviderVideo video = result.Video!;
+                    state = state with { Status = video.Status, ProgressPercent = video.Progress ?? state.ProgressPercent };
+                    switch (video.Status)
+                    {
+                        case ProviderStatus.Completed:
+                            log.LogInformation("Job {JobId}: provider finished after {Checks} checks; storing", input.JobId, state.Checks);
+                            return await StoreAsync(state, video);
+                        case ProviderStatus.Failed:
+                            return Failed(video.Error ?? new JobError(JobErrorCodes.ProviderRejected, "The provider failed the video without a reason."), state.ProviderVideoId, state.Checks);
+                        case ProviderStatus.Cancelled:
+                            return Failed(new JobError(JobErrorCodes.ProviderCanceled, "The provider canceled the video."), state.ProviderVideoId, state.Checks);
+                        case ProviderStatus.Expired:
+                            return Failed(new JobError(JobErrorCodes.Expired, "The provider expired the video before it could be stored."), state.ProviderVideoId, state.Checks);
+                    }
+                }
+
+                if (checksThisGeneration >= pacing.ChecksPerGeneration)
+                {
+                    // Keep the history small however long the render takes.
+                    context.ContinueAsNew(input with { Progress = state });
+                    return null!;
+                }
+            }
+        }
+
+        async Task<VideoJobResult> StoreAsync(JobProgress state, ProviderVideo video)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            for (int attempt = 1; ; attempt++)
+            {
+                if (video.ExpiresAt is { } expiresAt && context.CurrentUtcDateTime >= expiresAt)
+                {
+                    return Failed(new JobError(JobErrorCodes.Expired, $"The provider's copy expired at {expiresAt:O} before it could be stored."), state.ProviderVideoId, state.Checks);
+                }
+
+                SetStatus(JobStatus.Storing, 100, state.ProviderVideoId, state.Checks, null, state.StartedAt);
+                StoreVideoResult result = await context.CallActivityAsync<StoreVideoResult>(
+                    ActivityNames.StoreVideo,
+                    new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec),
+                    ActivityRetries);
+
+                if (result.Outcome == StepOutcome.Succeeded)
+                {
+                    log.LogInformation("Job {JobId}: stored {Bytes} bytes as {Blob}", input.JobId, result.Bytes, result.Blob!.Name);
+                    return new VideoJobResult(JobStatus.Completed)
+                    {
+                        ProviderVideoId = state.ProviderVideoId,
+                        Blob = result.Blob,
+                        Bytes = result.Bytes,
+                        Checks = state.Checks,
+                        CompletedAt = context.CurrentUtcDateTime,
+                    };
+                }
+
+                if (result.Outcome == StepOutcome.Failed || attempt >= pacing.StoreMaxAttempts)
+                {
+                    JobError error = result.Error ?? new JobError(JobErrorCodes.StoreFailed, "Storing the video failed.");
+                    return Failed(result.Outcome == StepOutcome.Failed ? error : new JobError(JobErrorCodes.StoreFailed, $"Storing the video failed {attempt} times: {error.Message}"), state.ProviderVideoId, state.Checks);
+                }
+
+                TimeSpan delay = PollingPolicy.NextDelay(
+                    new PollSignal(TimeSpan.Zero, null, RetryAfter: result.RetryAfter, ConsecutiveFailures: attempt),
+                    pacing.MinPollInterval,
+                    pacing.MaxPollInterval);
+                log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
+                await context.CreateTimer(context.CurrentUtcDateTime + delay, CancellationToken.None);
+            }
+        }
+
+        /// <summary>Waits until <paramref name="fireAt"/>; false when a cancel request came first.</summary>
+        async Task<bool> WaitAsync(DateTime fireAt)
+        {
+            if (CancelRequested)
+            {
+                return false;
+            }
+
+            using var timerCancellation = new CancellationTokenSource();
+            Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
+            Task winner = await Task.WhenAny(timer, cancel);
+            if (winner == cancel)
+            {
+                await timerCancellation.CancelAsync();
+                return false;
+            }
+
+            return true;
+        }
+
+        async Task DeleteProviderVideoAsync(string providerVideoId)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            try
+            {
+                await context.CallActivityAsync<bool>(ActivityNames.DeleteVideo, providerVideoId);
+            }
+            catch (TaskFailedException ex)
+            {
+                log.LogWarning("Job {JobId}: deleting provider video {VideoId} failed: {Reason}", input.JobId, providerVideoId, ex.FailureDetails.ErrorMessage);
+            }
+        }
+
+        void SetStatus(string status, int? progress, string? providerVideoId, int checks, DateTime? nextCheckAt, DateTime startedAt) =>
+            context.SetCustomStatus(new JobCustomStatus(status, progress, providerVideoId, checks, nextCheckAt, startedAt));
+
+        VideoJobResult Failed(JobError error, string? providerVideoId, int checks)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            log.LogWarning("Job {JobId} failed: {Code}: {Message}", input.JobId, error.Code, error.Message);
+            return new VideoJobResult(JobStatus.Failed) { ProviderVideoId = providerVideoId, Error = error, Checks = checks, CompletedAt = context.CurrentUtcDateTime };
+        }
+
+        VideoJobResult Canceled(string? providerVideoId, int checks)
+        {
+            ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
+            log.LogInformation("Job {JobId} canceled", input.JobId);
+            return new VideoJobResult(JobStatus.Canceled) { ProviderVideoId = providerVideoId, Checks = checks, CompletedAt = context.CurrentUtcDateTime };
+        }
+
+        static string Public(string providerStatus) => providerStatus == ProviderStatus.Queued ? JobStatus.Queued : JobStatus.InProgress;
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using SoraFunctions.Activities;
+using SoraFunctions.Catalog;
+using SoraFunctions.Configuration;
+using SoraFunctions.Http;
+using SoraFunctions.Provider;
+using SoraFunctions.Storage;
+
+namespace SoraFunctions;
+
+/// <summary>Registers everything the pipeline needs; both hosts call it.</summary>
+public static class SoraPipelineServiceCollectionExtensions
+{
+    public static IServiceCollection AddSoraPipeline(this IServiceCollection services)
+    {
+        services.AddOptions<VideoApiOptions>().BindConfiguration(VideoApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<VideoStorageOptions>().BindConfiguration(VideoStorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VideoApiOptions>, VideoApiOptionsValidator>());
+
+        services.AddSoraProvider();
+        services.AddVideoCatalog();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new StorageConnections(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoBlobServiceClient());
+        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoTableServiceClient());
+        services.TryAddSingleton<VideoBlobStore>();
+        services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
+        services.TryAddSingleton<VideoJobActivities>();
+        services.TryAddSingleton<VideoApi>();
+        return services;
+    }
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.DurableTask.Client;
+using SoraFunctions.Http;
+
+namespace SoraFunctions.Functions;
+
+/// <summary>The HTTP API as Azure Functions: thin adapters over <see cref="VideoApi"/>.</summary>
+public sealed class VideoHttpFunctions(VideoApi api)
+{
+    [Function("SubmitVideoJob")]
+    public async Task<IResult> Submit(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "videos")] HttpRequest request,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        HttpRequestData? data = await context.GetHttpRequestDataAsync();
+        return await api.SubmitAsync(request, client, new FunctionsManagementUrls(client, data), request.HttpContext.RequestAborted);
+    }
+
+    [Function("ListVideoJobs")]
+    public static Task<IResult> List(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return VideoApi.ListAsync(request, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("GetVideoJob")]
+    public static Task<IResult> Get(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return VideoApi.GetAsync(id, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("GetVideoJobContent")]
+    public Task<IResult> Content(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos/{id}/content")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return api.ContentAsync(id, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("CancelVideoJob")]
+    public Task<IResult> Cancel(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "videos/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return api.CancelAsync(request, id, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("ListLibrary")]
+    public Task<IResult> Library(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "library")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return api.LibraryAsync(request, request.HttpContext.RequestAborted);
+    }
+
+    /// <summary>The management URLs Durable Functions itself makes (with the host's system key).</summary>
+    sealed class FunctionsManagementUrls(DurableTaskClient client, HttpRequestData? request) : IManagementUrlFactory
+    {
+        public DurableManagementUrls Create(HttpRequest httpRequest, string instanceId)
+        {
+            HttpManagementPayload payload = client.CreateHttpManagementPayload(instanceId, request);
+            return new DurableManagementUrls(
+                payload.Id ?? "",
+                payload.StatusQueryGetUri ?? "",
+                payload.SendEventPostUri ?? "",
+                payload.TerminatePostUri ?? "",
+                payload.PurgeHistoryDeleteUri ?? "",
+                payload.SuspendPostUri ?? "",
+                payload.ResumePostUri ?? "");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using SoraFunctions.Activities;
+using SoraFunctions.Catalog;
+using SoraFunctions.Jobs;
+using SoraFunctions.Orchestration;
+
+namespace SoraFunctions.Functions;
+
+/// <summary>The orchestrator and activities as Azure Functions, under the names the local host registers too.</summary>
+public sealed class VideoPipelineFunctions(VideoJobActivities work, VideoCatalogConsumer consumer)
+{
+    [Function(VideoOrchestrator.Name)]
+    public static Task<VideoJobResult> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        VideoJobInput input = context.GetInput<VideoJobInput>() ?? throw new InvalidOperationException("The orchestration has no input.");
+        return new VideoOrchestrator().RunAsync(context, input);
+    }
+
+    [Function(ActivityNames.CreateVideo)]
+    public Task<CreateVideoResult> CreateVideo([ActivityTrigger] CreateVideoInput input, CancellationToken cancellationToken) =>
+        work.CreateAsync(input, cancellationToken);
+
+    [Function(ActivityNames.GetVideo)]
+    public Task<GetVideoResult> GetVideo([ActivityTrigger] string providerVideoId, CancellationToken cancellationToken) =>
+        work.GetAsync(providerVideoId, cancellationToken);
+
+    [Function(ActivityNames.StoreVideo)]
+    public Task<StoreVideoResult> StoreVideo([ActivityTrigger] StoreVideoInput input, CancellationToken cancellationToken) =>
+        work.StoreAsync(input, cancellationToken);
+
+    [Function(ActivityNames.DeleteVideo)]
+    public Task<bool> DeleteVideo([ActivityTrigger] string providerVideoId, CancellationToken cancellationToken) =>
+        work.DeleteAsync(providerVideoId, cancellationToken);
+
+    /// <summary>
+    /// The reference consumer: each finished video (Event Grid <c>BlobCreated</c> on <c>videos/</c>) is checked
+    /// as an MP4 and recorded in the catalog. The container name is fixed here because the Event Grid
+    /// subscription filters on it too.
+    /// </summary>
+    [Function("CatalogVideo")]
+    public async Task CatalogVideo(
+        [BlobTrigger("videos/{name}", Source = BlobTriggerSource.EventGrid, Connection = "VideoStorage")] BlobClient blob,
+        CancellationToken cancellationToken) =>
+        await consumer.HandleAsync(blob, cancellationToken);
+}
