@@ -30,7 +30,16 @@ public sealed record JobProgress(
     DateTime ProviderCreatedAt,
     int Checks,
     int? ProgressPercent,
-    string Status);
+    string Status)
+{
+    /// <summary>When the provider's view was last read (the creation counts as the first reading).</summary>
+    public DateTime ObservedAt { get; init; }
+
+    /// <summary>The progress and time of the reading before the last one, for the rate estimate.</summary>
+    public int PreviousProgress { get; init; }
+
+    public DateTime PreviousObservedAt { get; init; }
+}
 
 /// <summary>The small JSON the orchestration keeps in its custom status while it runs.</summary>
 public sealed record JobCustomStatus(

@@ -1,38 +1,59 @@
 namespace SoraFunctions.Orchestration;
 
 /// <summary>What the orchestration knows when it chooses the wait before the next status check.</summary>
-/// <param name="SinceCreated">Time since the provider job was created.</param>
-/// <param name="Progress">The provider's last reported percentage, if any.</param>
-/// <param name="ProviderPollAfter">The provider's <c>openai-poll-after-ms</c>, if sent.</param>
-/// <param name="RetryAfter">The provider's <c>Retry-After</c> on a failed check, if sent.</param>
-/// <param name="ConsecutiveFailures">Transient failures since the last successful check.</param>
-public readonly record struct PollSignal(
-    TimeSpan SinceCreated,
-    int? Progress,
-    TimeSpan? ProviderPollAfter = null,
-    TimeSpan? RetryAfter = null,
-    int ConsecutiveFailures = 0);
+public readonly record struct PollSignal
+{
+    /// <summary>Time since the provider job was created.</summary>
+    public TimeSpan SinceCreated { get; init; }
+
+    /// <summary>The progress the latest check reported, if any.</summary>
+    public int? Progress { get; init; }
+
+    /// <summary>The progress the check before it reported (0 for the creation).</summary>
+    public int PreviousProgress { get; init; }
+
+    /// <summary>Time between the check before and the latest one (or the creation).</summary>
+    public TimeSpan SincePreviousCheck { get; init; }
+
+    /// <summary>The provider's <c>openai-poll-after-ms</c>, if sent.</summary>
+    public TimeSpan? ProviderPollAfter { get; init; }
+
+    /// <summary>The provider's <c>Retry-After</c> on a failed call, if sent.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Transient failures since the last successful call.</summary>
+    public int ConsecutiveFailures { get; init; }
+}
 
 /// <summary>
 /// The adaptive interval between status checks: few provider calls per video, and little delay between the
 /// provider finishing and the job noticing. In order of precedence:
 /// <list type="number">
-/// <item>After a failed check, the provider's <c>Retry-After</c> (never shorter), else exponential backoff.</item>
+/// <item>After a failed call, the provider's <c>Retry-After</c> (never shorter), else exponential backoff.</item>
 /// <item>The provider's <c>openai-poll-after-ms</c> when it sends one.</item>
-/// <item>With progress <c>p</c> after <c>t</c>, the remaining time is estimated as <c>t·(100−p)/p</c> and the
-/// next check comes after <see cref="EstimateFraction"/> of it: the checks close in geometrically on the end,
-/// so a render of length <c>R</c> costs about <c>log₄(R/min)</c> checks and is noticed at most one minimum
-/// interval late.</item>
-/// <item>Without progress yet (queued), a wait of <see cref="QueuedFraction"/> of the time elapsed so far.</item>
+/// <item>When progress rose from <c>p₀</c> to <c>p</c> over the last interval <c>Δt</c>, the remaining time is
+/// estimated as <c>Δt·(100−p)/(p−p₀)</c> and the next check comes after <see cref="EstimateFraction"/> of it,
+/// but never more than <see cref="MaxGrowth"/> times the last interval. The checks ramp up, then close in
+/// geometrically on the end: a render of length <c>R</c> costs about <c>log₂(R/min) + log₄(R/min)</c> checks
+/// and is noticed at most about one minimum interval late.</item>
+/// <item>Without rising progress (queued, or a stalled figure), a wait of <see cref="QueuedFraction"/> of the
+/// time elapsed so far: the checks thin out while nothing happens.</item>
 /// </list>
-/// Every wait except a provider's explicit Retry-After is clamped to [minimum, maximum].
+/// Every wait except a provider's explicit <c>Retry-After</c> is clamped to [minimum, maximum].
 /// </summary>
 public static class PollingPolicy
 {
     /// <summary>The share of the estimated remaining time to wait before the next check.</summary>
     public const double EstimateFraction = 0.75;
 
-    /// <summary>The share of the elapsed time to wait while no progress is reported.</summary>
+    /// <summary>
+    /// The most a wait may grow over the last interval while estimating: an interval that began before the
+    /// render did (or coarse whole-percent figures) makes the rate look slow, and this keeps such an estimate
+    /// from overshooting the end.
+    /// </summary>
+    public const double MaxGrowth = 2;
+
+    /// <summary>The share of the elapsed time to wait while progress does not rise.</summary>
     public const double QueuedFraction = 0.5;
 
     public static TimeSpan NextDelay(PollSignal signal, TimeSpan minimum, TimeSpan maximum)
@@ -53,27 +74,31 @@ public static class PollingPolicy
             return Clamp(pollAfter, minimum, maximum);
         }
 
-        if (signal.Progress is > 0 and < 100 && signal.SinceCreated > TimeSpan.Zero)
+        if (signal.Progress is { } p && p < 100 && p > signal.PreviousProgress && signal.SincePreviousCheck > TimeSpan.Zero)
         {
-            int p = signal.Progress.Value;
-            TimeSpan remaining = signal.SinceCreated * ((100.0 - p) / p);
-            return Clamp(remaining * EstimateFraction, minimum, maximum);
+            TimeSpan remaining = signal.SincePreviousCheck * ((100.0 - p) / (p - signal.PreviousProgress));
+            TimeSpan estimate = remaining * EstimateFraction;
+            TimeSpan ramp = signal.SincePreviousCheck * MaxGrowth;
+            return Clamp(estimate < ramp ? estimate : ramp, minimum, maximum);
         }
 
         return Clamp(signal.SinceCreated * QueuedFraction, minimum, maximum);
     }
 
     /// <summary>
-    /// An upper bound on the status checks a render of <paramref name="renderTime"/> needs under this policy
-    /// when progress grows steadily: the queued phase's checks, then the geometric approach, then one last check.
+    /// An upper bound on the status checks a render of <paramref name="renderTime"/>, of which
+    /// <paramref name="queuedTime"/> is spent queued, needs under this policy when progress then grows steadily:
+    /// the queued phase's checks (waits growing by half the elapsed time), the geometric approach, and the last
+    /// check or two around the end.
     /// </summary>
     public static int MaxChecksFor(TimeSpan renderTime, TimeSpan queuedTime, TimeSpan minimum)
     {
-        double ratio = Math.Max(renderTime / minimum, 1);
-        int approach = (int)Math.Ceiling(Math.Log(ratio) / Math.Log(1 / (1 - EstimateFraction)));
         double queuedRatio = Math.Max(queuedTime / minimum, 1);
         int queued = 1 + (int)Math.Ceiling(Math.Log(queuedRatio) / Math.Log(1 + QueuedFraction));
-        return queued + approach + 2;
+        double ratio = Math.Max(renderTime / minimum, 1);
+        int ramp = (int)Math.Ceiling(Math.Log(ratio) / Math.Log(MaxGrowth));
+        int approach = (int)Math.Ceiling(Math.Log(ratio) / Math.Log(1 / (1 - EstimateFraction)));
+        return queued + ramp + approach + 2;
     }
 
     static TimeSpan Clamp(TimeSpan value, TimeSpan minimum, TimeSpan maximum) =>

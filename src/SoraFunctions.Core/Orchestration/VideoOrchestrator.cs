@@ -70,15 +70,20 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     return ended;
                 }
 
+                DateTime createdAt = context.CurrentUtcDateTime;
                 state = new JobProgress(
                     startedAt,
                     startedAt + pacing.Timeout,
                     BlobNames.For(input.JobId, startedAt),
                     video!.Id,
-                    video.CreatedAt ?? context.CurrentUtcDateTime,
+                    createdAt,
                     0,
                     video.Progress,
-                    video.Status);
+                    video.Status)
+                {
+                    ObservedAt = createdAt,
+                    PreviousObservedAt = createdAt,
+                };
             }
 
             return await PollAsync(state);
@@ -135,7 +140,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 TimeSpan delay = PollingPolicy.NextDelay(
-                    new PollSignal(TimeSpan.Zero, null, RetryAfter: result.RetryAfter, ConsecutiveFailures: attempt),
+                    new PollSignal { RetryAfter = result.RetryAfter, ConsecutiveFailures = attempt },
                     pacing.MinPollInterval,
                     pacing.MaxPollInterval);
                 log.LogWarning("Job {JobId}: create attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
@@ -165,10 +170,17 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     return Failed(new JobError(JobErrorCodes.Timeout, $"The provider did not finish the video within {pacing.Timeout}."), state.ProviderVideoId, state.Checks);
                 }
 
-                TimeSpan delay = PollingPolicy.NextDelay(
-                    new PollSignal(now - state.ProviderCreatedAt, state.ProgressPercent, pollAfter, retryAfter, failures),
-                    pacing.MinPollInterval,
-                    pacing.MaxPollInterval);
+                var signal = new PollSignal
+                {
+                    SinceCreated = now - state.ProviderCreatedAt,
+                    Progress = state.ProgressPercent,
+                    PreviousProgress = state.PreviousProgress,
+                    SincePreviousCheck = state.ObservedAt - state.PreviousObservedAt,
+                    ProviderPollAfter = pollAfter,
+                    RetryAfter = retryAfter,
+                    ConsecutiveFailures = failures,
+                };
+                TimeSpan delay = PollingPolicy.NextDelay(signal, pacing.MinPollInterval, pacing.MaxPollInterval);
                 DateTime fireAt = now + delay < state.Deadline ? now + delay : state.Deadline;
                 SetStatus(Public(state.Status), state.ProgressPercent, state.ProviderVideoId, state.Checks, fireAt, state.StartedAt);
                 if (!await WaitAsync(fireAt))
@@ -203,7 +215,14 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     retryAfter = null;
                     pollAfter = result.PollAfter;
                     ProviderVideo video = result.Video!;
-                    state = state with { Status = video.Status, ProgressPercent = video.Progress ?? state.ProgressPercent };
+                    state = state with
+                    {
+                        Status = video.Status,
+                        ProgressPercent = video.Progress ?? state.ProgressPercent,
+                        PreviousProgress = state.ProgressPercent ?? 0,
+                        PreviousObservedAt = state.ObservedAt,
+                        ObservedAt = context.CurrentUtcDateTime,
+                    };
                     switch (video.Status)
                     {
                         case ProviderStatus.Completed:
@@ -263,7 +282,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 TimeSpan delay = PollingPolicy.NextDelay(
-                    new PollSignal(TimeSpan.Zero, null, RetryAfter: result.RetryAfter, ConsecutiveFailures: attempt),
+                    new PollSignal { RetryAfter = result.RetryAfter, ConsecutiveFailures = attempt },
                     pacing.MinPollInterval,
                     pacing.MaxPollInterval);
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);

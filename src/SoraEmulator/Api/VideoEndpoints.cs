@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.Json;
+using SoraEmulator.Jobs;
+using SoraEmulator.Media;
+
+namespace SoraEmulator.Api;
+
+/// <summary>The Videos API under <c>/v1</c>.</summary>
+internal static class VideoEndpoints
+{
+    private static readonly IReadOnlyList<string> Variants = ["video", "thumbnail", "spritesheet"];
+    private static readonly IReadOnlyList<string> Orders = ["asc", "desc"];
+
+    public static IEndpointRouteBuilder MapVideoApi(this IEndpointRouteBuilder endpoints)
+    {
+        var v1 = endpoints.MapGroup("/v1/videos");
+        v1.MapPost("", CreateAsync);
+        v1.MapGet("", List);
+        v1.MapGet("{id}", Retrieve);
+        v1.MapDelete("{id}", Delete);
+        v1.MapGet("{id}/content", Content);
+        v1.MapPost("{id}/remix", RemixAsync);
+        endpoints.MapGet("/_emulator/signed/{id}", Signed);
+        return endpoints;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        var (input, readError) = await CreateRequestReader.ReadAsync(context.Request, context.RequestAborted);
+        var attempt = state.Stats.CountCreate(input?.Prompt);
+        if (readError is not null)
+        {
+            return readError;
+        }
+
+        if (VideoRules.Check(input!, out var spec, out var directives) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var fault = directives.CreateFaultFor(attempt);
+        if (fault != CreateFault.None)
+        {
+            logger.LogInformation("Create attempt {Attempt} answers with fault {Fault}", attempt, fault);
+        }
+
+        switch (fault)
+        {
+            case CreateFault.RateLimited:
+                return ApiAnswer.RateLimited(directives.RetryAfterSeconds);
+            case CreateFault.Unavailable:
+                return ApiAnswer.Unavailable();
+            case CreateFault.ServerError:
+                return ApiAnswer.ServerError();
+        }
+
+        var job = state.CreateJob(spec, directives, remixedFromVideoId: null);
+        logger.LogInformation("Created video {VideoId} ({Model}, {Seconds} s, {Size})", job.Id, spec.Model, spec.Seconds, spec.Size);
+        return fault == CreateFault.Lost
+            ? ApiAnswer.ServerError()
+            : ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job));
+    }
+
+    private static ApiAnswer Retrieve(string id, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        state.Stats.CountRetrieve();
+        if (state.Jobs.Find(id) is not { } job)
+        {
+            return ApiAnswer.VideoNotFound(id);
+        }
+
+        var attempt = job.Record.NextRetrieve();
+        var fault = job.Directives.RetrieveFaultFor(attempt);
+        if (fault != RetrieveFault.None)
+        {
+            logger.LogInformation("Retrieve {Attempt} of {VideoId} answers with fault {Fault}", attempt, id, fault);
+        }
+
+        return fault switch
+        {
+            RetrieveFault.RateLimited => ApiAnswer.RateLimited(job.Directives.RetryAfterSeconds),
+            RetrieveFault.Unavailable => ApiAnswer.Unavailable(),
+            RetrieveFault.ServerError => ApiAnswer.ServerError(),
+            _ => ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job)),
+        };
+    }
+
+    private static IResult Content(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        var variant = context.Request.Query["variant"].ToString();
+        variant = variant.Length == 0 ? "video" : variant;
+        if (!Variants.Contains(variant))
+        {
+            return VideoRules.InvalidValue("variant", variant, Variants);
+        }
+
+        if (CheckDownloadable(id, state) is { } problem)
+        {
+            return problem;
+        }
+
+        var job = state.Jobs.Find(id)!;
+        if (job.Directives.Redirect)
+        {
+            var port = context.Connection.LocalPort;
+            var location = string.Create(CultureInfo.InvariantCulture,
+                $"http://localhost:{port}/_emulator/signed/{Uri.EscapeDataString(id)}?variant={variant}&sig={state.Sign(id, variant)}");
+            return Results.Redirect(location);
+        }
+
+        return Serve(job, variant, state, logger);
+    }
+
+    /// <summary>The "signed URL" of a redirected download: no credentials accepted, signature required.</summary>
+    private static IResult Signed(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        var request = context.Request;
+        if (request.Headers.ContainsKey("Authorization") || request.Headers.ContainsKey("api-key"))
+        {
+            return ApiAnswer.Invalid(
+                "Signed URLs must be fetched without an Authorization or api-key header.", null, "credentials_not_allowed");
+        }
+
+        var variant = request.Query["variant"].ToString();
+        if (!Variants.Contains(variant) || !state.IsValidSignature(id, variant, request.Query["sig"]))
+        {
+            return ApiAnswer.Error(StatusCodes.Status403Forbidden, "The signature of this URL is not valid.",
+                "invalid_request_error", null, "invalid_signature");
+        }
+
+        return CheckDownloadable(id, state) is { } problem ? problem : Serve(state.Jobs.Find(id)!, variant, state, logger);
+    }
+
+    private static ApiAnswer? CheckDownloadable(string id, EmulatorState state)
+    {
+        if (state.Jobs.Find(id) is not { } job)
+        {
+            return ApiAnswer.VideoNotFound(id);
+        }
+
+        return job.Observe(state.Now).Status switch
+        {
+            VideoStatus.Completed => null,
+            VideoStatus.Failed => ApiAnswer.Error(StatusCodes.Status404NotFound,
+                "Video generation failed: there is no content to download.", "invalid_request_error", null, "video_failed"),
+            _ => ApiAnswer.Error(StatusCodes.Status404NotFound,
+                $"Video is not ready yet, use GET /v1/videos/{id} to check status.", "invalid_request_error", null,
+                "video_not_ready"),
+        };
+    }
+
+    private static MediaAnswer Serve(VideoJob job, string variant, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        state.Stats.CountDownload();
+        var attempt = job.Record.NextDownload();
+        var fault = job.Directives.DownloadFaultFor(attempt);
+        if (fault != DownloadFault.None)
+        {
+            logger.LogInformation("Download {Attempt} of {VideoId} answers with fault {Fault}", attempt, job.Id, fault);
+        }
+
+        switch (variant)
+        {
+            case "thumbnail":
+                return MediaAnswer.FromMemory("image/webp", state.Media.Thumbnail, fault);
+            case "spritesheet":
+                return MediaAnswer.FromMemory("image/jpeg", state.Media.Spritesheet, fault);
+        }
+
+        var clip = state.Media.ClipFor(job.Spec.Size);
+        if (job.Directives.Bytes is { } bytes)
+        {
+            var synthetic = new SyntheticMp4(clip, bytes);
+            return new MediaAnswer("video/mp4", synthetic.Length, synthetic.WriteAsync, fault);
+        }
+
+        return MediaAnswer.FromMemory("video/mp4", clip.File, fault);
+    }
+
+    private static ApiAnswer List(HttpContext context, EmulatorState state)
+    {
+        state.Stats.CountList();
+        var query = context.Request.Query;
+        var limit = 20;
+        if (query.TryGetValue("limit", out var limitText)
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100))
+        {
+            return ApiAnswer.Invalid(
+                $"Invalid 'limit': expected an integer between 1 and 100, got '{limitText}'.", "limit", "invalid_value");
+        }
+
+        var order = query.TryGetValue("order", out var orderText) ? orderText.ToString() : "desc";
+        if (!Orders.Contains(order))
+        {
+            return VideoRules.InvalidValue("order", order, Orders);
+        }
+
+        var after = query.TryGetValue("after", out var afterText) && afterText.ToString().Length > 0 ? afterText.ToString() : null;
+        if (state.Jobs.Page(after, limit, order == "desc") is not { } result)
+        {
+            return ApiAnswer.Invalid($"Invalid 'after': no video with id '{after}'.", "after", "invalid_value");
+        }
+
+        var now = state.Now;
+        var data = result.Page.Select(job => VideoObject.From(job, job.Observe(now))).ToList();
+        return ApiAnswer.Ok(new VideoList("list", data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, result.HasMore));
+    }
+
+    private static ApiAnswer Delete(string id, EmulatorState state)
+    {
+        state.Stats.CountDelete();
+        return state.Jobs.Remove(id)
+            ? ApiAnswer.Ok(new VideoDeleted(id, "video.deleted", true))
+            : ApiAnswer.VideoNotFound(id);
+    }
+
+    private static async Task<IResult> RemixAsync(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    {
+        state.Stats.CountRemix();
+        if (state.Jobs.Find(id) is not { } source)
+        {
+            return ApiAnswer.VideoNotFound(id);
+        }
+
+        if (!context.Request.HasJsonContentType())
+        {
+            return ApiAnswer.Invalid("Send the remix request as application/json {\"prompt\": \"...\"}.", null,
+                "unsupported_content_type");
+        }
+
+        string? prompt = null;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name != "prompt")
+                {
+                    return ApiAnswer.Invalid($"Unrecognized request argument supplied: {property.Name}", property.Name,
+                        "unknown_parameter");
+                }
+
+                if (property.Value.ValueKind != JsonValueKind.String)
+                {
+                    return ApiAnswer.Invalid("Invalid type for 'prompt': expected a string.", "prompt", "invalid_type");
+                }
+
+                prompt = property.Value.GetString();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return ApiAnswer.Invalid("We could not parse the JSON body of your request. The body must be a JSON object.",
+                null, "invalid_json");
+        }
+
+        if (VideoRules.CheckPrompt(prompt, out var directives) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (source.Observe(state.Now).Status != VideoStatus.Completed)
+        {
+            return ApiAnswer.Invalid($"Video '{id}' is not completed: only completed videos can be remixed.", null,
+                "video_not_completed");
+        }
+
+        var job = state.CreateJob(source.Spec with { Prompt = prompt! }, directives, remixedFromVideoId: id);
+        logger.LogInformation("Remixed video {SourceId} into {VideoId}", id, job.Id);
+        return ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job));
+    }
+}

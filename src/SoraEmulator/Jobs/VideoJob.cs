@@ -1,0 +1,118 @@
+namespace SoraEmulator.Jobs;
+
+/// <summary>
+/// One video job. Its status is a pure function of the clock: nothing runs in the background.
+/// The render settings are fixed when the job is created.
+/// </summary>
+internal sealed class VideoJob
+{
+    private int _highestProgress;
+
+    public VideoJob(VideoRecord record, VideoSpec spec, PromptDirectives directives, TimeSpan renderTime,
+        double queuedFraction, TimeSpan expiresAfter, string? remixedFromVideoId)
+    {
+        Record = record;
+        Spec = spec;
+        Directives = directives;
+        RenderTime = renderTime;
+        QueuedTime = renderTime * queuedFraction;
+        ExpiresAfter = expiresAfter;
+        RemixedFromVideoId = remixedFromVideoId;
+    }
+
+    public VideoRecord Record { get; }
+    public string Id => Record.Id;
+    public long Sequence => Record.Sequence;
+    public DateTimeOffset CreatedAt => Record.CreatedAt;
+    public VideoSpec Spec { get; }
+    public PromptDirectives Directives { get; }
+    public TimeSpan RenderTime { get; }
+    public TimeSpan QueuedTime { get; }
+    public TimeSpan ExpiresAfter { get; }
+    public string? RemixedFromVideoId { get; }
+
+    /// <summary>The failure time (half the render time) of a job told to fail.</summary>
+    private TimeSpan FailTime => RenderTime / 2;
+
+    /// <summary>The exact completion time; null for a job that fails or stalls.</summary>
+    public static DateTimeOffset? CompletionOf(DateTimeOffset createdAt, TimeSpan renderTime, PromptDirectives directives) =>
+        directives.FailCode is null && !directives.Stall ? createdAt + renderTime : null;
+
+    /// <summary>The state of the job at <paramref name="now"/>.</summary>
+    public VideoState Observe(DateTimeOffset now)
+    {
+        var elapsed = now - CreatedAt;
+        if (elapsed < TimeSpan.Zero)
+        {
+            elapsed = TimeSpan.Zero;
+        }
+
+        if (Directives.FailCode is { } code && elapsed >= FailTime)
+        {
+            return new VideoState(VideoStatus.Failed, Ratchet(ProgressAt(FailTime)), null, null, code);
+        }
+
+        if (Directives.Stall)
+        {
+            var stalled = elapsed < FailTime ? elapsed : FailTime;
+            return new VideoState(StatusAt(stalled), Ratchet(Math.Min(50, ProgressAt(stalled))), null, null, null);
+        }
+
+        if (elapsed >= RenderTime)
+        {
+            var completedAt = CreatedAt + RenderTime;
+            return new VideoState(VideoStatus.Completed, Ratchet(100), completedAt, completedAt + ExpiresAfter, null);
+        }
+
+        return new VideoState(StatusAt(elapsed), Ratchet(ProgressAt(elapsed)), null, null, null);
+    }
+
+    private VideoStatus StatusAt(TimeSpan elapsed) =>
+        elapsed < QueuedTime || RenderTime <= TimeSpan.Zero ? VideoStatus.Queued : VideoStatus.InProgress;
+
+    private int ProgressAt(TimeSpan elapsed)
+    {
+        if (elapsed < QueuedTime || RenderTime <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        return (int)Math.Min(99, Math.Floor(100 * elapsed.Ticks / (double)RenderTime.Ticks));
+    }
+
+    /// <summary>Progress never goes down, whatever the clock does.</summary>
+    private int Ratchet(int progress)
+    {
+        while (true)
+        {
+            var seen = Volatile.Read(ref _highestProgress);
+            if (progress <= seen)
+            {
+                return seen;
+            }
+
+            if (Interlocked.CompareExchange(ref _highestProgress, progress, seen) == seen)
+            {
+                return progress;
+            }
+        }
+    }
+}
+
+/// <summary>What the client asked for (after defaults).</summary>
+internal sealed record VideoSpec(string Prompt, string Model, string Seconds, string Size);
+
+internal enum VideoStatus
+{
+    Queued,
+    InProgress,
+    Completed,
+    Failed,
+}
+
+internal sealed record VideoState(
+    VideoStatus Status,
+    int Progress,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? ExpiresAt,
+    string? ErrorCode);

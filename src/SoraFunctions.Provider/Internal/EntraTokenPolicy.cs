@@ -1,0 +1,106 @@
+using System.ClientModel.Primitives;
+using Azure.Core;
+
+namespace SoraFunctions.Provider.Internal;
+
+/// <summary>
+/// Adds <c>Authorization: Bearer {token}</c> with a Microsoft Entra ID token for one scope. The token is cached and
+/// refreshed ahead of expiry (at its <c>RefreshOn</c>, else 5 minutes before <c>ExpiresOn</c>); concurrent callers share
+/// one refresh; a 401 drops the cached token. Tokens are only sent over https (or to a loopback host).
+/// </summary>
+internal sealed class EntraTokenPolicy : AuthenticationPolicy
+{
+    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
+
+    private readonly TokenCredential _credential;
+    private readonly TokenRequestContext _context;
+    private readonly TimeProvider _timeProvider;
+    private readonly object _gate = new();
+    private AccessToken? _token;
+    private Task<AccessToken>? _refresh;
+
+    public EntraTokenPolicy(TokenCredential credential, string scope, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(credential);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _credential = credential;
+        _context = new TokenRequestContext([scope]);
+        _timeProvider = timeProvider;
+    }
+
+    public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+        ProcessAsync(message, pipeline, currentIndex).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Uri uri = message.Request.Uri ?? throw new InvalidOperationException("The request has no URI.");
+        if (uri.Scheme != Uri.UriSchemeHttps && !uri.IsLoopback)
+        {
+            throw new InvalidOperationException("A Microsoft Entra ID token is only sent over https.");
+        }
+
+        AccessToken token = await GetTokenAsync(message.CancellationToken);
+        message.Request.Headers.Set("Authorization", "Bearer " + token.Token);
+        await ProcessNextAsync(message, pipeline, currentIndex);
+
+        if (message.Response?.Status == 401)
+        {
+            lock (_gate)
+            {
+                if (_token is { } current && current.Token == token.Token)
+                {
+                    _token = null;
+                }
+            }
+        }
+    }
+
+    internal async ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        Task<AccessToken> refresh;
+        AccessToken? cached;
+        lock (_gate)
+        {
+            cached = _token;
+            if (cached is { } fresh && now < RefreshAt(fresh))
+            {
+                return fresh;
+            }
+
+            if (_refresh is null || _refresh.IsCompleted)
+            {
+                _refresh = FetchAsync();
+            }
+
+            refresh = _refresh;
+        }
+
+        try
+        {
+            return await refresh.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested && cached is { } stillValid && now < stillValid.ExpiresOn)
+        {
+            // The refresh failed but the cached token has not expired yet: keep using it.
+            return stillValid;
+        }
+    }
+
+    private async Task<AccessToken> FetchAsync()
+    {
+        // Shared by concurrent callers, so it does not follow any one caller's token; each caller's wait does.
+        AccessToken token = await _credential.GetTokenAsync(_context, CancellationToken.None);
+        lock (_gate)
+        {
+            _token = token;
+        }
+
+        return token;
+    }
+
+    private static DateTimeOffset RefreshAt(AccessToken token) =>
+        token.RefreshOn is { } refreshOn && refreshOn < token.ExpiresOn ? refreshOn : token.ExpiresOn - RefreshMargin;
+}

@@ -1,0 +1,310 @@
+namespace SoraEmulator.Tests;
+
+public sealed class DirectiveTests : EmulatorTestBase
+{
+    private Task<HttpResponseMessage> PostPromptAsync(string prompt) =>
+        PostJsonAsync("v1/videos", JsonSerializer.Serialize(new { prompt }));
+
+    private async Task<HttpResponseMessage> GetStreamingAsync(string pathOrUrl, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(pathOrUrl, UriKind.RelativeOrAbsolute));
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    [Fact]
+    public async Task Fail_ModerationBlocked_FailsAtHalfRenderWithModerationMessage()
+    {
+        var id = await CreateIdAsync("blocked [[fail=moderation_blocked]]");
+
+        Advance(9.9);
+        Assert.Equal("in_progress", (await RetrieveAsync(id)).GetProperty("status").GetString());
+        Advance(0.1);
+        var failed = await RetrieveAsync(id);
+
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Equal("moderation_blocked", failed.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("The video was blocked by the moderation system.", failed.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("completed_at").ValueKind);
+        Advance(100);
+        Assert.Equal("failed", (await RetrieveAsync(id)).GetProperty("status").GetString());
+        using var content = await GetAsync($"v1/videos/{id}/content");
+        Assert.Equal(HttpStatusCode.NotFound, content.StatusCode);
+    }
+
+    [Fact]
+    public async Task Fail_OtherCode_FailsWithGenericMessage()
+    {
+        var id = await CreateIdAsync("broken [[fail=internal_error]]");
+        Advance(10);
+
+        var error = (await RetrieveAsync(id)).GetProperty("error");
+
+        Assert.Equal("internal_error", error.GetProperty("code").GetString());
+        Assert.DoesNotContain("moderation", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stall_LongAfterRender_StaysInProgressAt50()
+    {
+        var id = await CreateIdAsync("forever [[stall]]");
+
+        Advance(5);
+        Assert.Equal(25, (await RetrieveAsync(id)).GetProperty("progress").GetInt32());
+        Advance(10_000);
+        var video = await RetrieveAsync(id);
+
+        Assert.Equal("in_progress", video.GetProperty("status").GetString());
+        Assert.Equal(50, video.GetProperty("progress").GetInt32());
+    }
+
+    [Fact]
+    public async Task Create429_FirstNCreates_Answer429WithRetryHeadersAndCreateNothing()
+    {
+        const string prompt = "busy [[create429=2]] [[retryafter=3]]";
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var limited = await PostPromptAsync(prompt);
+            await AssertErrorAsync(limited, HttpStatusCode.TooManyRequests, code: "rate_limit_exceeded");
+            Assert.Equal("3", Assert.Single(limited.Headers.GetValues("retry-after")));
+            Assert.Equal("3000", Assert.Single(limited.Headers.GetValues("retry-after-ms")));
+        }
+
+        Assert.Equal(0, Emulator.Stats.VideosWithPrompt(prompt));
+        using var accepted = await PostPromptAsync(prompt);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(3, Emulator.Stats.CreatesWithPrompt(prompt));
+        Assert.Equal(1, Emulator.Stats.VideosWithPrompt(prompt));
+    }
+
+    [Fact]
+    public async Task Create429_CountedPerExactPrompt_OtherPromptsUnaffected()
+    {
+        using var first = await PostPromptAsync("A [[create429=1]]");
+        using var other = await PostPromptAsync("B [[create429=1]]");
+        using var second = await PostPromptAsync("A [[create429=1]]");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, other.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("create500", HttpStatusCode.InternalServerError)]
+    [InlineData("create503", HttpStatusCode.ServiceUnavailable)]
+    public async Task Create5xx_FirstNCreates_AnswerStatusAndCreateNothing(string directive, HttpStatusCode status)
+    {
+        var prompt = $"flaky [[{directive}=1]]";
+
+        using var failed = await PostPromptAsync(prompt);
+        await AssertErrorAsync(failed, status);
+        Assert.Equal(0, Emulator.Stats.VideosWithPrompt(prompt));
+
+        using var accepted = await PostPromptAsync(prompt);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(1, Emulator.Stats.VideosWithPrompt(prompt));
+    }
+
+    [Fact]
+    public async Task CreateLost_FirstCreate_CreatesJobButAnswers500()
+    {
+        const string prompt = "ambiguous [[createlost=1]]";
+
+        using var lost = await PostPromptAsync(prompt);
+
+        await AssertErrorAsync(lost, HttpStatusCode.InternalServerError);
+        var lostId = Assert.Single(Emulator.Stats.VideoIdsWithPrompt(prompt));
+        Assert.Equal("queued", (await RetrieveAsync(lostId)).GetProperty("status").GetString());
+        using var retried = await PostPromptAsync(prompt);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal(2, Emulator.Stats.VideosWithPrompt(prompt));
+    }
+
+    [Theory]
+    [InlineData("get429", HttpStatusCode.TooManyRequests)]
+    [InlineData("get500", HttpStatusCode.InternalServerError)]
+    [InlineData("get503", HttpStatusCode.ServiceUnavailable)]
+    public async Task GetFault_FirstNRetrieves_AnswerStatusThenSucceed(string directive, HttpStatusCode status)
+    {
+        var id = await CreateIdAsync($"retrieve faults [[{directive}=2]]");
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var faulted = await GetAsync($"v1/videos/{id}");
+            await AssertErrorAsync(faulted, status);
+        }
+
+        using var ok = await GetAsync($"v1/videos/{id}");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(3, Emulator.Stats.RetrievesOf(id));
+    }
+
+    [Fact]
+    public async Task Get429_DefaultRetryAfter_SendsOneSecond()
+    {
+        var id = await CreateIdAsync("slow down [[get429=1]]");
+
+        using var limited = await GetAsync($"v1/videos/{id}");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("1", Assert.Single(limited.Headers.GetValues("retry-after")));
+        Assert.Equal("1000", Assert.Single(limited.Headers.GetValues("retry-after-ms")));
+    }
+
+    [Theory]
+    [InlineData("reset")]
+    [InlineData("truncate")]
+    public async Task DownloadFault_FirstNDownloads_EndEarlyThenFullBody(string directive)
+    {
+        var id = await CreateIdAsync($"cut [[{directive}=2]]");
+        Advance(20);
+
+        for (var i = 0; i < 2; i++)
+        {
+            HttpResponseMessage broken;
+            try
+            {
+                broken = await GetStreamingAsync($"v1/videos/{id}/content");
+            }
+            catch (HttpRequestException) when (directive == "reset")
+            {
+                // A reset can overtake the headers when the client is slow to read: still a broken download.
+                continue;
+            }
+
+            using (broken)
+            {
+                Assert.Equal(HttpStatusCode.OK, broken.StatusCode);
+                var declared = broken.Content.Headers.ContentLength;
+                Assert.NotNull(declared);
+                var (bytes, error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
+                Assert.NotNull(error);
+                Assert.True(bytes < declared, $"read {bytes} of {declared}");
+            }
+        }
+
+        using var whole = await GetStreamingAsync($"v1/videos/{id}/content");
+        var (total, finalError) = await Streams.CountAsync(await whole.Content.ReadAsStreamAsync());
+        Assert.Null(finalError);
+        Assert.Equal(whole.Content.Headers.ContentLength, total);
+        Assert.Equal(3, Emulator.Stats.DownloadsOf(id));
+    }
+
+    [Fact]
+    public async Task Truncate_ThumbnailVariant_AlsoEndsEarly()
+    {
+        var id = await CreateIdAsync("cut thumb [[truncate=1]]");
+        Advance(20);
+
+        using var broken = await GetStreamingAsync($"v1/videos/{id}/content?variant=thumbnail");
+        var (bytes, error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
+
+        Assert.NotNull(error);
+        Assert.True(bytes < broken.Content.Headers.ContentLength);
+    }
+
+    [Theory]
+    [InlineData(50_000_000L)]
+    [InlineData(4_400_000_000L)]
+    public async Task Bytes_LargeVideo_HasExactLengthAndValidTopLevelBoxes(long size)
+    {
+        var id = await CreateIdAsync($"huge [[bytes={size}]]");
+        Advance(20);
+
+        using var response = await GetStreamingAsync($"v1/videos/{id}/content");
+        var (boxes, length) = await Streams.TopLevelBoxesAsync(await response.Content.ReadAsStreamAsync());
+
+        Assert.Equal(size, response.Content.Headers.ContentLength);
+        Assert.Equal(size, length);
+        Assert.Equal(["ftyp", "moov", "free", "mdat"], boxes.Select(b => b.Type));
+        Assert.Equal(size, boxes.Sum(b => b.Size));
+    }
+
+    [Fact]
+    public async Task Bytes_Thumbnail_StaysSmallImage()
+    {
+        var id = await CreateIdAsync("huge thumb [[bytes=50000000]]");
+        Advance(20);
+
+        using var response = await GetAsync($"v1/videos/{id}/content?variant=thumbnail");
+
+        Assert.Equal("image/webp", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Content.Headers.ContentLength < 80 * 1024);
+    }
+
+    [Fact]
+    public async Task Redirect_Content_Answers302ToSignedUrlOnOtherHost()
+    {
+        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        Advance(20);
+
+        using var redirect = await GetAsync($"v1/videos/{id}/content?variant=spritesheet");
+
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        var location = redirect.Headers.Location!;
+        Assert.Equal("localhost", location.Host);
+        Assert.Equal(Emulator.BaseAddress.Port, location.Port);
+        Assert.Equal($"/_emulator/signed/{id}", location.AbsolutePath);
+        Assert.Contains("variant=spritesheet", location.Query, StringComparison.Ordinal);
+        Assert.Contains("sig=", location.Query, StringComparison.Ordinal);
+        Assert.Equal(0, Emulator.Stats.DownloadsOf(id));
+    }
+
+    [Fact]
+    public async Task Redirect_SignedUrlWithoutCredentials_ServesBytes()
+    {
+        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        Advance(20);
+        using var redirect = await GetAsync($"v1/videos/{id}/content");
+
+        using var signed = await GetStreamingAsync(redirect.Headers.Location!.ToString());
+        var body = await signed.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.Equal("video/mp4", signed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("ftyp"u8.ToArray(), body[4..8]);
+        Assert.Equal(1, Emulator.Stats.DownloadsOf(id));
+    }
+
+    [Theory]
+    [InlineData("Authorization", "Bearer sk-test")]
+    [InlineData("api-key", "sk-test")]
+    public async Task Redirect_SignedUrlWithCredentials_Returns400(string header, string value)
+    {
+        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        Advance(20);
+        using var redirect = await GetAsync($"v1/videos/{id}/content");
+
+        using var signed = await GetStreamingAsync(redirect.Headers.Location!.ToString(), (header, value));
+
+        await AssertErrorAsync(signed, HttpStatusCode.BadRequest, code: "credentials_not_allowed");
+        Assert.Equal(0, Emulator.Stats.DownloadsOf(id));
+    }
+
+    [Fact]
+    public async Task Redirect_SignedUrlWithForgedSignature_Returns403()
+    {
+        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        Advance(20);
+
+        using var forged = await GetStreamingAsync(
+            $"http://localhost:{Emulator.BaseAddress.Port}/_emulator/signed/{id}?variant=video&sig=00");
+
+        await AssertErrorAsync(forged, HttpStatusCode.Forbidden, code: "invalid_signature");
+    }
+
+    [Fact]
+    public async Task Directives_InPrompt_EchoedBackUnchanged()
+    {
+        const string prompt = "A fox [[render=1]] runs [[pollafter=10]]";
+
+        var video = await CreateAsync(prompt);
+
+        Assert.Equal(prompt, video.GetProperty("prompt").GetString());
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SoraEmulator.Tests;
+
+public sealed class EmulatorAppTests
+{
+    [Fact]
+    public async Task Build_CommandLineSettings_BindEmulatorSectionThenConfigure()
+    {
+        await using var app = EmulatorApp.Build(
+            ["--Emulator:RenderSeconds=5", "--Emulator:PollAfterMs=250", "--Emulator:ApiKey=sk-cli"],
+            options => options.ExpiresAfterSeconds = 60);
+
+        var options = app.Services.GetRequiredService<EmulatorOptions>();
+
+        Assert.Equal(5, options.RenderSeconds);
+        Assert.Equal(250, options.PollAfterMs);
+        Assert.Equal("sk-cli", options.ApiKey);
+        Assert.Equal(60, options.ExpiresAfterSeconds);
+        Assert.Equal(0.1, options.QueuedFraction);
+    }
+
+    [Theory]
+    [InlineData("--Emulator:RenderSeconds=-1", "Emulator:RenderSeconds")]
+    [InlineData("--Emulator:QueuedFraction=1.5", "Emulator:QueuedFraction")]
+    [InlineData("--Emulator:ExpiresAfterSeconds=-5", "Emulator:ExpiresAfterSeconds")]
+    public void Build_BadSetting_ThrowsNamingKey(string argument, string key)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => EmulatorApp.Build([argument]));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_Twice_BindsDistinctFreeLoopbackPorts()
+    {
+        await using var first = await RunningEmulator.StartAsync();
+        await using var second = await RunningEmulator.StartAsync();
+
+        Assert.Equal("127.0.0.1", first.BaseAddress.Host);
+        Assert.NotEqual(first.BaseAddress.Port, second.BaseAddress.Port);
+        Assert.Equal(new Uri(first.BaseAddress, "v1"), first.ApiBaseUrl);
+        Assert.EndsWith("/v1", first.ApiBaseUrl.ToString(), StringComparison.Ordinal);
+    }
+}

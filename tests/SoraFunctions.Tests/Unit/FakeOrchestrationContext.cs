@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq.Protected;
+
+namespace SoraFunctions.Tests.Unit;
+
+/// <summary>
+/// A <see cref="Mock{TaskOrchestrationContext}"/> whose clock moves to each timer's due time, and whose activities
+/// answer from queues, so that orchestrator decisions can be checked one by one.
+/// </summary>
+internal sealed class FakeOrchestrationContext
+{
+    readonly Dictionary<string, Queue<Func<object?, object>>> answers = [];
+    readonly TaskCompletionSource<string?> cancel = new();
+
+    public FakeOrchestrationContext(DateTime start)
+    {
+        Now = start;
+        Mock.SetupGet(c => c.CurrentUtcDateTime).Returns(() => Now);
+        Mock.SetupGet(c => c.InstanceId).Returns("job-1");
+        Mock.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
+        Mock.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>()))
+            .Returns((DateTime fireAt, CancellationToken _) =>
+            {
+                Timers.Add(fireAt);
+                if (fireAt > Now)
+                {
+                    Now = fireAt;
+                }
+
+                OnTimer?.Invoke(Timers.Count);
+                return Task.CompletedTask;
+            });
+        Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.CancelEvent, It.IsAny<CancellationToken>())).Returns(cancel.Task);
+        Mock.Setup(c => c.SetCustomStatus(It.IsAny<object?>())).Callback((object? status) => Statuses.Add((JobCustomStatus)status!));
+        Mock.Setup(c => c.ContinueAsNew(It.IsAny<object>(), It.IsAny<bool>())).Callback((object input, bool _) => ContinuedWith = (VideoJobInput)input);
+        SetupActivity<CreateVideoResult>(ActivityNames.CreateVideo);
+        SetupActivity<GetVideoResult>(ActivityNames.GetVideo);
+        SetupActivity<StoreVideoResult>(ActivityNames.StoreVideo);
+        SetupActivity<bool>(ActivityNames.DeleteVideo);
+    }
+
+    public Mock<TaskOrchestrationContext> Mock { get; } = new() { CallBase = true };
+
+    public DateTime Now { get; set; }
+
+    public List<DateTime> Timers { get; } = [];
+
+    public List<JobCustomStatus> Statuses { get; } = [];
+
+    public List<(string Name, object? Input)> Calls { get; } = [];
+
+    public VideoJobInput? ContinuedWith { get; private set; }
+
+    /// <summary>Called after each timer with the number of timers so far.</summary>
+    public Action<int>? OnTimer { get; set; }
+
+    public void RequestCancel() => cancel.TrySetResult("canceled by request");
+
+    /// <summary>Queues the next answer of an activity (answers are used in order; the last one repeats).</summary>
+    public FakeOrchestrationContext Answer(string activity, Func<object?, object> answer)
+    {
+        if (!answers.TryGetValue(activity, out Queue<Func<object?, object>>? queue))
+        {
+            answers[activity] = queue = new Queue<Func<object?, object>>();
+        }
+
+        queue.Enqueue(answer);
+        return this;
+    }
+
+    public FakeOrchestrationContext Answer(string activity, object answer) => Answer(activity, _ => answer);
+
+    public IEnumerable<T> InputsOf<T>(string activity) => Calls.Where(c => c.Name == activity).Select(c => (T)c.Input!);
+
+    public int CountOf(string activity) => Calls.Count(c => c.Name == activity);
+
+    void SetupActivity<T>(string name)
+    {
+        Mock.Setup(c => c.CallActivityAsync<T>(It.Is<TaskName>(n => n.Name == name), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns((TaskName _, object? input, TaskOptions? _) =>
+            {
+                Calls.Add((name, input));
+                if (!answers.TryGetValue(name, out Queue<Func<object?, object>>? queue) || queue.Count == 0)
+                {
+                    throw new InvalidOperationException($"No answer queued for {name}.");
+                }
+
+                Func<object?, object> answer = queue.Count > 1 ? queue.Dequeue() : queue.Peek();
+                return Task.FromResult((T)answer(input));
+            });
+    }
+}

@@ -1,0 +1,149 @@
+namespace SoraFunctions.Tests.Unit;
+
+public class PollingPolicyTests
+{
+    static readonly TimeSpan Min = TimeSpan.FromSeconds(2);
+    static readonly TimeSpan Max = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void NextDelay_JustCreated_WaitsTheMinimum()
+    {
+        Assert.Equal(Min, PollingPolicy.NextDelay(new PollSignal(), Min, Max));
+    }
+
+    [Fact]
+    public void NextDelay_QueuedForAWhile_GrowsWithElapsedTime()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(new PollSignal { SinceCreated = TimeSpan.FromSeconds(20), Progress = 0 }, Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(10), delay);
+    }
+
+    [Fact]
+    public void NextDelay_RisingProgress_WaitsThreeQuartersOfTheEstimatedRemainder()
+    {
+        // 10 % -> 35 % in the last 10 s: 65 % remain, about 26 s; the next check comes after 19.5 s.
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(40, 10, 35, 10), Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(19.5), delay);
+    }
+
+    [Fact]
+    public void NextDelay_ProgressNotRising_FallsBackToElapsedTime()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(40, 35, 35, 10), Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(20), delay);
+        Assert.Equal(TimeSpan.FromSeconds(6), PollingPolicy.NextDelay(Rising(12, 35, 35, 10), Min, Max));
+    }
+
+    [Fact]
+    public void NextDelay_SlowLookingRate_GrowsAtMostDoubleTheLastInterval()
+    {
+        // 0 % -> 1 % in 4 s looks like 400 s to go, but the render may have started just now.
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(10, 0, 1, 4), Min, TimeSpan.FromMinutes(10));
+        Assert.Equal(TimeSpan.FromSeconds(8), delay);
+    }
+
+    [Fact]
+    public void NextDelay_NearlyDone_ClampsToTheMinimum()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(60, 90, 99, 5), Min, Max);
+        Assert.Equal(Min, delay);
+    }
+
+    [Fact]
+    public void NextDelay_LongEstimate_ClampsToTheMaximum()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(300, 0, 1, 30), Min, Max);
+        Assert.Equal(Max, delay);
+    }
+
+    [Fact]
+    public void NextDelay_ProviderPollAfter_WinsOverTheEstimate()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(40, 10, 35, 10) with { ProviderPollAfter = TimeSpan.FromSeconds(5) }, Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(5), delay);
+    }
+
+    [Fact]
+    public void NextDelay_ProviderPollAfter_IsClampedToTheBounds()
+    {
+        Assert.Equal(Min, PollingPolicy.NextDelay(new PollSignal { ProviderPollAfter = TimeSpan.FromMilliseconds(100) }, Min, Max));
+        Assert.Equal(Max, PollingPolicy.NextDelay(new PollSignal { ProviderPollAfter = TimeSpan.FromMinutes(10) }, Min, Max));
+    }
+
+    [Fact]
+    public void NextDelay_RetryAfter_IsHonouredEvenAboveTheMaximum()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(40, 10, 35, 10) with { RetryAfter = TimeSpan.FromSeconds(90), ConsecutiveFailures = 1 }, Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(90), delay);
+    }
+
+    [Fact]
+    public void NextDelay_RetryAfterBelowMinimum_WaitsTheMinimum()
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(new PollSignal { RetryAfter = TimeSpan.FromMilliseconds(10), ConsecutiveFailures = 1 }, Min, Max);
+        Assert.Equal(Min, delay);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 4)]
+    [InlineData(3, 8)]
+    [InlineData(4, 16)]
+    [InlineData(5, 30)]
+    [InlineData(40, 30)]
+    public void NextDelay_FailuresWithoutRetryAfter_BackOffExponentially(int failures, double expectedSeconds)
+    {
+        TimeSpan delay = PollingPolicy.NextDelay(Rising(40, 10, 35, 10) with { ConsecutiveFailures = failures }, Min, Max);
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), delay);
+    }
+
+    static PollSignal Rising(double sinceCreated, int previous, int progress, double sincePrevious) => new()
+    {
+        SinceCreated = TimeSpan.FromSeconds(sinceCreated),
+        PreviousProgress = previous,
+        Progress = progress,
+        SincePreviousCheck = TimeSpan.FromSeconds(sincePrevious),
+    };
+
+    [Theory]
+    [InlineData(20, 2)]
+    [InlineData(60, 2)]
+    [InlineData(67, 7)]
+    [InlineData(180, 5)]
+    [InlineData(300, 10)]
+    [InlineData(600, 60)]
+    public void Simulation_SteadyRender_StaysWithinTheCheckBoundAndNoticesWithinOneMinimum(double renderSeconds, double queuedSeconds)
+    {
+        // A provider whose progress grows linearly after a queued phase; the policy decides every wait.
+        TimeSpan render = TimeSpan.FromSeconds(renderSeconds);
+        TimeSpan queued = TimeSpan.FromSeconds(queuedSeconds);
+        TimeSpan now = TimeSpan.Zero;
+        TimeSpan observedAt = TimeSpan.Zero, previousAt = TimeSpan.Zero;
+        int progress = 0, previous = 0;
+        int checks = 0;
+        while (true)
+        {
+            var signal = new PollSignal
+            {
+                SinceCreated = now,
+                Progress = progress,
+                PreviousProgress = previous,
+                SincePreviousCheck = observedAt - previousAt,
+            };
+            now += PollingPolicy.NextDelay(signal, Min, TimeSpan.FromMinutes(10));
+            checks++;
+            if (now >= render)
+            {
+                break;
+            }
+
+            (previous, previousAt) = (progress, observedAt);
+            progress = now < queued ? 0 : (int)(100 * (now - queued) / (render - queued));
+            observedAt = now;
+        }
+
+        TimeSpan late = now - render;
+        Assert.True(checks <= PollingPolicy.MaxChecksFor(render, queued, Min), $"{checks} checks for a {renderSeconds}s render exceed the bound {PollingPolicy.MaxChecksFor(render, queued, Min)}");
+        Assert.True(late <= Min + TimeSpan.FromSeconds(renderSeconds * 0.02), $"noticed {late} late");
+    }
+}

@@ -1,0 +1,316 @@
+namespace SoraFunctions.Tests.Unit;
+
+public class VideoOrchestratorTests
+{
+    static readonly DateTime Start = new(2026, 11, 25, 10, 0, 0, DateTimeKind.Utc);
+    static readonly VideoSpec Spec = new("a fox", "sora-2", "4", "720x1280");
+    static readonly JobPacing Pacing = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), 50, 4, 3);
+    static readonly VideoJobInput Input = new("job-1", Spec, Pacing);
+
+    static ProviderVideo Video(string status, int? progress = null, JobError? error = null, DateTime? expiresAt = null) =>
+        new("video_1", status, progress, Start, null, expiresAt, error);
+
+    static CreateVideoResult Created() => new(StepOutcome.Succeeded) { Video = Video(ProviderStatus.Queued, 0) };
+
+    static GetVideoResult Polled(string status, int? progress = null, JobError? error = null) =>
+        new(StepOutcome.Succeeded) { Video = Video(status, progress, error) };
+
+    static StoreVideoResult Stored() => new(StepOutcome.Succeeded) { Blob = new BlobLocation("videos", "2026/11/25/job-1.mp4", "http://blob/job-1.mp4"), Bytes = 1000 };
+
+    static Task<VideoJobResult> RunAsync(FakeOrchestrationContext fake, VideoJobInput? input = null) =>
+        new VideoOrchestrator().RunAsync(fake.Mock.Object, input ?? Input);
+
+    [Fact]
+    public async Task Run_HappyPath_CreatesPollsStoresAndNamesTheBlobByStartDate()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 40))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal((1000L, 2), (result.Bytes!.Value, result.Checks));
+        StoreVideoInput store = Assert.Single(fake.InputsOf<StoreVideoInput>(ActivityNames.StoreVideo));
+        Assert.Equal("2026/11/25/job-1.mp4", store.BlobName);
+        Assert.Equal("video_1", store.ProviderVideoId);
+        Assert.Contains(fake.Statuses, s => s.Status == JobStatus.InProgress && s.Progress == 40 && s.ProviderVideoId == "video_1");
+        Assert.Equal(JobStatus.Storing, fake.Statuses[^1].Status);
+    }
+
+    [Fact]
+    public async Task Run_CreateRejected_FailsFastWithTheProvidersCode()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_api_key", "Incorrect API key provided. (HTTP 401)") });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Failed, result.Status);
+        Assert.Equal("invalid_api_key", result.Error!.Code);
+        Assert.Empty(fake.Timers);
+        Assert.Equal(1, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
+    public async Task Run_CreateRateLimited_WaitsRetryAfterAndRetriesWithoutLookup()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { RetryAfter = TimeSpan.FromSeconds(7), Error = new JobError("rate_limit_exceeded", "slow down") })
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(Start.AddSeconds(7), fake.Timers[0]);
+        Assert.All(fake.InputsOf<CreateVideoInput>(ActivityNames.CreateVideo), i => Assert.Null(i.LookupSince));
+    }
+
+    [Fact]
+    public async Task Run_CreateMayHaveReachedProvider_RetriesWithALookupFromTheFirstAttempt()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = true, Error = new JobError("server_error", "500") })
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { Error = new JobError("rate_limit_exceeded", "429") })
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        await RunAsync(fake);
+
+        List<CreateVideoInput> creates = [.. fake.InputsOf<CreateVideoInput>(ActivityNames.CreateVideo)];
+        Assert.Equal(3, creates.Count);
+        Assert.Null(creates[0].LookupSince);
+        Assert.Equal(Start, creates[1].LookupSince);
+        Assert.Equal(Start, creates[2].LookupSince);
+    }
+
+    [Fact]
+    public async Task Run_CreateActivityThrows_TreatsItAsAmbiguousInsteadOfRetryingBlindly()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, _ => throw new TaskFailedException("CreateVideo", 1, new TaskFailureDetails("IOException", "socket closed", null, null, null)))
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.NotNull(fake.InputsOf<CreateVideoInput>(ActivityNames.CreateVideo).Last().LookupSince);
+    }
+
+    [Fact]
+    public async Task Run_CreateNeverAccepted_FailsAfterTheConfiguredAttempts()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { Error = new JobError("server_error", "503") });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobErrorCodes.ProviderUnavailable, result.Error!.Code);
+        Assert.Equal(Pacing.CreateMaxAttempts, fake.CountOf(ActivityNames.CreateVideo));
+    }
+
+    [Fact]
+    public async Task Run_TransientPollErrors_NeverFailTheJob()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { Error = new JobError("server_error", "500") })
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { RetryAfter = TimeSpan.FromSeconds(20), Error = new JobError("rate_limit_exceeded", "429") })
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { Error = new JobError("server_error", "503") })
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(4, result.Checks);
+        // The wait after the 429 honoured its Retry-After.
+        Assert.Equal(TimeSpan.FromSeconds(20), fake.Timers[2] - fake.Timers[1]);
+    }
+
+    [Fact]
+    public async Task Run_ProviderFailsTheVideo_FailsWithTheProvidersCodeAndMessage()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Failed, 50, new JobError("moderation_blocked", "The video was blocked by the moderation system.")));
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Failed, result.Status);
+        Assert.Equal(new JobError("moderation_blocked", "The video was blocked by the moderation system."), result.Error);
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_PollRejected_FailsFast()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Failed) { Error = new JobError("not_found", "No such video (HTTP 404)") });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(("failed", "not_found"), (result.Status, result.Error!.Code));
+        Assert.Equal(1, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
+    public async Task Run_NeverFinishes_FailsWithTimeoutAtTheDeadlineAndDeletesTheProviderJob()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 50))
+            .Answer(ActivityNames.DeleteVideo, true);
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobErrorCodes.Timeout, result.Error!.Code);
+        Assert.Equal(Start + Pacing.Timeout, fake.Timers.Max());
+        Assert.Equal("video_1", Assert.Single(fake.InputsOf<string>(ActivityNames.DeleteVideo)));
+        Assert.All(fake.Timers, t => Assert.True(t <= Start + Pacing.Timeout));
+    }
+
+    [Fact]
+    public async Task Run_ManyChecks_ContinuesAsNewWithItsProgress()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 10));
+
+        await RunAsync(fake, Input with { Pacing = Pacing with { ChecksPerGeneration = 3 } });
+
+        Assert.NotNull(fake.ContinuedWith);
+        JobProgress progress = fake.ContinuedWith!.Progress!;
+        Assert.Equal(("video_1", 3, 10), (progress.ProviderVideoId, progress.Checks, progress.ProgressPercent));
+        Assert.Equal("2026/11/25/job-1.mp4", progress.BlobName);
+        Assert.Equal(Start + Pacing.Timeout, progress.Deadline);
+    }
+
+    [Fact]
+    public async Task Run_ContinuedGeneration_DoesNotCreateAgain()
+    {
+        var progress = new JobProgress(Start, Start.AddMinutes(10), "2026/11/25/job-1.mp4", "video_1", Start, 3, 10, ProviderStatus.InProgress)
+        {
+            ObservedAt = Start.AddSeconds(30),
+            PreviousObservedAt = Start.AddSeconds(20),
+            PreviousProgress = 5,
+        };
+        var fake = new FakeOrchestrationContext(Start.AddSeconds(30))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake, Input with { Progress = progress });
+
+        Assert.Equal((JobStatus.Completed, 4), (result.Status, result.Checks));
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+    }
+
+    [Fact]
+    public async Task Run_CanceledWhilePolling_DeletesTheProviderJobAndEndsCanceled()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 10))
+            .Answer(ActivityNames.DeleteVideo, true);
+        fake.OnTimer = count =>
+        {
+            if (count == 2)
+            {
+                fake.RequestCancel();
+            }
+        };
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Equal("video_1", Assert.Single(fake.InputsOf<string>(ActivityNames.DeleteVideo)));
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_CanceledBeforeStart_NeverCallsTheProvider()
+    {
+        var fake = new FakeOrchestrationContext(Start);
+        fake.RequestCancel();
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Empty(fake.Calls);
+    }
+
+    [Fact]
+    public async Task Run_StoreBrokeOff_RetriesThenSucceeds()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "connection reset") })
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(2, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_StoreKeepsFailing_FailsWithStoreFailedAfterTheConfiguredAttempts()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "truncated") });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobErrorCodes.StoreFailed, result.Error!.Code);
+        Assert.Equal(Pacing.StoreMaxAttempts, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_ProviderCopyExpired_FailsWithoutDownloading()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Succeeded) { Video = Video(ProviderStatus.Completed, 100, expiresAt: Start.AddSeconds(1)) });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobErrorCodes.Expired, result.Error!.Code);
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_EveryWait_IsWithinThePacingBoundsUnlessTheProviderAsksForMore()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Queued, 0))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Queued, 0))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 5))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 30))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 80))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        await RunAsync(fake);
+
+        DateTime previous = Start;
+        foreach (DateTime timer in fake.Timers)
+        {
+            TimeSpan wait = timer - previous;
+            Assert.InRange(wait, Pacing.MinPollInterval, Pacing.MaxPollInterval);
+            previous = timer;
+        }
+    }
+}
