@@ -303,7 +303,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             Task winner = await Task.WhenAny(timer, cancel);
             if (winner == cancel)
             {
-                await timerCancellation.CancelAsync();
+                // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
+                // orchestrator must never leave its own thread (the episode would end with nothing to do).
+#pragma warning disable CA1849
+                timerCancellation.Cancel();
+#pragma warning restore CA1849
                 return false;
             }
 

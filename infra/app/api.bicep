@@ -1,0 +1,271 @@
+// The SoraFunctions app on a Flex Consumption plan (Linux, dotnet-isolated 10.0), running as a
+// user-assigned managed identity. Every connection is identity-based: no connection string or
+// account key appears in the app settings, and the provider key is a Key Vault reference.
+// The app-setting keys match local.settings.sample.json and SoraFunctions.Configuration.AppSettings
+// (tests/SoraFunctions.Infra.Tests keeps the three in step).
+
+@description('Name of the function app.')
+param name string
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Azure region of the plan and the app.')
+param location string
+
+@description('Tags applied to the plan and the app.')
+param tags object
+
+@description('Service name azd deploys to this app (azure.yaml services.<name>).')
+param serviceName string = 'api'
+
+@description('Name of the user-assigned identity the app runs as.')
+param identityName string
+
+@description('Name of the storage account (task hub, videos and deployment package).')
+param storageAccountName string
+
+@description('Container the Flex Consumption plan deploys the app package from.')
+param deploymentContainerName string
+
+@description('Container finished videos are written to (VideoStorage__Container).')
+param videosContainerName string
+
+@description('Name of the Application Insights resource.')
+param applicationInsightsName string
+
+@description('Version-less Key Vault secret URI of the provider API key.')
+param soraApiKeyReferenceUri string
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Most instances the app scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Always-ready instances of the `durable` group (orchestrators, activities, entities). 0 lets the app scale to zero; 1 keeps a worker polling the task hub, which removes cold starts and most durable timer lateness, at the cost of a permanently billed instance.')
+@minValue(0)
+@maxValue(20)
+param durableAlwaysReadyInstanceCount int = 0
+
+@description('Sora__BaseUrl: base URL of the Videos API provider.')
+param soraBaseUrl string
+
+@description('Sora__AuthMode: Bearer or ApiKeyHeader send the Key Vault-held key; EntraId sends a token of the app identity for Sora__EntraScope.')
+@allowed([
+  'Bearer'
+  'ApiKeyHeader'
+  'EntraId'
+])
+param soraAuthMode string
+
+@description('Sora__DefaultModel.')
+param soraDefaultModel string
+
+@description('Sora__DefaultSeconds (a string, as on the wire).')
+param soraDefaultSeconds string
+
+@description('Sora__DefaultSize (WxH).')
+param soraDefaultSize string
+
+@description('Sora__RequestTimeoutSeconds: timeout of one provider call.')
+@minValue(1)
+param soraRequestTimeoutSeconds int
+
+@description('Sora__EntraScope: token scope used when Sora__AuthMode is EntraId.')
+param soraEntraScope string
+
+@description('Videos__MaxPromptLength.')
+@minValue(1)
+param videosMaxPromptLength int = 10000
+
+@description('Videos__MaxRequestBytes.')
+@minValue(1024)
+param videosMaxRequestBytes int = 65536
+
+@description('Pipeline__MinPollSeconds.')
+@minValue(1)
+param pipelineMinPollSeconds int
+
+@description('Pipeline__MaxPollSeconds.')
+@minValue(1)
+param pipelineMaxPollSeconds int
+
+@description('Pipeline__JobTimeoutMinutes.')
+@minValue(1)
+param pipelineJobTimeoutMinutes int
+
+@description('Pipeline__ChecksPerGeneration.')
+@minValue(1)
+param pipelineChecksPerGeneration int = 20
+
+@description('Pipeline__CreateMaxAttempts.')
+@minValue(1)
+param pipelineCreateMaxAttempts int = 6
+
+@description('Pipeline__StoreMaxAttempts.')
+@minValue(1)
+param pipelineStoreMaxAttempts int = 5
+
+@description('VideoStorage__LinkMinutes: lifetime of the read-only links of GET /api/videos/{id}/content.')
+@minValue(1)
+@maxValue(1440)
+param videoLinkMinutes int = 15
+
+@description('Catalog__TableName: table of the video catalog consumer.')
+param catalogTableName string
+
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
+  name: identityName
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${appIdentity.id}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references (Sora__ApiKey) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: appIdentity.id
+    siteConfig: {
+      minTlsVersion: '1.2'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: appIdentity.id
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+        alwaysReady: durableAlwaysReadyInstanceCount > 0
+          ? [
+              {
+                name: 'durable'
+                instanceCount: durableAlwaysReadyInstanceCount
+              }
+            ]
+          : []
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+// Flex Consumption ignores FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION (the runtime
+// is functionAppConfig.runtime), so they are not set.
+resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: {
+    // Durable engine storage (task hub): blobs, queues and tables through the app identity.
+    AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: appIdentity.properties.clientId
+    // Output storage: the videos container, the catalog table and the blob trigger's poison queue.
+    VideoStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
+    VideoStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
+    VideoStorage__tableServiceUri: storage.properties.primaryEndpoints.table
+    VideoStorage__credential: 'managedidentity'
+    VideoStorage__clientId: appIdentity.properties.clientId
+    VideoStorage__Container: videosContainerName
+    VideoStorage__LinkMinutes: string(videoLinkMinutes)
+    // Telemetry with Entra ID authentication (the component has local auth disabled).
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${appIdentity.properties.clientId};Authorization=AAD'
+    // Video provider.
+    Sora__BaseUrl: soraBaseUrl
+    // A Key Vault reference, resolved by the platform with keyVaultReferenceIdentity; not used with EntraId.
+    Sora__ApiKey: soraAuthMode == 'EntraId' ? '' : '@Microsoft.KeyVault(SecretUri=${soraApiKeyReferenceUri})'
+    Sora__AuthMode: soraAuthMode
+    Sora__DefaultModel: soraDefaultModel
+    Sora__DefaultSeconds: soraDefaultSeconds
+    Sora__DefaultSize: soraDefaultSize
+    Sora__RequestTimeoutSeconds: string(soraRequestTimeoutSeconds)
+    Sora__EntraScope: soraEntraScope
+    Sora__ManagedIdentityClientId: appIdentity.properties.clientId
+    // HTTP API limits.
+    Videos__MaxPromptLength: string(videosMaxPromptLength)
+    Videos__MaxRequestBytes: string(videosMaxRequestBytes)
+    // Orchestration pacing and bounds.
+    Pipeline__MinPollSeconds: string(pipelineMinPollSeconds)
+    Pipeline__MaxPollSeconds: string(pipelineMaxPollSeconds)
+    Pipeline__JobTimeoutMinutes: string(pipelineJobTimeoutMinutes)
+    Pipeline__ChecksPerGeneration: string(pipelineChecksPerGeneration)
+    Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)
+    Pipeline__StoreMaxAttempts: string(pipelineStoreMaxAttempts)
+    // Reference consumer.
+    Catalog__TableName: catalogTableName
+  }
+}
+
+// Deployments use Entra ID (azd, az functionapp deployment); basic publishing credentials are off.
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+output id string = functionApp.id
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName
+output planName string = plan.name

@@ -1,0 +1,61 @@
+// Key Vault in RBAC mode holding the video provider's API key. The function app reads it through
+// a Key Vault reference (Sora__ApiKey) resolved with its user-assigned identity, which holds
+// Key Vault Secrets User on this vault only (app/rbac.bicep).
+
+@description('Name of the vault (3-24 letters, digits and hyphens).')
+@minLength(3)
+@maxLength(24)
+param name string
+
+@description('Azure region of the vault.')
+param location string
+
+@description('Tags applied to the vault.')
+param tags object
+
+@description('Name of the secret that holds the provider API key.')
+param soraApiKeySecretName string
+
+@description('The provider API key. The secret is created (or updated) only when this is not empty; otherwise set it later with `az keyvault secret set`.')
+@secure()
+param soraApiKey string = ''
+
+@description('Days a deleted vault or secret stays recoverable (soft delete is always on).')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionInDays int = 7
+
+resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: softDeleteRetentionInDays
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource soraApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(soraApiKey)) {
+  parent: vault
+  name: soraApiKeySecretName
+  properties: {
+    value: soraApiKey
+    contentType: 'text/plain'
+  }
+}
+
+output name string = vault.name
+output uri string = vault.properties.vaultUri
+// Version-less, so that a rotated key is picked up without a redeployment.
+output soraApiKeyReferenceUri string = '${vault.properties.vaultUri}secrets/${soraApiKeySecretName}'

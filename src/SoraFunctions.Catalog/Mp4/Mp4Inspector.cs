@@ -1,0 +1,411 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace SoraFunctions.Catalog;
+
+/// <summary>
+/// Reads an MP4's duration and video dimensions from its box structure with a few bounded ranged reads:
+/// the header of every top-level box, the <c>ftyp</c> box and the <c>moov</c> box (capped in size).
+/// Media data (<c>mdat</c>) is never read, so a multi-gigabyte video costs a few kilobytes.
+/// </summary>
+public static class Mp4Inspector
+{
+    private const int BoxHeaderBytes = 8;
+    private const int LargeBoxHeaderBytes = 16;
+    private const int MaxFtypBytes = 4096;
+
+    /// <summary>Inspects data of <paramref name="length"/> bytes that <paramref name="readAt"/> reads in ranges.</summary>
+    public static async ValueTask<Mp4Info> InspectAsync(
+        long length,
+        ReadAtAsync readAt,
+        Mp4InspectorOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readAt);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        options ??= Mp4InspectorOptions.Default;
+
+        if (length < BoxHeaderBytes)
+        {
+            return Invalid(string.Create(CultureInfo.InvariantCulture, $"Not an MP4: the data is {length} bytes long, too short for a box header."));
+        }
+
+        var header = new byte[LargeBoxHeaderBytes];
+        string? majorBrand = null;
+        MovieFacts? movie = null;
+        var sawMoov = false;
+        long offset = 0;
+        var boxes = 0;
+
+        while (offset < length)
+        {
+            if (++boxes > options.MaxTopLevelBoxes)
+            {
+                return Invalid(string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: more than {options.MaxTopLevelBoxes} top-level boxes."), majorBrand, movie);
+            }
+
+            var available = length - offset;
+            if (available < BoxHeaderBytes)
+            {
+                return Invalid(string.Create(CultureInfo.InvariantCulture, $"Truncated MP4: {available} trailing bytes at offset {offset} are too few for a box header."), majorBrand, movie);
+            }
+
+            var headerLength = (int)Math.Min(LargeBoxHeaderBytes, available);
+            await ReadExactlyAtAsync(readAt, offset, header.AsMemory(0, headerLength), cancellationToken).ConfigureAwait(false);
+            var box = BoxHeader.Parse(header.AsSpan(0, headerLength), available);
+            var type = box.Type;
+
+            if (boxes == 1 && type != "ftyp")
+            {
+                return Invalid("Not an MP4: the data does not start with an 'ftyp' box.");
+            }
+
+            if (box.Problem is not null)
+            {
+                return Invalid(string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: box '{type}' at offset {offset}: {box.Problem}"), majorBrand, movie);
+            }
+
+            if (box.Size > available)
+            {
+                return Invalid(
+                    string.Create(CultureInfo.InvariantCulture, $"Truncated MP4: box '{type}' at offset {offset} declares {box.Size} bytes but only {available} remain."),
+                    majorBrand,
+                    movie);
+            }
+
+            var payloadOffset = offset + box.HeaderLength;
+            var payloadLength = box.Size - box.HeaderLength;
+
+            if (type == "ftyp" && majorBrand is null)
+            {
+                if (payloadLength < 4 || payloadLength > MaxFtypBytes)
+                {
+                    return Invalid(string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: 'ftyp' box has an unexpected size of {box.Size} bytes."));
+                }
+
+                var brand = new byte[4];
+                await ReadExactlyAtAsync(readAt, payloadOffset, brand, cancellationToken).ConfigureAwait(false);
+                majorBrand = FourCc(brand);
+            }
+            else if (type == "moov" && !sawMoov)
+            {
+                sawMoov = true;
+                if (payloadLength > options.MaxMoovBytes)
+                {
+                    return Invalid(
+                        string.Create(CultureInfo.InvariantCulture, $"Unsupported MP4: the 'moov' box is {payloadLength} bytes, more than the {options.MaxMoovBytes} bytes inspected."),
+                        majorBrand);
+                }
+
+                var moov = new byte[payloadLength];
+                await ReadExactlyAtAsync(readAt, payloadOffset, moov, cancellationToken).ConfigureAwait(false);
+                movie = MoovParser.Parse(moov, options.MaxMoovBoxes);
+            }
+
+            offset += box.Size;
+        }
+
+        if (!sawMoov || movie is null)
+        {
+            return Invalid("Truncated or incomplete MP4: no 'moov' box (the movie header) was found.", majorBrand);
+        }
+
+        if (movie.Problem is not null)
+        {
+            return Invalid(movie.Problem, majorBrand, movie);
+        }
+
+        if (movie.Width is null || movie.Height is null)
+        {
+            return Invalid("Not a video: the MP4 has no track with a picture size.", majorBrand, movie);
+        }
+
+        return new Mp4Info
+        {
+            IsValid = true,
+            MajorBrand = majorBrand,
+            Duration = movie.Duration,
+            Width = movie.Width,
+            Height = movie.Height,
+        };
+    }
+
+    /// <summary>Inspects a seekable stream (a file, a memory stream) through ranged reads.</summary>
+    public static ValueTask<Mp4Info> InspectAsync(Stream stream, Mp4InspectorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek)
+        {
+            throw new ArgumentException("The stream must be seekable.", nameof(stream));
+        }
+
+        return InspectAsync(stream.Length, ReadAt, options, cancellationToken);
+
+        async ValueTask<int> ReadAt(long position, Memory<byte> buffer, CancellationToken ct)
+        {
+            stream.Position = position;
+            return await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Inspects a file on disk through ranged reads.</summary>
+    public static async ValueTask<Mp4Info> InspectFileAsync(string path, Mp4InspectorOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        return await InspectAsync(
+            RandomAccess.GetLength(handle),
+            (position, buffer, ct) => RandomAccess.ReadAsync(handle, buffer, position, ct),
+            options,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Mp4Info Invalid(string problem, string? majorBrand = null, MovieFacts? movie = null) => new()
+    {
+        IsValid = false,
+        Problem = problem,
+        MajorBrand = majorBrand,
+        Duration = movie?.Duration,
+        Width = movie?.Width,
+        Height = movie?.Height,
+    };
+
+    private static async ValueTask ReadExactlyAtAsync(ReadAtAsync readAt, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await readAt(offset + total, buffer[total..], cancellationToken).ConfigureAwait(false);
+            if (read <= 0)
+            {
+                throw new EndOfStreamException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The data ended at offset {offset + total} while {buffer.Length - total} more bytes were expected."));
+            }
+
+            total += read;
+        }
+    }
+
+    internal static string FourCc(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> chars = stackalloc char[4];
+        for (var i = 0; i < 4; i++)
+        {
+            var b = bytes[i];
+            chars[i] = b is >= 0x20 and < 0x7F ? (char)b : '?';
+        }
+
+        return new string(chars);
+    }
+
+    /// <summary>A box header: size (32-bit, 64-bit largesize, or 0 = to the end of its parent) and type.</summary>
+    internal readonly record struct BoxHeader(long Size, int HeaderLength, string Type, string? Problem)
+    {
+        /// <param name="bytes">At least 8 bytes of header; 16 when available.</param>
+        /// <param name="available">Bytes from the start of the box to the end of its parent.</param>
+        public static BoxHeader Parse(ReadOnlySpan<byte> bytes, long available)
+        {
+            var size32 = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            var type = FourCc(bytes.Slice(4, 4));
+            switch (size32)
+            {
+                case 0:
+                    return new BoxHeader(available, BoxHeaderBytes, type, null);
+                case 1:
+                    if (bytes.Length < LargeBoxHeaderBytes)
+                    {
+                        return new BoxHeader(LargeBoxHeaderBytes, LargeBoxHeaderBytes, type, null);
+                    }
+
+                    var large = BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(8, 8));
+                    if (large < LargeBoxHeaderBytes)
+                    {
+                        return new BoxHeader(0, LargeBoxHeaderBytes, type, string.Create(CultureInfo.InvariantCulture, $"64-bit size {large} is smaller than its header."));
+                    }
+
+                    // Sizes beyond long.MaxValue are reported as running past the end.
+                    return new BoxHeader(large > long.MaxValue ? long.MaxValue : (long)large, LargeBoxHeaderBytes, type, null);
+                case < BoxHeaderBytes:
+                    return new BoxHeader(0, BoxHeaderBytes, type, string.Create(CultureInfo.InvariantCulture, $"size {size32} is smaller than its header."));
+                default:
+                    return new BoxHeader(size32, BoxHeaderBytes, type, null);
+            }
+        }
+    }
+}
+
+/// <summary>Facts read from a <c>moov</c> payload.</summary>
+internal sealed record MovieFacts(TimeSpan? Duration, int? Width, int? Height, string? Problem);
+
+/// <summary>Walks a <c>moov</c> payload in memory: <c>mvhd</c> and each <c>trak/tkhd</c>.</summary>
+internal static class MoovParser
+{
+    public static MovieFacts Parse(ReadOnlySpan<byte> moov, int maxBoxes)
+    {
+        TimeSpan? duration = null;
+        var sawMvhd = false;
+        int? width = null;
+        int? height = null;
+        string? problem = null;
+        var boxes = 0;
+
+        foreach (var child in Children(moov))
+        {
+            if (++boxes > maxBoxes)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: more than {maxBoxes} boxes inside 'moov'.");
+                break;
+            }
+
+            if (child.Problem is not null)
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: inside 'moov': {child.Problem}");
+                break;
+            }
+
+            var payload = moov.Slice(child.PayloadStart, child.PayloadLength);
+            if (child.Type == "mvhd" && !sawMvhd)
+            {
+                sawMvhd = true;
+                var (parsed, mvhdProblem) = ParseMvhd(payload);
+                duration = parsed;
+                problem ??= mvhdProblem;
+            }
+            else if (child.Type == "trak" && width is null)
+            {
+                foreach (var trakChild in Children(payload))
+                {
+                    if (++boxes > maxBoxes || trakChild.Problem is not null)
+                    {
+                        break;
+                    }
+
+                    if (trakChild.Type == "tkhd")
+                    {
+                        var size = ParseTkhd(payload.Slice(trakChild.PayloadStart, trakChild.PayloadLength));
+                        if (size is { Width: > 0, Height: > 0 })
+                        {
+                            width = size.Value.Width;
+                            height = size.Value.Height;
+                        }
+
+                        break;
+                    }
+                }
+            }
+        }
+
+        if (!sawMvhd)
+        {
+            problem ??= "Malformed MP4: the 'moov' box has no 'mvhd' (movie header).";
+        }
+
+        return new MovieFacts(duration, width, height, problem);
+    }
+
+    private static (TimeSpan? Duration, string? Problem) ParseMvhd(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 4)
+        {
+            return (null, "Malformed MP4: the 'mvhd' box is too short.");
+        }
+
+        var version = payload[0];
+        uint timescale;
+        ulong duration;
+        bool unknown;
+        switch (version)
+        {
+            case 0 when payload.Length >= 20:
+                timescale = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(12, 4));
+                var d32 = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(16, 4));
+                duration = d32;
+                unknown = d32 == uint.MaxValue;
+                break;
+            case 1 when payload.Length >= 32:
+                timescale = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(20, 4));
+                duration = BinaryPrimitives.ReadUInt64BigEndian(payload.Slice(24, 8));
+                unknown = duration == ulong.MaxValue;
+                break;
+            case 0 or 1:
+                return (null, "Malformed MP4: the 'mvhd' box is too short.");
+            default:
+                return (null, string.Create(CultureInfo.InvariantCulture, $"Unsupported MP4: 'mvhd' version {version}."));
+        }
+
+        if (timescale == 0)
+        {
+            return (null, "Malformed MP4: the 'mvhd' timescale is 0.");
+        }
+
+        if (unknown)
+        {
+            return (null, null);
+        }
+
+        var ticks = (UInt128)duration * (ulong)TimeSpan.TicksPerSecond / timescale;
+        return ticks > (ulong)TimeSpan.MaxValue.Ticks
+            ? (null, "Malformed MP4: the 'mvhd' duration is out of range.")
+            : (TimeSpan.FromTicks((long)ticks), null);
+    }
+
+    private static (int Width, int Height)? ParseTkhd(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length < 1)
+        {
+            return null;
+        }
+
+        // version+flags, times, track id, reserved, duration, reserved(8), layer, group, volume, reserved, matrix(36).
+        var sizeOffset = payload[0] switch
+        {
+            0 => 4 + 4 + 4 + 4 + 4 + 4 + 8 + 2 + 2 + 2 + 2 + 36,
+            1 => 4 + 8 + 8 + 4 + 4 + 8 + 8 + 2 + 2 + 2 + 2 + 36,
+            _ => -1,
+        };
+        if (sizeOffset < 0 || payload.Length < sizeOffset + 8)
+        {
+            return null;
+        }
+
+        var width = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset, 4));
+        var height = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset + 4, 4));
+        return (FromFixed16(width), FromFixed16(height));
+    }
+
+    /// <summary>A 16.16 fixed-point value rounded to the nearest integer.</summary>
+    private static int FromFixed16(uint value) => (int)((value + 0x8000u) >> 16);
+
+    private static List<ChildBox> Children(ReadOnlySpan<byte> parent)
+    {
+        var children = new List<ChildBox>();
+        var offset = 0;
+        while (offset < parent.Length)
+        {
+            var available = parent.Length - offset;
+            if (available < 8)
+            {
+                children.Add(new ChildBox("????", 0, 0, string.Create(CultureInfo.InvariantCulture, $"{available} trailing bytes are too few for a box header.")));
+                break;
+            }
+
+            var header = Mp4Inspector.BoxHeader.Parse(parent.Slice(offset, Math.Min(16, available)), available);
+            if (header.Problem is not null || header.Size > available || header.Size < header.HeaderLength)
+            {
+                var problem = header.Problem ?? string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"box '{header.Type}' declares {header.Size} bytes but only {available} remain.");
+                children.Add(new ChildBox(header.Type, 0, 0, problem));
+                break;
+            }
+
+            children.Add(new ChildBox(header.Type, offset + header.HeaderLength, (int)header.Size - header.HeaderLength, null));
+            offset += (int)header.Size;
+        }
+
+        return children;
+    }
+
+    private readonly record struct ChildBox(string Type, int PayloadStart, int PayloadLength, string? Problem);
+}

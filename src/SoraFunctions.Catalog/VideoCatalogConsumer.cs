@@ -1,0 +1,159 @@
+using System.Globalization;
+using Azure;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Logging;
+
+namespace SoraFunctions.Catalog;
+
+/// <summary>
+/// The reference consumer of finished videos: for each committed <c>.mp4</c> blob it reads the blob's
+/// properties and metadata, inspects the MP4 through ranged reads and records one catalog row.
+/// Safe to run again for the same blob (a redelivered event): the row is replaced, not duplicated.
+/// </summary>
+public sealed class VideoCatalogConsumer
+{
+    /// <summary>Metadata key names the pipeline writes on every video blob.</summary>
+    public static class MetadataKeys
+    {
+        /// <summary>The job id.</summary>
+        public const string JobId = "jobid";
+
+        /// <summary>The provider's video id.</summary>
+        public const string ProviderVideoId = "providervideoid";
+
+        /// <summary>The model.</summary>
+        public const string Model = "model";
+
+        /// <summary>The requested seconds.</summary>
+        public const string Seconds = "seconds";
+
+        /// <summary>The requested size.</summary>
+        public const string Size = "size";
+    }
+
+    private readonly VideoCatalog _catalog;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<VideoCatalogConsumer> _logger;
+    private readonly Mp4InspectorOptions _inspectorOptions;
+
+    /// <summary>Creates the consumer.</summary>
+    public VideoCatalogConsumer(
+        VideoCatalog catalog,
+        TimeProvider timeProvider,
+        ILogger<VideoCatalogConsumer> logger,
+        Mp4InspectorOptions? inspectorOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _catalog = catalog;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _inspectorOptions = inspectorOptions ?? Mp4InspectorOptions.Default;
+    }
+
+    /// <summary>
+    /// Catalogs <paramref name="blob"/>. Returns the recorded entry, or null when the blob is not an
+    /// <c>.mp4</c> or no longer exists (both are logged and skipped, not retried).
+    /// </summary>
+    public async Task<CatalogEntry?> HandleAsync(BlobClient blob, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blob);
+        if (!blob.Name.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase))
+        {
+            _logger.LogDebug("Skipping blob {Container}/{BlobName}: not an .mp4", blob.BlobContainerName, blob.Name);
+            return null;
+        }
+
+        Azure.Storage.Blobs.Models.BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            _logger.LogWarning("Skipping blob {Container}/{BlobName}: it no longer exists", blob.BlobContainerName, blob.Name);
+            return null;
+        }
+
+        var info = await Mp4Inspector.InspectAsync(
+            properties.ContentLength,
+            BlobRangeReader.Create(blob, properties.ETag),
+            _inspectorOptions,
+            cancellationToken).ConfigureAwait(false);
+
+        var metadata = properties.Metadata;
+        var entry = new CatalogEntry
+        {
+            JobId = Metadata(metadata, MetadataKeys.JobId) ?? JobIdFromName(blob.Name),
+            BlobName = blob.Name,
+            BlobUrl = WithoutQuery(blob.Uri),
+            Container = blob.BlobContainerName,
+            ByteSize = properties.ContentLength,
+            ContentType = properties.ContentType,
+            DurationSeconds = info.Duration?.TotalSeconds,
+            Width = info.Width,
+            Height = info.Height,
+            Model = Metadata(metadata, MetadataKeys.Model),
+            Seconds = int.TryParse(Metadata(metadata, MetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? seconds : null,
+            Size = Metadata(metadata, MetadataKeys.Size),
+            ProviderVideoId = Metadata(metadata, MetadataKeys.ProviderVideoId),
+            IsValidMp4 = info.IsValid,
+            Problem = info.Problem,
+            BlobCreatedAt = properties.CreatedOn,
+            CatalogedAt = _timeProvider.GetUtcNow(),
+        };
+
+        await _catalog.UpsertAsync(entry, cancellationToken).ConfigureAwait(false);
+
+        if (info.IsValid)
+        {
+            _logger.LogInformation(
+                "Cataloged video {JobId} ({BlobName}): {Width}x{Height}, {DurationSeconds} s, {ByteSize} bytes",
+                entry.JobId,
+                entry.BlobName,
+                entry.Width,
+                entry.Height,
+                entry.DurationSeconds,
+                entry.ByteSize);
+        }
+        else
+        {
+            _logger.LogWarning(
+                "Cataloged invalid video {JobId} ({BlobName}, {ByteSize} bytes): {Problem}",
+                entry.JobId,
+                entry.BlobName,
+                entry.ByteSize,
+                entry.Problem);
+        }
+
+        return entry;
+    }
+
+    private static string? Metadata(IDictionary<string, string> metadata, string key)
+    {
+        if (metadata.TryGetValue(key, out var value))
+        {
+            return string.IsNullOrEmpty(value) ? null : value;
+        }
+
+        foreach (var pair in metadata)
+        {
+            if (string.Equals(pair.Key, key, StringComparison.OrdinalIgnoreCase))
+            {
+                return string.IsNullOrEmpty(pair.Value) ? null : pair.Value;
+            }
+        }
+
+        return null;
+    }
+
+    private static string JobIdFromName(string blobName)
+    {
+        var fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
+        return fileName[..^".mp4".Length];
+    }
+
+    private static string WithoutQuery(Uri uri) =>
+        uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SoraFunctions.LocalHost.Cli;
+
+/// <summary>Talks to the local host's own HTTP API, exactly as any other client would.</summary>
+public sealed class LocalApiClient
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient http;
+
+    /// <param name="http">A client whose <see cref="HttpClient.BaseAddress"/> is the host's address.</param>
+    public LocalApiClient(HttpClient http) => this.http = http;
+
+    /// <summary>Submits a job; a 4xx answer becomes <see cref="JobRejectedException"/> with the problem's text.</summary>
+    public async Task<SubmittedJob> SubmitAsync(RunArguments run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Dictionary<string, string> body = new() { ["prompt"] = run.Prompt };
+        AddIfSet(body, "model", run.Model);
+        AddIfSet(body, "seconds", run.Seconds);
+        AddIfSet(body, "size", run.Size);
+
+        using HttpResponseMessage response = await http.PostAsJsonAsync("api/videos", body, Json, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new JobRejectedException(await DescribeProblemAsync(response, cancellationToken));
+        }
+
+        return await response.Content.ReadFromJsonAsync<SubmittedJob>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("The submit answer had no body.");
+    }
+
+    /// <summary>Reads the job.</summary>
+    public async Task<JobSnapshot> GetAsync(string jobId, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await http.GetAsync(new Uri($"api/videos/{Uri.EscapeDataString(jobId)}", UriKind.Relative), cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JobSnapshot>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("The status answer had no body.");
+    }
+
+    /// <summary>Polls the job until it is finished, reporting each snapshot.</summary>
+    public async Task<JobSnapshot> FollowAsync(string jobId, TimeSpan interval, Action<JobSnapshot> report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using PeriodicTimer timer = new(interval);
+        while (true)
+        {
+            JobSnapshot snapshot = await GetAsync(jobId, cancellationToken);
+            report(snapshot);
+            if (snapshot.IsTerminal)
+            {
+                return snapshot;
+            }
+
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Streams the MP4 into <paramref name="path"/> (through a temporary file) and returns its size.</summary>
+    public async Task<long> DownloadAsync(string jobId, string path, CancellationToken cancellationToken)
+    {
+        using HttpResponseMessage response = await http.GetAsync(
+            new Uri($"api/videos/{Uri.EscapeDataString(jobId)}/content", UriKind.Relative),
+            HttpCompletionOption.ResponseHeadersRead,
+            cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new JobRejectedException(await DescribeProblemAsync(response, cancellationToken));
+        }
+
+        string partial = path + ".part";
+        long bytes;
+        await using (FileStream file = new(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            await using Stream body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            await body.CopyToAsync(file, cancellationToken);
+            bytes = file.Length;
+        }
+
+        File.Move(partial, path, overwrite: true);
+        return bytes;
+    }
+
+    private static void AddIfSet(Dictionary<string, string> body, string key, string? value)
+    {
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            body[key] = value;
+        }
+    }
+
+    private static async Task<string> DescribeProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            using JsonDocument problem = JsonDocument.Parse(text);
+            JsonElement root = problem.RootElement;
+            List<string> parts = [$"{(int)response.StatusCode} {response.ReasonPhrase}"];
+            if (root.TryGetProperty("title", out JsonElement title))
+            {
+                parts.Add(title.GetString() ?? string.Empty);
+            }
+
+            if (root.TryGetProperty("detail", out JsonElement detail))
+            {
+                parts.Add(detail.GetString() ?? string.Empty);
+            }
+
+            if (root.TryGetProperty("errors", out JsonElement errors) && errors.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty field in errors.EnumerateObject())
+                {
+                    parts.Add($"{field.Name}: {string.Join(" ", field.Value.EnumerateArray().Select(e => e.GetString()))}");
+                }
+            }
+
+            return string.Join(" | ", parts.Where(p => p.Length > 0));
+        }
+        catch (JsonException)
+        {
+            return $"{(int)response.StatusCode} {response.ReasonPhrase}: {text}";
+        }
+    }
+}
+
+/// <summary>The host refused a request; the message describes the problem.</summary>
+public sealed class JobRejectedException : Exception
+{
+    public JobRejectedException(string message)
+        : base(message)
+    {
+    }
+
+    public JobRejectedException()
+    {
+    }
+
+    public JobRejectedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,23 @@
+namespace SoraFunctions.LocalHost.Engine;
+
+/// <summary>
+/// The sidecar's host lifetime: it neither listens for Ctrl+C/SIGTERM nor prints start-up banners; the app
+/// that owns the sidecar stops it explicitly after its own worker has stopped.
+/// </summary>
+internal sealed class SidecarLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Forwards the sidecar's loggers to the app's logger factory (whose filters then apply).</summary>
+internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+        // The target factory belongs to the caller.
+    }
+}

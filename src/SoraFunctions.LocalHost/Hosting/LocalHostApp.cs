@@ -1,0 +1,99 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SoraFunctions.Catalog;
+using SoraFunctions.Http;
+using SoraFunctions.LocalHost.Catalog;
+using SoraFunctions.LocalHost.Engine;
+using SoraFunctions.LocalHost.Management;
+using SoraFunctions.Storage;
+
+namespace SoraFunctions.LocalHost.Hosting;
+
+/// <summary>
+/// The local host: the pipeline's HTTP API and Durable-shaped management endpoints on Kestrel, the pipeline's
+/// worker on the durable engine sidecar, and whatever <see cref="LocalInfrastructure"/> started beside it.
+/// </summary>
+public sealed class LocalHostApp : IAsyncDisposable
+{
+    private readonly LocalInfrastructure stack;
+    private readonly ILoggerFactory bootstrapLoggers;
+
+    private LocalHostApp(WebApplication app, LocalInfrastructure stack, ILoggerFactory bootstrapLoggers)
+    {
+        App = app;
+        this.stack = stack;
+        this.bootstrapLoggers = bootstrapLoggers;
+    }
+
+    /// <summary>The web application (not yet started).</summary>
+    public WebApplication App { get; }
+
+    /// <summary>
+    /// Reads configuration (defaults, environment, command line), starts the stack and the engine, and builds the
+    /// app. Configuration problems surface as <see cref="InvalidOperationException"/> naming the key.
+    /// </summary>
+    public static async Task<LocalHostApp> CreateAsync(string[] hostArgs, LocalHostMode mode, CancellationToken cancellationToken)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = hostArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        LocalHostDefaults.Add(builder.Configuration, mode);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(LocalHostDefaults.Url);
+        }
+
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+
+        // The engine and the stack start before the app exists; they log through a factory with the same rules.
+        ILoggerFactory bootstrapLoggers = LoggerFactory.Create(logging => logging
+            .AddConfiguration(builder.Configuration.GetSection("Logging"))
+            .AddSimpleConsole(console => console.SingleLine = true));
+        try
+        {
+            DurableEngineOptions engineOptions = DurableEngineSettings.Load(builder.Configuration);
+            LocalInfrastructure stack = await LocalInfrastructure.StartAsync(builder.Configuration, engineOptions, bootstrapLoggers, cancellationToken);
+            try
+            {
+                builder.Configuration.AddInMemoryCollection(stack.ConfigurationOverrides);
+                ConfigureServices(builder.Services, stack.Sidecar.Address, engineOptions);
+
+                WebApplication app = builder.Build();
+                app.MapVideoApi();
+                app.MapDurableManagementApi();
+                return new LocalHostApp(app, stack, bootstrapLoggers);
+            }
+            catch
+            {
+                await stack.DisposeAsync();
+                throw;
+            }
+        }
+        catch
+        {
+            bootstrapLoggers.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The services of the local host: the shared pipeline plus this host's engine, URLs and notifier.</summary>
+    public static void ConfigureServices(IServiceCollection services, Uri sidecarAddress, DurableEngineOptions engineOptions)
+    {
+        services.AddSoraPipeline();
+        services.AddVideoCatalog();
+        services.AddSoraPipelineWorker(sidecarAddress, engineOptions);
+        services.Replace(ServiceDescriptor.Singleton<IManagementUrlFactory, LocalManagementUrlFactory>());
+        services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());
+        services.AddHttpClient(LocalHostDefaults.LogCategory);
+    }
+
+    /// <summary>Stops the app (if running), then the engine and the stack.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await stack.DisposeAsync();
+        bootstrapLoggers.Dispose();
+    }
+}

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SoraFunctions.LocalHost.Tooling;
+
+/// <summary>
+/// Installs (when missing) and starts Azurite on 127.0.0.1: persisting to a folder for the local host, or in
+/// memory on free ports for tests.
+/// </summary>
+public static class AzuriteLauncher
+{
+    private const int MaxAttempts = 3;
+
+    /// <summary>
+    /// Runs Azurite's entry script (argv[1]) and shuts it down cleanly (as on SIGTERM: data is saved) when its
+    /// standard input closes: on dispose, and also when this process dies however it dies, so no orphaned
+    /// Azurite keeps the ports.
+    /// </summary>
+    private const string WatchdogScript =
+        "const entry = process.argv[1];" +
+        "process.stdin.on('end', () => process.emit('SIGTERM', 'SIGTERM'));" +
+        "process.stdin.resume();" +
+        "require(entry);";
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Starts Azurite and returns once the blob, queue and table ports accept connections.</summary>
+    /// <exception cref="InvalidOperationException">Node.js or npm is missing, a fixed port is taken, or Azurite exited.</exception>
+    /// <exception cref="TimeoutException">Azurite did not listen within <see cref="AzuriteLaunchOptions.StartTimeout"/>.</exception>
+    public static async Task<AzuriteInstance> StartAsync(AzuriteLaunchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = options.Logger;
+        var toolsFolder = options.ToolsFolder ?? RepoPaths.ToolsFolder(RepoPaths.FindRoot());
+        var entryScript = await AzuriteInstaller.EnsureInstalledAsync(toolsFolder, options.Version, logger, options.InstallTimeout, cancellationToken).ConfigureAwait(false);
+
+        foreach (var (name, port) in new[] { ("blob", options.BlobPort), ("queue", options.QueuePort), ("table", options.TablePort) })
+        {
+            if (port != 0 && await IsListeningAsync(port, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Cannot start Azurite: the {name} port {port} on 127.0.0.1 is already in use (is another Azurite running?)."));
+            }
+        }
+
+        if (options.DataFolder is not null)
+        {
+            Directory.CreateDirectory(options.DataFolder);
+        }
+
+        // Free ports are picked by binding port 0 and releasing it; another process may grab one before Azurite
+        // binds it, so a start that fails that way is retried with new ports.
+        var picksPorts = options.BlobPort == 0 || options.QueuePort == 0 || options.TablePort == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var blobPort = options.BlobPort != 0 ? options.BlobPort : FreePort();
+            var queuePort = options.QueuePort != 0 ? options.QueuePort : FreePort();
+            var tablePort = options.TablePort != 0 ? options.TablePort : FreePort();
+            try
+            {
+                return await StartOnceAsync(entryScript, options, blobPort, queuePort, tablePort, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AzuriteExitedException ex) when (picksPorts && attempt < MaxAttempts)
+            {
+                logger.LogWarning(ex, "Azurite exited during start-up (attempt {Attempt}); retrying on other ports", attempt);
+            }
+        }
+    }
+
+    private static async Task<AzuriteInstance> StartOnceAsync(
+        string entryScript,
+        AzuriteLaunchOptions options,
+        int blobPort,
+        int queuePort,
+        int tablePort,
+        CancellationToken cancellationToken)
+    {
+        var logger = options.Logger;
+        var start = new ProcessStartInfo
+        {
+            FileName = "node",
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = options.DataFolder ?? Path.GetTempPath(),
+        };
+        start.ArgumentList.Add("-e");
+        start.ArgumentList.Add(WatchdogScript);
+        start.ArgumentList.Add(entryScript);
+        var arguments = new List<string>
+        {
+            "--silent",
+            "--disableTelemetry",
+            "--skipApiVersionCheck",
+            "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
+        };
+        if (options.DataFolder is null)
+        {
+            arguments.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            arguments.Add("--location");
+            arguments.Add(options.DataFolder);
+        }
+
+        arguments.ForEach(start.ArgumentList.Add);
+
+        var output = new OutputTail(40);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Forward(e.Data);
+        process.ErrorDataReceived += (_, e) => Forward(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            process.Dispose();
+            throw new InvalidOperationException("node was not found: install Node.js 18 or later to run Azurite.", ex);
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var instance = new AzuriteInstance(process, blobPort, queuePort, tablePort, persistent: options.DataFolder is not null, logger);
+        try
+        {
+            await WaitUntilListeningAsync(process, [blobPort, queuePort, tablePort], options.StartTimeout, output, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await instance.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        logger.LogInformation(
+            "Azurite {Version} (process {ProcessId}) listening on 127.0.0.1: blob {BlobPort}, queue {QueuePort}, table {TablePort}, data {DataLocation}",
+            options.Version,
+            instance.ProcessId,
+            blobPort,
+            queuePort,
+            tablePort,
+            options.DataFolder ?? "in memory");
+        return instance;
+
+        void Forward(string? line)
+        {
+            if (line is not null)
+            {
+                output.Add(line);
+                logger.LogDebug("azurite: {Line}", line);
+            }
+        }
+    }
+
+    private static async Task WaitUntilListeningAsync(Process process, int[] ports, TimeSpan timeout, OutputTail output, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new AzuriteExitedException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Azurite exited with code {process.ExitCode} during start-up:{Environment.NewLine}{output}"));
+            }
+
+            var listening = true;
+            foreach (var port in ports)
+            {
+                if (!await IsListeningAsync(port, cancellationToken).ConfigureAwait(false))
+                {
+                    listening = false;
+                    break;
+                }
+            }
+
+            if (listening)
+            {
+                return;
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Azurite did not listen on ports {string.Join(", ", ports)} within {timeout}:{Environment.NewLine}{output}"));
+            }
+
+            // Polling with a deadline: nothing signals readiness except the ports themselves.
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(TimeSpan.FromSeconds(1));
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>Azurite stopped before it listened (for example a port was taken).</summary>
+    private sealed class AzuriteExitedException(string message) : InvalidOperationException(message);
+}

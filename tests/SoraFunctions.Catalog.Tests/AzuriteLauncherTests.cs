@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Azure.Core.Pipeline;
+using Azure.Storage.Blobs;
+using SoraFunctions.LocalHost.Tooling;
+
+namespace SoraFunctions.Catalog.Tests;
+
+/// <summary>The launcher the local host uses (persistent data, fixed ports) and the tests use (in memory, free ports).</summary>
+public sealed class AzuriteLauncherTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("sora-catalog-tests-").FullName;
+    private static string ToolsFolder => SoraFunctions.Testing.RepoPaths.Combine(".local", "tools");
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task StartAsync_DataFolder_KeepsBlobsAcrossARestart()
+    {
+        var data = Path.Combine(_scratch, "azurite");
+        var options = new AzuriteLaunchOptions { DataFolder = data, ToolsFolder = ToolsFolder };
+
+        var first = await AzuriteLauncher.StartAsync(options);
+        try
+        {
+            // Our own connections, closed before the stop: Azurite's clean shutdown waits for open ones.
+            using var http = new HttpClient();
+            var clientOptions = new BlobClientOptions { Transport = new HttpClientTransport(http) };
+            var container = new BlobServiceClient(first.ConnectionString, clientOptions).GetBlobContainerClient("videos");
+            await container.CreateIfNotExistsAsync();
+            await container.GetBlobClient("kept.txt").UploadAsync(BinaryData.FromString("still here"));
+        }
+        finally
+        {
+            var stopping = Stopwatch.StartNew();
+            await first.DisposeAsync();
+
+            // A clean stop (standard input closed) takes well under the 10 s after which the launcher kills.
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {stopping.Elapsed}");
+        }
+
+        await using var second = await AzuriteLauncher.StartAsync(options);
+        var blob = new BlobServiceClient(second.ConnectionString).GetBlobContainerClient("videos").GetBlobClient("kept.txt");
+
+        Assert.Equal("still here", (await blob.DownloadContentAsync()).Value.Content.ToString());
+        Assert.True(Directory.EnumerateFileSystemEntries(data).Any(), "nothing was written to the data folder");
+    }
+
+    [Fact]
+    public async Task DisposeAsync_RunningInstance_StopsTheProcessAndFreesThePorts()
+    {
+        var instance = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder });
+        var processId = instance.ProcessId;
+        Assert.True(instance.IsRunning);
+        Assert.Contains($"BlobEndpoint=http://127.0.0.1:{instance.BlobPort}/devstoreaccount1;", instance.ConnectionString, StringComparison.Ordinal);
+        Assert.Contains($"QueueEndpoint=http://127.0.0.1:{instance.QueuePort}/devstoreaccount1;", instance.ConnectionString, StringComparison.Ordinal);
+        Assert.Contains($"TableEndpoint=http://127.0.0.1:{instance.TablePort}/devstoreaccount1;", instance.ConnectionString, StringComparison.Ordinal);
+        Assert.Equal(3, new[] { instance.BlobPort, instance.QueuePort, instance.TablePort }.Distinct().Count());
+
+        await instance.DisposeAsync();
+
+        Assert.False(instance.IsRunning);
+        Assert.False(IsProcessAlive(processId), "the Azurite process is still running");
+        Assert.False(await AcceptsConnectionsAsync(instance.BlobPort), "the blob port still accepts connections");
+    }
+
+    [Fact]
+    public async Task StartAsync_FixedPortInUse_ThrowsNamingThePort()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder, TablePort = port }));
+
+        Assert.Contains($"table port {port}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureInstalledAsync_LockHeldByAnotherProcess_WaitsAndTimesOutWithoutInstalling()
+    {
+        var tools = Path.Combine(_scratch, "tools");
+        Directory.CreateDirectory(tools);
+        await using var held = new FileStream(Path.Combine(tools, ".azurite-install.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => AzuriteInstaller.EnsureInstalledAsync(
+            tools, AzuriteLaunchOptions.DefaultVersion, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromMilliseconds(600), CancellationToken.None));
+
+        Assert.False(Directory.Exists(Path.Combine(tools, "node_modules")), "npm ran although the lock was held");
+    }
+
+    [Fact]
+    public void IsInstalled_InstalledVersionDiffers_ReturnsFalse()
+    {
+        Assert.True(AzuriteInstaller.IsInstalled(ToolsFolder, AzuriteLaunchOptions.DefaultVersion));
+        Assert.False(AzuriteInstaller.IsInstalled(ToolsFolder, "3.0.0"));
+        Assert.False(AzuriteInstaller.IsInstalled(Path.Combine(_scratch, "empty"), AzuriteLaunchOptions.DefaultVersion));
+    }
+
+    [Fact]
+    public void TryFindRoot_NestedFolder_ReturnsTheFolderHoldingTheSolution()
+    {
+        var root = Path.Combine(_scratch, "repo");
+        var nested = Directory.CreateDirectory(Path.Combine(root, "src", "App", "bin", "Debug")).FullName;
+        File.WriteAllText(Path.Combine(root, RepoPaths.SolutionFileName), string.Empty);
+
+        Assert.Equal(Path.GetFullPath(root), RepoPaths.TryFindRoot(nested));
+        Assert.Null(RepoPaths.TryFindRoot(Directory.CreateDirectory(Path.Combine(_scratch, "elsewhere")).FullName));
+    }
+
+    [Fact]
+    public void Root_FromTestBinaries_IsTheRepository()
+    {
+        Assert.True(File.Exists(Path.Combine(SoraFunctions.Testing.RepoPaths.Root, "SoraFunctions.sln")));
+        Assert.Equal(SoraFunctions.Testing.RepoPaths.Root, RepoPaths.FindRoot());
+    }
+
+    private static bool IsProcessAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<bool> AcceptsConnectionsAsync(int port)
+    {
+        using var client = new TcpClient(AddressFamily.InterNetwork);
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System.Text.Json.Nodes;
+using SoraFunctions.Catalog.Tests.Support;
+
+namespace SoraFunctions.Catalog.Tests;
+
+public sealed class BlobCreatedEventsTests
+{
+    private static readonly Uri SampleUrl = new("https://stsorafunctions.blob.core.windows.net/videos/2026/11/25/job-7f3c2a.mp4");
+    private const string SampleSubject = "/blobServices/default/containers/videos/blobs/2026/11/25/job-7f3c2a.mp4";
+
+    [Theory]
+    [InlineData(Samples.EventGridEvent)]
+    [InlineData(Samples.CloudEvent)]
+    public void Parse_SampleEvent_ReturnsTheBlob(string sample)
+    {
+        var events = BlobCreatedEvents.Parse(BinaryData.FromString(Samples.Text(sample)));
+
+        var created = Assert.Single(events);
+        Assert.Equal("5b1c2d3e-601e-0042-39a1-4f1b2c000000", created.EventId);
+        Assert.Equal(SampleSubject, created.Subject);
+        Assert.Equal(SampleUrl, created.Url);
+        Assert.Equal("videos", created.ContainerName);
+        Assert.Equal("2026/11/25/job-7f3c2a.mp4", created.BlobName);
+        Assert.Equal(1_843_211, created.ContentLength);
+        Assert.Equal("video/mp4", created.ContentType);
+        Assert.Equal("PutBlockList", created.Api);
+        Assert.Equal(new DateTimeOffset(2026, 11, 25, 13, 40, 12, TimeSpan.Zero).AddTicks(3_456_789), created.EventTime);
+    }
+
+    [Fact]
+    public void Parse_CloudEventsBatch_ReturnsEveryVideo()
+    {
+        var batch = new JsonArray(
+            SampleCloudEvent("a", SampleSubject),
+            SampleCloudEvent("b", SampleSubject.Replace("job-7f3c2a", "job-2", StringComparison.Ordinal)));
+
+        var events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()));
+
+        Assert.Equal(["a", "b"], events.Select(e => e.EventId));
+        Assert.Equal("2026/11/25/job-2.mp4", events[1].BlobName);
+    }
+
+    [Fact]
+    public void Parse_SingleEventGridEventWithoutArray_ReturnsTheBlob()
+    {
+        var single = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.ToJsonString();
+
+        var events = BlobCreatedEvents.Parse(BinaryData.FromString(single));
+
+        Assert.Equal(SampleUrl, Assert.Single(events).Url);
+    }
+
+    [Theory]
+    [InlineData("/blobServices/default/containers/thumbnails/blobs/2026/11/25/job-1.mp4")]
+    [InlineData("/blobServices/default/containers/videos/blobs/2026/11/25/job-1.json")]
+    [InlineData("/blobServices/default/containers/videos/blobs/2026/11/25/job-1.mp4.part")]
+    [InlineData("/blobServices/default/containers/videos2/blobs/job-1.mp4")]
+    public void Parse_OtherContainerOrFileType_IsFilteredOutInBothSchemas(string subject)
+    {
+        var gridBatch = new JsonArray(SampleEventGridEvent("keep", SampleSubject), SampleEventGridEvent("drop", subject));
+        var cloudBatch = new JsonArray(SampleCloudEvent("keep", SampleSubject), SampleCloudEvent("drop", subject));
+
+        var fromGrid = BlobCreatedEvents.Parse(BinaryData.FromString(gridBatch.ToJsonString()));
+        var fromCloud = BlobCreatedEvents.Parse(BinaryData.FromString(cloudBatch.ToJsonString()));
+
+        Assert.Equal("keep", Assert.Single(fromGrid).EventId);
+        Assert.Equal("keep", Assert.Single(fromCloud).EventId);
+    }
+
+    [Fact]
+    public void Parse_OtherEventType_IsFilteredOut()
+    {
+        var deleted = SampleEventGridEvent("gone", SampleSubject);
+        deleted["eventType"] = "Microsoft.Storage.BlobDeleted";
+        deleted["data"]!["api"] = "DeleteBlob";
+
+        var events = BlobCreatedEvents.Parse(BinaryData.FromString(new JsonArray(deleted).ToJsonString()));
+
+        Assert.Empty(events);
+    }
+
+    [Fact]
+    public void Parse_CustomContainer_KeepsOnlyThatContainer()
+    {
+        var subject = "/blobServices/default/containers/renders/blobs/x.mp4";
+        var batch = new JsonArray(SampleEventGridEvent("videos", SampleSubject), SampleEventGridEvent("renders", subject));
+
+        var events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()), containerName: "renders");
+
+        Assert.Equal("renders", Assert.Single(events).EventId);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{\"hello\":\"world\"}")]
+    [InlineData("[{\"specversion\":\"1.0\"}]")]
+    public void Parse_NotAnEvent_ThrowsFormatException(string body)
+    {
+        Assert.Throws<FormatException>(() => BlobCreatedEvents.Parse(BinaryData.FromString(body)));
+    }
+
+    [Fact]
+    public void Parse_EmptyArray_ReturnsNothing()
+    {
+        Assert.Empty(BlobCreatedEvents.Parse(BinaryData.FromString("[]")));
+    }
+
+    [Theory]
+    [InlineData("/blobServices/default/containers/videos/blobs/a.mp4", true)]
+    [InlineData("/blobServices/default/containers/videos/blobs/2026/11/25/a.MP4", true)]
+    [InlineData("/blobServices/default/containers/videos/blobs/a.mov", false)]
+    [InlineData("/blobServices/default/containers/other/blobs/a.mp4", false)]
+    [InlineData("/blobServices/default/containers/videos/blobs/", false)]
+    [InlineData("/blobServices/default/containers/videos/a.mp4", false)]
+    [InlineData("videos/a.mp4", false)]
+    public void IsVideoSubject_Subject_MatchesTheSubscriptionFilter(string subject, bool expected)
+    {
+        Assert.Equal(expected, BlobCreatedEvents.IsVideoSubject(subject));
+    }
+
+    [Fact]
+    public void CreateEventGridSchema_CommittedBlob_ParsesBackToTheSameBlob()
+    {
+        var blob = new CommittedBlob(
+            new Uri("http://127.0.0.1:10000/devstoreaccount1/videos/2026/11/25/job-9.mp4"), "videos", "2026/11/25/job-9.mp4", 9088, "video/mp4", "\"0x1\"");
+        var time = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+        var json = BlobCreatedEventFactory.CreateEventGridSchema(blob, time, eventId: "evt-1");
+
+        Assert.Equal(JsonValueKindArray, JsonNode.Parse(json.ToString())!.GetValueKind());
+        var created = Assert.Single(BlobCreatedEvents.Parse(json));
+        Assert.Equal(new BlobCreatedEvent(
+            "evt-1", "/blobServices/default/containers/videos/blobs/2026/11/25/job-9.mp4", blob.Url, "videos", "2026/11/25/job-9.mp4", 9088, "video/mp4", "PutBlockList", time), created);
+        var topic = JsonNode.Parse(json.ToString())![0]!["topic"]!.GetValue<string>();
+        Assert.EndsWith("/providers/Microsoft.Storage/storageAccounts/devstoreaccount1", topic, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CreateCloudEventSchema_CommittedBlob_ParsesBackToTheSameBlob()
+    {
+        var blob = new CommittedBlob(new Uri("https://acct.blob.core.windows.net/videos/a/b.mp4"), "videos", "a/b.mp4", 42, "video/mp4", null);
+        var time = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+        var json = BlobCreatedEventFactory.CreateCloudEventSchema(blob, time, eventId: "evt-2", api: "PutBlob");
+
+        var created = Assert.Single(BlobCreatedEvents.Parse(json));
+        Assert.Equal(("evt-2", blob.Url, 42L, "PutBlob", time), (created.EventId, created.Url, created.ContentLength!.Value, created.Api, created.EventTime));
+        Assert.Equal(
+            BlobCreatedEventFactory.LocalTopicPrefix + "acct",
+            JsonNode.Parse(json.ToString())!["source"]!.GetValue<string>());
+    }
+
+    private const System.Text.Json.JsonValueKind JsonValueKindArray = System.Text.Json.JsonValueKind.Array;
+
+    private static JsonObject SampleEventGridEvent(string id, string subject)
+    {
+        var gridEvent = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.DeepClone().AsObject();
+        gridEvent["id"] = id;
+        gridEvent["subject"] = subject;
+        return gridEvent;
+    }
+
+    private static JsonObject SampleCloudEvent(string id, string subject)
+    {
+        var cloudEvent = JsonNode.Parse(Samples.Text(Samples.CloudEvent))!.AsObject();
+        cloudEvent["id"] = id;
+        cloudEvent["subject"] = subject;
+        return cloudEvent;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using SoraFunctions.EndToEnd.Tests.Support;
+
+namespace SoraFunctions.EndToEnd.Tests;
+
+/// <summary>The local host as a process, with Azurite and the emulator, driven over HTTP only.</summary>
+[Collection(EndToEndGroup.Name)]
+public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
+{
+    private VideoApiDriver Api => new(fixture.Http, fixture.Host.BaseAddress);
+
+    [Fact]
+    public async Task Submit_ValidPrompt_CompletesWithContentAndBlobEqualToEmulatorVideo()
+    {
+        JsonObject accepted = await Api.SubmitAcceptedAsync("a lighthouse at dusk, e2e happy path");
+        string id = (string)accepted["id"]!;
+
+        JsonObject job = await Api.WaitForFinishAsync(id);
+        Assert.True(VideoApiDriver.Status(job) == "completed", $"{VideoApiDriver.Describe(job)}{Environment.NewLine}{fixture.Host.RecentOutput}");
+
+        string providerVideoId = (string)job["providerVideoId"]!;
+        byte[] served = await fixture.Http.GetByteArrayAsync(new Uri($"{fixture.Emulator.ApiBaseUrl.AbsoluteUri.TrimEnd('/')}/videos/{providerVideoId}/content"));
+        byte[] content = await DownloadContentAsync(id);
+        Assert.Equal(served, content);
+
+        string blobName = (string)job["blob"]!["name"]!;
+        Assert.Equal(EndToEndFixture.BlobNameFor(id, DateTimeOffset.Parse((string)job["createdAt"]!, System.Globalization.CultureInfo.InvariantCulture)), blobName);
+        Assert.Equal("videos", (string)job["blob"]!["container"]!);
+
+        BlobClient blob = fixture.Videos.GetBlobClient(blobName);
+        BlobProperties properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.Equal("video/mp4", properties.ContentType);
+        Assert.Equal(id, properties.Metadata["jobid"]);
+        Assert.Equal(providerVideoId, properties.Metadata["providervideoid"]);
+        Assert.Equal("sora-2", properties.Metadata["model"]);
+        Assert.Equal("4", properties.Metadata["seconds"]);
+        Assert.Equal("720x1280", properties.Metadata["size"]);
+        Assert.Equal(served, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task StatusQueryGetUri_FromAccepted_Answers202WhileRunningAnd200WithOutputWhenDone()
+    {
+        JsonObject accepted = await Api.SubmitAcceptedAsync("a paper boat on a river, e2e durable status [[render=4]]");
+        string id = (string)accepted["id"]!;
+        Uri statusUri = new((string)accepted["statusQueryGetUri"]!);
+        Assert.Equal(fixture.Host.BaseAddress.Authority, statusUri.Authority);
+        Assert.NotNull(accepted["terminatePostUri"]);
+        Assert.NotNull(accepted["purgeHistoryDeleteUri"]);
+
+        using (HttpResponseMessage running = await fixture.Http.GetAsync(statusUri))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, running.StatusCode);
+            JsonObject body = JsonNode.Parse(await running.Content.ReadAsStringAsync())!.AsObject();
+            Assert.Equal(id, (string?)body["instanceId"]);
+            Assert.True((string?)body["runtimeStatus"] is "Pending" or "Running", (string?)body["runtimeStatus"]);
+        }
+
+        JsonObject done = await Poll.UntilAsync(
+            async ct =>
+            {
+                using HttpResponseMessage response = await fixture.Http.GetAsync(statusUri, ct);
+                return response.StatusCode == HttpStatusCode.OK
+                    ? JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!.AsObject()
+                    : null;
+            },
+            VideoApiDriver.JobTimeout,
+            "the Durable status query to answer 200");
+
+        Assert.Equal("Completed", (string?)done["runtimeStatus"]);
+        Assert.False(string.IsNullOrEmpty((string?)done["name"]));
+        Assert.NotNull(done["createdTime"]);
+        Assert.NotNull(done["lastUpdatedTime"]);
+        Assert.NotNull(done["input"]);
+        Assert.Equal("completed", (string?)done["output"]!["Status"] ?? (string?)done["output"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Submit_MissingPrompt_Returns400ProblemJsonNamingPrompt()
+    {
+        using StringContent body = new("""{"model":"sora-2"}""", Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await fixture.Http.PostAsync(new Uri(fixture.Host.BaseAddress, "api/videos"), body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("prompt", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Submit_ProviderBlocksTheVideo_JobFailsWithProviderCode()
+    {
+        JsonObject accepted = await Api.SubmitAcceptedAsync("a crowd scene, e2e failure [[fail=moderation_blocked]]");
+        string id = (string)accepted["id"]!;
+
+        JsonObject job = await Api.WaitForFinishAsync(id);
+
+        Assert.True(VideoApiDriver.Status(job) == "failed", VideoApiDriver.Describe(job));
+        Assert.Equal("moderation_blocked", (string?)job["error"]!["code"]);
+        Assert.False(string.IsNullOrWhiteSpace((string?)job["error"]!["message"]));
+    }
+
+    [Fact]
+    public async Task Delete_RunningJob_JobEndsCanceledAndStoresNothing()
+    {
+        JsonObject accepted = await Api.SubmitAcceptedAsync("an endless render, e2e cancel [[stall]]");
+        string id = (string)accepted["id"]!;
+        await Api.WaitForJobAsync(id, job => VideoApiDriver.Status(job) == "in_progress", "in progress");
+
+        using HttpResponseMessage delete = await fixture.Http.DeleteAsync(new Uri(fixture.Host.BaseAddress, $"api/videos/{id}"));
+        Assert.True(delete.IsSuccessStatusCode, $"DELETE answered {(int)delete.StatusCode}");
+
+        JsonObject done;
+        try
+        {
+            done = await Api.WaitForFinishAsync(id);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}{Environment.NewLine}{fixture.Host.RecentOutput}", ex);
+        }
+
+        Assert.True(VideoApiDriver.Status(done) == "canceled", VideoApiDriver.Describe(done));
+        using HttpResponseMessage content = await fixture.Http.GetAsync(new Uri(fixture.Host.BaseAddress, $"api/videos/{id}/content"));
+        Assert.NotEqual(HttpStatusCode.OK, content.StatusCode);
+        Assert.False(content.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.TemporaryRedirect or HttpStatusCode.Found);
+    }
+
+    /// <summary>Follows a redirect to a read-only link by hand, or reads the stream.</summary>
+    private async Task<byte[]> DownloadContentAsync(string id)
+    {
+        using HttpResponseMessage response = await fixture.Http.GetAsync(new Uri(fixture.Host.BaseAddress, $"api/videos/{id}/content"));
+        if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.TemporaryRedirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)
+        {
+            Uri location = response.Headers.Location!;
+            return await fixture.Http.GetByteArrayAsync(location.IsAbsoluteUri ? location : new Uri(fixture.Host.BaseAddress, location));
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(new MediaTypeHeaderValue("video/mp4").MediaType, response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Azure.Storage.Blobs;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SoraEmulator;
+using SoraFunctions.Provider;
+using SoraFunctions.Testing;
+
+namespace SoraFunctions.Tests.Integration;
+
+/// <summary>
+/// The real pipeline for orchestration tests: the orchestrator and activities on the Durable Task engine
+/// (<see cref="DurableTaskTestHost"/>, real replay and timers), the emulator over HTTP on loopback, and Azurite.
+/// </summary>
+public sealed class PipelineFixture : IAsyncLifetime
+{
+    public const string Container = "videos";
+
+    public AzuriteServer Azurite { get; private set; } = null!;
+
+    public RunningEmulator Emulator { get; private set; } = null!;
+
+    public DurableTaskTestHost Host { get; private set; } = null!;
+
+    public DurableTaskClient Client => Host.Client;
+
+    public IServiceProvider Services => Host.Services;
+
+    /// <summary>When the pipeline first saw each provider video as completed.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> SeenCompletedAt => Recorder.SeenCompletedAt;
+
+    internal RecordingSoraClient Recorder { get; private set; } = null!;
+
+    public BlobContainerClient Videos => new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(Container);
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await AzuriteServer.StartAsync();
+        Emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 3 });
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sora:BaseUrl"] = Emulator.ApiBaseUrl.AbsoluteUri,
+                ["Sora:RequestTimeoutSeconds"] = "15",
+                ["VideoStorage"] = Azurite.ConnectionString,
+                ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+                ["VideoStorage:Container"] = Container,
+                ["Catalog:TableName"] = "pipelinecatalog",
+            })
+            .Build();
+
+        Host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddSoraPipeline(),
+            new DurableTaskTestHostOptions
+            {
+                Port = FreePort(),
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton(configuration);
+                    services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+                    services.AddSoraPipeline();
+                    services.AddSingleton(sp => new RecordingSoraClient(sp.GetRequiredService<SoraClient>(), TimeProvider.System));
+                    services.AddSingleton<ISoraClient>(sp => sp.GetRequiredService<RecordingSoraClient>());
+                },
+            });
+        Recorder = Host.Services.GetRequiredService<RecordingSoraClient>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        await Emulator.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+
+    /// <summary>Starts a job directly on the engine and waits for it to end.</summary>
+    public async Task<OrchestrationMetadata> RunJobAsync(string prompt, JobPacing? pacing = null, string? jobId = null, TimeSpan? deadline = null)
+    {
+        string id = await StartJobAsync(prompt, pacing, jobId);
+        return await WaitAsync(id, deadline ?? TimeSpan.FromSeconds(90));
+    }
+
+    public async Task<string> StartJobAsync(string prompt, JobPacing? pacing = null, string? jobId = null)
+    {
+        string id = jobId ?? $"job-{Guid.NewGuid():N}";
+        var input = new VideoJobInput(id, new VideoSpec(prompt, "sora-2", "4", "720x1280"), pacing ?? TestPacing.Fast);
+        await Client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id));
+        return id;
+    }
+
+    public async Task<OrchestrationMetadata> WaitAsync(string id, TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        return await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
+    }
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PipelineTestGroup : ICollectionFixture<PipelineFixture>
+{
+    public const string Name = "pipeline";
+}
+
+/// <summary>Passes calls through and notes when a video was first seen completed (to measure noticing delay).</summary>
+internal sealed class RecordingSoraClient(ISoraClient inner, TimeProvider time) : ISoraClient
+{
+    public ConcurrentDictionary<string, DateTimeOffset> SeenCompletedAt { get; } = new();
+
+    public Task<SoraResult<SoraVideo>> CreateVideoAsync(SoraCreateRequest request, CancellationToken cancellationToken = default) =>
+        inner.CreateVideoAsync(request, cancellationToken);
+
+    public async Task<SoraResult<SoraVideo>> GetVideoAsync(string videoId, CancellationToken cancellationToken = default)
+    {
+        SoraResult<SoraVideo> result = await inner.GetVideoAsync(videoId, cancellationToken);
+        if (result.IsSuccess && result.Value.Status == SoraVideoStatus.Completed)
+        {
+            SeenCompletedAt.TryAdd(videoId, time.GetUtcNow());
+        }
+
+        return result;
+    }
+
+    public Task<SoraResult<SoraContent>> DownloadContentAsync(string videoId, SoraVariant variant = SoraVariant.Video, CancellationToken cancellationToken = default) =>
+        inner.DownloadContentAsync(videoId, variant, cancellationToken);
+
+    public Task<SoraResult<SoraVideoPage>> ListVideosAsync(SoraListQuery query, CancellationToken cancellationToken = default) =>
+        inner.ListVideosAsync(query, cancellationToken);
+
+    public IAsyncEnumerable<SoraVideo> ListAllVideosAsync(SoraListOrder order = SoraListOrder.Desc, int pageSize = 100, CancellationToken cancellationToken = default) =>
+        inner.ListAllVideosAsync(order, pageSize, cancellationToken);
+
+    public Task<SoraResult<SoraDeleted>> DeleteVideoAsync(string videoId, CancellationToken cancellationToken = default) =>
+        inner.DeleteVideoAsync(videoId, cancellationToken);
+
+    public Task<SoraResult<SoraVideo>> RemixVideoAsync(string videoId, string prompt, CancellationToken cancellationToken = default) =>
+        inner.RemixVideoAsync(videoId, prompt, cancellationToken);
+}
