@@ -1,0 +1,268 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Converters;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SoraFunctions.Catalog;
+using SoraFunctions.Configuration;
+using SoraFunctions.Http;
+using SoraFunctions.Provider;
+using SoraFunctions.Storage;
+
+namespace SoraFunctions.Tests.Unit;
+
+public class VideoApiTests
+{
+    static readonly JsonDataConverter Converter = JsonDataConverter.Default;
+    readonly Mock<DurableTaskClient> client = new("test") { CallBase = true };
+    readonly VideoApi api;
+
+    public VideoApiTests()
+    {
+        var store = new VideoBlobStore(new BlobServiceClient("UseDevelopmentStorage=true"), Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance);
+        var catalog = new VideoCatalog(new TableClient("UseDevelopmentStorage=true", "videocatalog"));
+        api = new VideoApi(
+            Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
+            Options.Create(new SoraOptions()),
+            Options.Create(new PipelineOptions()),
+            store,
+            catalog,
+            TimeProvider.System,
+            NullLogger<VideoApi>.Instance);
+        client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync((OrchestrationMetadata?)null);
+    }
+
+    static OrchestrationMetadata Instance(string id, OrchestrationRuntimeStatus status, string prompt = "a fox", DateTimeOffset? createdAt = null, object? output = null, string name = VideoOrchestrator.Name) =>
+        new(name, id)
+        {
+            RuntimeStatus = status,
+            CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
+            LastUpdatedAt = createdAt ?? DateTimeOffset.UtcNow,
+            SerializedInput = Converter.Serialize(new VideoJobInput(id, new VideoSpec(prompt, "sora-2", "4", "720x1280"), TestPacing.Fast)),
+            SerializedOutput = output is null ? null : Converter.Serialize(output),
+            DataConverter = Converter,
+        };
+
+    void Exists(OrchestrationMetadata instance) =>
+        client.Setup(c => c.GetInstancesAsync(instance.InstanceId, It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync(instance);
+
+    async Task<(int Status, JsonElement Body, HttpContext Context)> SubmitAsync(string? body, string? contentType = "application/json")
+    {
+        DefaultHttpContext context = HttpResults.NewContext(body, contentType);
+        return await HttpResults.ExecuteAsync(await api.SubmitAsync(context.Request, client.Object, new HttpResults.TestUrls(), default), context);
+    }
+
+    void VerifyNothingScheduled() =>
+        client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Never);
+
+    [Fact]
+    public async Task Submit_ValidRequest_SchedulesTheOrchestratorAndAnswers202WithLocationAndDurableUrls()
+    {
+        VideoJobInput? scheduled = null;
+        string? instanceId = null;
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback((TaskName _, object? input, StartOrchestrationOptions? options, CancellationToken _) => (scheduled, instanceId) = ((VideoJobInput)input!, options!.InstanceId))
+            .ReturnsAsync((TaskName _, object? _, StartOrchestrationOptions? o, CancellationToken _) => o!.InstanceId!);
+
+        (int status, JsonElement body, HttpContext context) = await SubmitAsync("""{"prompt":"a red fox","seconds":8,"size":"1280x720"}""");
+
+        Assert.Equal(StatusCodes.Status202Accepted, status);
+        string id = body.GetProperty("id").GetString()!;
+        Assert.Equal(instanceId, id);
+        Assert.Equal($"/api/videos/{id}", context.Response.Headers.Location.ToString());
+        Assert.Equal("queued", body.GetProperty("status").GetString());
+        Assert.EndsWith($"/instances/{id}", body.GetProperty("statusQueryGetUri").GetString(), StringComparison.Ordinal);
+        foreach (string url in new[] { "sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri", "suspendPostUri", "resumePostUri" })
+        {
+            Assert.False(string.IsNullOrEmpty(body.GetProperty(url).GetString()), url);
+        }
+
+        Assert.Equal(new VideoSpec("a red fox", "sora-2", "8", "1280x720"), scheduled!.Spec);
+        Assert.Equal(new PipelineOptions().ToPacing(), scheduled.Pacing);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData(null)]
+    public async Task Submit_NotJson_Answers415ProblemJson(string? contentType)
+    {
+        (int status, JsonElement body, HttpContext context) = await SubmitAsync("""{"prompt":"p"}""", contentType);
+
+        Assert.Equal(StatusCodes.Status415UnsupportedMediaType, status);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+        Assert.Equal(415, body.GetProperty("status").GetInt32());
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_JsonWithCharset_IsAccepted()
+    {
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>())).ReturnsAsync("x");
+        (int status, _, _) = await SubmitAsync("""{"prompt":"p"}""", "application/json; charset=utf-8");
+        Assert.Equal(202, status);
+    }
+
+    [Theory]
+    [InlineData("{\"prompt\":\"p\"", "body")]
+    [InlineData("", "body")]
+    [InlineData("""{"prompt":""}""", "prompt")]
+    [InlineData("""{"prompt":"p","model":"sora-9"}""", "model")]
+    [InlineData("""{"prompt":"p","id":"../etc"}""", "id")]
+    public async Task Submit_BadInput_Answers400ProblemNamingTheField(string body, string field)
+    {
+        (int status, JsonElement problem, HttpContext context) = await SubmitAsync(body);
+
+        Assert.Equal(StatusCodes.Status400BadRequest, status);
+        Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}'");
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_BodyOverTheLimit_Answers400WithoutReadingItAll()
+    {
+        string big = $$"""{"prompt":"{{new string('x', 4000)}}"}""";
+        (int status, JsonElement problem, _) = await SubmitAsync(big);
+        Assert.Equal(400, status);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("body", out _));
+
+        DefaultHttpContext chunked = HttpResults.NewContext(big);
+        chunked.Request.ContentLength = null;
+        (int chunkedStatus, _, _) = await HttpResults.ExecuteAsync(await api.SubmitAsync(chunked.Request, client.Object, new HttpResults.TestUrls(), default), chunked);
+        Assert.Equal(400, chunkedStatus);
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_KnownIdSameRequest_Answers200WithTheExistingJobAndSchedulesNothing()
+    {
+        Exists(Instance("job-7", OrchestrationRuntimeStatus.Running, prompt: "p"));
+
+        (int status, JsonElement body, _) = await SubmitAsync("""{"prompt":"p","id":"job-7"}""");
+
+        Assert.Equal(200, status);
+        Assert.Equal("job-7", body.GetProperty("id").GetString());
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_KnownIdDifferentPrompt_Answers409()
+    {
+        Exists(Instance("job-7", OrchestrationRuntimeStatus.Completed, prompt: "another prompt", output: new VideoJobResult(JobStatus.Completed)));
+
+        (int status, _, _) = await SubmitAsync("""{"prompt":"p","id":"job-7"}""");
+
+        Assert.Equal(409, status);
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_SameIdRacesAnotherSubmission_AnswersTheJobThatWon()
+    {
+        OrchestrationMetadata winner = Instance("job-8", OrchestrationRuntimeStatus.Pending, prompt: "p");
+        client.SetupSequence(c => c.GetInstancesAsync("job-8", It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((OrchestrationMetadata?)null)
+            .ReturnsAsync(winner);
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("An orchestration with instance ID 'job-8' already exists."));
+
+        (int status, JsonElement body, _) = await SubmitAsync("""{"prompt":"p","id":"job-8"}""");
+
+        Assert.Equal(200, status);
+        Assert.Equal("job-8", body.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Get_UnknownOrInvalidId_Answers404Problem()
+    {
+        foreach (string id in new[] { "nope", "bad id!" })
+        {
+            DefaultHttpContext context = HttpResults.NewContext();
+            (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.GetAsync(id, client.Object, default), context);
+            Assert.Equal(404, status);
+            Assert.Equal(404, body.GetProperty("status").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Get_AnotherOrchestrationsId_Answers404()
+    {
+        Exists(Instance("other-1", OrchestrationRuntimeStatus.Running, name: "SomethingElse"));
+        (int status, _, _) = await HttpResults.ExecuteAsync(await VideoApi.GetAsync("other-1", client.Object, default), HttpResults.NewContext());
+        Assert.Equal(404, status);
+    }
+
+    [Fact]
+    public async Task Content_BeforeCompletion_Answers409()
+    {
+        Exists(Instance("job-9", OrchestrationRuntimeStatus.Running));
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ContentAsync("job-9", client.Object, default), HttpResults.NewContext());
+        Assert.Equal(409, status);
+        Assert.Contains("queued", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancel_RunningJob_RaisesTheCancelEventAndAnswers202()
+    {
+        Exists(Instance("job-10", OrchestrationRuntimeStatus.Running));
+        DefaultHttpContext context = HttpResults.NewContext();
+
+        (int status, _, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(context.Request, "job-10", client.Object, default), context);
+
+        Assert.Equal(202, status);
+        client.Verify(c => c.RaiseEventAsync("job-10", VideoOrchestrator.CancelEvent, It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Cancel_FinishedJob_IsANoOpThatAnswers200()
+    {
+        Exists(Instance("job-11", OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Completed)));
+        DefaultHttpContext context = HttpResults.NewContext();
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(context.Request, "job-11", client.Object, default), context);
+
+        Assert.Equal(200, status);
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        client.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task List_ReturnsOnlyVideoJobsNewestFirstWithACursor()
+    {
+        DateTimeOffset t0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
+        OrchestrationMetadata[] all =
+        [
+            Instance("a", OrchestrationRuntimeStatus.Completed, createdAt: t0, output: new VideoJobResult(JobStatus.Completed)),
+            Instance("c", OrchestrationRuntimeStatus.Running, createdAt: t0.AddMinutes(2)),
+            Instance("x", OrchestrationRuntimeStatus.Running, createdAt: t0.AddMinutes(3), name: "SomethingElse"),
+            Instance("b", OrchestrationRuntimeStatus.Pending, createdAt: t0.AddMinutes(1)),
+        ];
+        client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery?>()))
+            .Returns(Pageable.Create((string? _, int? _, CancellationToken _) => Task.FromResult(new Page<OrchestrationMetadata>(all, null))));
+        DefaultHttpContext context = HttpResults.NewContext();
+        context.Request.QueryString = new QueryString("?limit=2");
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.ListAsync(context.Request, client.Object, default), context);
+
+        Assert.Equal(200, status);
+        Assert.Equal(["c", "b"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(t0.AddMinutes(1), DateTimeOffset.Parse(body.GetProperty("next").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("?limit=0", "limit")]
+    [InlineData("?limit=abc", "limit")]
+    [InlineData("?limit=101", "limit")]
+    [InlineData("?before=yesterday", "before")]
+    public async Task List_BadQuery_Answers400NamingTheParameter(string query, string field)
+    {
+        DefaultHttpContext context = HttpResults.NewContext();
+        context.Request.QueryString = new QueryString(query);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.ListAsync(context.Request, client.Object, default), context);
+        Assert.Equal(400, status);
+        Assert.True(body.GetProperty("errors").TryGetProperty(field, out _));
+    }
+}
