@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -41,6 +42,32 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
         Assert.Equal("4", properties.Metadata["seconds"]);
         Assert.Equal("720x1280", properties.Metadata["size"]);
         Assert.Equal(served, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+
+        // The local host delivers the BlobCreated event to the catalog consumer in-process: one row, with the
+        // duration and size read from the MP4 itself (the emulator's 4 s portrait clip).
+        JsonObject row = await WaitForLibraryRowAsync(id);
+        Assert.Equal(blobName, (string)row["blobName"]!);
+        Assert.True((bool)row["isValidMp4"]!);
+        Assert.Equal(4.0, (double)row["durationSeconds"]!, precision: 1);
+        Assert.Equal((720, 1280), ((int)row["width"]!, (int)row["height"]!));
+        Assert.Equal(served.Length, (long)row["byteSize"]!);
+    }
+
+    async Task<JsonObject> WaitForLibraryRowAsync(string jobId)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            JsonObject page = (await fixture.Http.GetFromJsonAsync<JsonObject>(new Uri(fixture.Host.BaseAddress, "api/library?limit=100")))!;
+            JsonObject[] rows = [.. page["items"]!.AsArray().Select(r => r!.AsObject()).Where(r => (string?)r["jobId"] == jobId)];
+            if (rows.Length > 0)
+            {
+                return Assert.Single(rows);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no catalog row for {jobId} in time");
+            await Task.Delay(200);
+        }
     }
 
     [Fact]
