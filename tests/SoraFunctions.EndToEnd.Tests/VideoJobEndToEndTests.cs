@@ -53,6 +53,17 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
         Assert.Equal(served.Length, (long)row["byteSize"]!);
     }
 
+    [Fact]
+    public void Host_WithProviderAndStorageConfigured_UsesThemAndStartsNeitherEmulatorNorAzurite()
+    {
+        string startup = string.Join(Environment.NewLine, fixture.Host.StartupOutput);
+
+        Assert.Contains("Azurite not started", startup, StringComparison.Ordinal);
+        Assert.Contains($"Sora provider at {fixture.Emulator.ApiBaseUrl.AbsoluteUri.TrimEnd('/')}", startup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sora emulator: started", startup, StringComparison.Ordinal);
+        Assert.DoesNotContain("Azurite 3.", startup, StringComparison.Ordinal);
+    }
+
     async Task<JsonObject> WaitForLibraryRowAsync(string jobId)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);

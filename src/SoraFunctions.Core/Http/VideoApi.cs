@@ -191,9 +191,7 @@ public sealed class VideoApi
     public static async Task<IResult> ListAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        int limit = 20;
-        if (request.Query.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        if (!TryReadLimit(request, out int limit))
         {
             return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
         }
@@ -234,9 +232,7 @@ public sealed class VideoApi
     public async Task<IResult> LibraryAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        int limit = 20;
-        if (request.Query.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100))
+        if (!TryReadLimit(request, out int limit))
         {
             return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
         }
@@ -284,6 +280,14 @@ public sealed class VideoApi
 
         OrchestrationMetadata? instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         return instance?.Name == VideoOrchestrator.Name ? instance : null;
+    }
+
+    /// <summary>The <c>limit</c> query parameter: 20 when absent, else a whole number from 1 to 100.</summary>
+    static bool TryReadLimit(HttpRequest request, out int limit)
+    {
+        limit = 20;
+        return !request.Query.TryGetValue("limit", out var text)
+            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 100);
     }
 
     static bool IsJson(string? contentType) =>

@@ -24,6 +24,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, output.TakeLast(80));
 
+    /// <summary>What the host said while starting (kept whole, whatever it logs later).</summary>
+    public IReadOnlyList<string> StartupOutput { get; private set; } = [];
+
     /// <summary>Starts the host with <paramref name="environment"/> on a free port and waits until its API answers.</summary>
     public static async Task<LocalHostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, HttpClient http)
     {
@@ -81,6 +84,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
             throw new TimeoutException($"{ex.Message}{Environment.NewLine}{recent}", ex);
         }
 
+        host.StartupOutput = [.. host.output];
         return host;
     }
 
