@@ -67,12 +67,18 @@ public sealed class EmulatorStats
     /// <summary>The exact time the video completes or completed; null when unknown, failing or stalled.</summary>
     public DateTimeOffset? CompletedAtOf(string videoId) => _videos.TryGetValue(videoId, out var v) ? v.CompletedAt : null;
 
+    /// <summary>
+    /// When a retrieve first answered the video as completed: how soon after <see cref="CompletedAtOf"/> a client
+    /// noticed. Null until then.
+    /// </summary>
+    public DateTimeOffset? SeenCompletedAtOf(string videoId) => _videos.TryGetValue(videoId, out var v) ? v.SeenCompletedAt : null;
+
     /// <summary>A copy of every counter, as served by <c>GET /_emulator/stats</c>.</summary>
     public EmulatorStatsSnapshot Snapshot() => new(
         Creates, Retrieves, Downloads, Lists, Deletes, Remixes,
         _videos.Values.OrderBy(v => v.Sequence).ToDictionary(
             v => v.Id,
-            v => new VideoStatsSnapshot(v.Prompt, v.Retrieves, v.Downloads, v.CreatedAt, v.CompletedAt),
+            v => new VideoStatsSnapshot(v.Prompt, v.Retrieves, v.Downloads, v.CreatedAt, v.CompletedAt, v.SeenCompletedAt),
             StringComparer.Ordinal));
 
     internal int CountCreate(string? prompt)
@@ -122,7 +128,8 @@ public sealed record VideoStatsSnapshot(
     int Retrieves,
     int Downloads,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? SeenCompletedAt = null);
 
 /// <summary>Per-video counters; shared by the job (for faults) and the stats (for reporting).</summary>
 internal sealed class VideoRecord(string id, long sequence, string prompt, DateTimeOffset createdAt, DateTimeOffset? completedAt)
@@ -137,6 +144,14 @@ internal sealed class VideoRecord(string id, long sequence, string prompt, DateT
     public DateTimeOffset? CompletedAt { get; } = completedAt;
     public int Retrieves => Volatile.Read(ref _retrieves);
     public int Downloads => Volatile.Read(ref _downloads);
+
+    private long _seenCompletedTicks;
+
+    /// <summary>When a retrieve first answered this video as completed.</summary>
+    public DateTimeOffset? SeenCompletedAt => Interlocked.Read(ref _seenCompletedTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Notes a retrieve that answered completed (only the first one counts).</summary>
+    public void NoteSeenCompleted(DateTimeOffset now) => Interlocked.CompareExchange(ref _seenCompletedTicks, now.UtcTicks, 0);
 
     /// <summary>Counts one retrieve and returns its 1-based number.</summary>
     public int NextRetrieve() => Interlocked.Increment(ref _retrieves);

@@ -76,12 +76,23 @@ internal static class VideoEndpoints
             logger.LogInformation("Retrieve {Attempt} of {VideoId} answers with fault {Fault}", attempt, id, fault);
         }
 
+        if (fault == RetrieveFault.None)
+        {
+            var now = state.Now;
+            var observed = job.Observe(now);
+            if (observed.Status == VideoStatus.Completed)
+            {
+                job.Record.NoteSeenCompleted(now);
+            }
+
+            return ApiAnswer.Ok(VideoObject.From(job, observed), state.PollAfterFor(job));
+        }
+
         return fault switch
         {
             RetrieveFault.RateLimited => ApiAnswer.RateLimited(job.Directives.RetryAfterSeconds),
             RetrieveFault.Unavailable => ApiAnswer.Unavailable(),
-            RetrieveFault.ServerError => ApiAnswer.ServerError(),
-            _ => ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job)),
+            _ => ApiAnswer.ServerError(),
         };
     }
 

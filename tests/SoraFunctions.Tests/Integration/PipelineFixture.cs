@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Azure.Storage.Blobs;
@@ -7,7 +6,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SoraEmulator;
-using SoraFunctions.Provider;
 using SoraFunctions.Testing;
 
 namespace SoraFunctions.Tests.Integration;
@@ -29,11 +27,6 @@ public sealed class PipelineFixture : IAsyncLifetime
     public DurableTaskClient Client => Host.Client;
 
     public IServiceProvider Services => Host.Services;
-
-    /// <summary>When the pipeline first saw each provider video as completed.</summary>
-    public ConcurrentDictionary<string, DateTimeOffset> SeenCompletedAt => Recorder.SeenCompletedAt;
-
-    internal RecordingSoraClient Recorder { get; private set; } = null!;
 
     public BlobContainerClient Videos => new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(Container);
 
@@ -63,11 +56,8 @@ public sealed class PipelineFixture : IAsyncLifetime
                     services.AddSingleton(configuration);
                     services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
                     services.AddSoraPipeline();
-                    services.AddSingleton(sp => new RecordingSoraClient(sp.GetRequiredService<SoraClient>(), TimeProvider.System));
-                    services.AddSingleton<ISoraClient>(sp => sp.GetRequiredService<RecordingSoraClient>());
                 },
             });
-        Recorder = Host.Services.GetRequiredService<RecordingSoraClient>();
     }
 
     public async Task DisposeAsync()
@@ -110,39 +100,4 @@ public sealed class PipelineFixture : IAsyncLifetime
 public sealed class PipelineTestGroup : ICollectionFixture<PipelineFixture>
 {
     public const string Name = "pipeline";
-}
-
-/// <summary>Passes calls through and notes when a video was first seen completed (to measure noticing delay).</summary>
-internal sealed class RecordingSoraClient(ISoraClient inner, TimeProvider time) : ISoraClient
-{
-    public ConcurrentDictionary<string, DateTimeOffset> SeenCompletedAt { get; } = new();
-
-    public Task<SoraResult<SoraVideo>> CreateVideoAsync(SoraCreateRequest request, CancellationToken cancellationToken = default) =>
-        inner.CreateVideoAsync(request, cancellationToken);
-
-    public async Task<SoraResult<SoraVideo>> GetVideoAsync(string videoId, CancellationToken cancellationToken = default)
-    {
-        SoraResult<SoraVideo> result = await inner.GetVideoAsync(videoId, cancellationToken);
-        if (result.IsSuccess && result.Value.Status == SoraVideoStatus.Completed)
-        {
-            SeenCompletedAt.TryAdd(videoId, time.GetUtcNow());
-        }
-
-        return result;
-    }
-
-    public Task<SoraResult<SoraContent>> DownloadContentAsync(string videoId, SoraVariant variant = SoraVariant.Video, CancellationToken cancellationToken = default) =>
-        inner.DownloadContentAsync(videoId, variant, cancellationToken);
-
-    public Task<SoraResult<SoraVideoPage>> ListVideosAsync(SoraListQuery query, CancellationToken cancellationToken = default) =>
-        inner.ListVideosAsync(query, cancellationToken);
-
-    public IAsyncEnumerable<SoraVideo> ListAllVideosAsync(SoraListOrder order = SoraListOrder.Desc, int pageSize = 100, CancellationToken cancellationToken = default) =>
-        inner.ListAllVideosAsync(order, pageSize, cancellationToken);
-
-    public Task<SoraResult<SoraDeleted>> DeleteVideoAsync(string videoId, CancellationToken cancellationToken = default) =>
-        inner.DeleteVideoAsync(videoId, cancellationToken);
-
-    public Task<SoraResult<SoraVideo>> RemixVideoAsync(string videoId, string prompt, CancellationToken cancellationToken = default) =>
-        inner.RemixVideoAsync(videoId, prompt, cancellationToken);
 }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace SoraEmulator.Tests;
+
+public class StatsSeenCompletedTests
+{
+    [Fact]
+    public async Task SeenCompletedAt_IsTheFirstRetrieveThatAnswersCompleted()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+        await using RunningEmulator emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 10 }, clock);
+        using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
+        using var create = new MultipartFormDataContent { { new StringContent("a fox"), "prompt" } };
+        using HttpResponseMessage created = await http.PostAsync(new Uri("v1/videos", UriKind.Relative), create);
+        string id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        (await http.GetAsync(new Uri($"v1/videos/{id}", UriKind.Relative))).Dispose();
+        Assert.Null(emulator.Stats.SeenCompletedAtOf(id));
+
+        clock.Advance(TimeSpan.FromSeconds(7));
+        (await http.GetAsync(new Uri($"v1/videos/{id}", UriKind.Relative))).Dispose();
+        clock.Advance(TimeSpan.FromSeconds(3));
+        (await http.GetAsync(new Uri($"v1/videos/{id}", UriKind.Relative))).Dispose();
+
+        Assert.Equal(emulator.Stats.CompletedAtOf(id)!.Value.AddSeconds(2), emulator.Stats.SeenCompletedAtOf(id));
+    }
+}

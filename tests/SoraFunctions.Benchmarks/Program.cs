@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using SoraEmulator;
+using SoraFunctions.LocalHost.Hosting;
+using SoraFunctions.LocalHost.Tooling;
+
+// Figures for the pipeline's speed and memory goals, on the real engine (the local host: the Durable Task sidecar
+// over the Azure Storage provider on Azurite) with the emulator as the provider:
+//   1. status checks per video and how late each job notices that the provider finished, for several render times;
+//   2. peak memory while one job streams a large video into Blob Storage.
+// Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --renders 10,30,60 --video-mib 1024]
+string[] renders = Arg("--renders", "10,30,60").Split(',', StringSplitOptions.RemoveEmptyEntries);
+long videoMiB = long.Parse(Arg("--video-mib", "1024"), CultureInfo.InvariantCulture);
+
+string data = Directory.CreateTempSubdirectory("sora-bench-").FullName;
+await using AzuriteInstance azurite = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { DataFolder = data });
+await using RunningEmulator emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 20 });
+int port = FreePort();
+string[] hostArgs =
+[
+    "--urls", $"http://127.0.0.1:{port}",
+    $"--Sora:BaseUrl={emulator.ApiBaseUrl.AbsoluteUri}",
+    $"--AzureWebJobsStorage={azurite.ConnectionString}",
+    "--Logging:LogLevel:Default=Warning",
+];
+await using LocalHostApp host = await LocalHostApp.CreateAsync(hostArgs, LocalHostMode.Serve, CancellationToken.None);
+await host.App.StartAsync();
+using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(5) };
+
+Console.WriteLine($"Polling (Pipeline min/max poll {Setting("Pipeline:MinPollSeconds", "2")}/{Setting("Pipeline:MaxPollSeconds", "30")} s, host.json maxQueuePollingInterval 2 s)");
+Console.WriteLine("render s | status checks | fixed 2 s would be | noticed after provider finished | job done after provider finished");
+string[] ids = await Task.WhenAll(renders.Select(r => SubmitAsync($"[[render={r}]] benchmark {Guid.NewGuid():N}")));
+JsonObject[] jobs = await Task.WhenAll(ids.Select(id => WaitAsync(id, TimeSpan.FromMinutes(10))));
+for (int i = 0; i < jobs.Length; i++)
+{
+    string videoId = (string)jobs[i]["providerVideoId"]!;
+    DateTimeOffset finished = emulator.Stats.CompletedAtOf(videoId)!.Value;
+    TimeSpan noticed = emulator.Stats.SeenCompletedAtOf(videoId)!.Value - finished;
+    TimeSpan done = DateTimeOffset.Parse((string)jobs[i]["lastUpdatedAt"]!, CultureInfo.InvariantCulture) - finished;
+    Console.WriteLine($"{renders[i],8} | {emulator.Stats.RetrievesOf(videoId),13} | {Math.Ceiling(double.Parse(renders[i], CultureInfo.InvariantCulture) / 2),18} | {noticed.TotalSeconds,28:F2} s | {done.TotalSeconds,28:F2} s");
+}
+
+Console.WriteLine();
+Console.WriteLine($"Storing a {videoMiB} MiB video (streamed from the emulator into Azurite)");
+long bytes = videoMiB * 1024 * 1024;
+GC.Collect();
+long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+long peakHeap = 0;
+long peakWorkingSet = 0;
+using var sampling = new CancellationTokenSource();
+Task sampler = Task.Run(async () =>
+{
+    while (!sampling.IsCancellationRequested)
+    {
+        peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+        peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
+        await Task.Delay(50);
+    }
+});
+var clock = Stopwatch.StartNew();
+string bigId = await SubmitAsync($"[[render=1]][[bytes={bytes}]] benchmark {Guid.NewGuid():N}");
+JsonObject big = await WaitAsync(bigId, TimeSpan.FromMinutes(30));
+clock.Stop();
+await sampling.CancelAsync();
+await sampler;
+Console.WriteLine($"status {(string)big["status"]!}, {(long)big["bytes"]! / 1048576.0:F0} MiB in {clock.Elapsed.TotalSeconds:F1} s ({(long)big["bytes"]! / 1048576.0 / clock.Elapsed.TotalSeconds:F0} MiB/s end to end)");
+Console.WriteLine($"managed heap: {heapBefore / 1048576.0:F0} MiB before, {peakHeap / 1048576.0:F0} MiB at peak; process working set at peak {peakWorkingSet / 1048576.0:F0} MiB (host, engine and emulator together)");
+
+await host.App.StopAsync();
+return 0;
+
+async Task<string> SubmitAsync(string prompt)
+{
+    using HttpResponseMessage response = await http.PostAsJsonAsync(new Uri("api/videos", UriKind.Relative), new { prompt });
+    response.EnsureSuccessStatusCode();
+    return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+}
+
+async Task<JsonObject> WaitAsync(string id, TimeSpan limit)
+{
+    DateTime deadline = DateTime.UtcNow + limit;
+    while (true)
+    {
+        JsonObject job = (await http.GetFromJsonAsync<JsonObject>(new Uri($"api/videos/{id}", UriKind.Relative)))!;
+        if ((string)job["status"]! is "completed" or "failed" or "canceled")
+        {
+            return job;
+        }
+
+        if (DateTime.UtcNow > deadline)
+        {
+            throw new TimeoutException($"job {id} did not finish within {limit}");
+        }
+
+        await Task.Delay(250);
+    }
+}
+
+string Arg(string name, string fallback)
+{
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+string Setting(string key, string fallback) => host.App.Configuration[key] ?? fallback;
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
