@@ -92,8 +92,12 @@ public sealed class AzuriteLauncherTests : IDisposable
     }
 
     [Fact]
-    public void IsInstalled_InstalledVersionDiffers_ReturnsFalse()
+    public async Task IsInstalled_InstalledVersionDiffers_ReturnsFalse()
     {
+        // On a fresh clone nothing may have installed Azurite yet: install it (a no-op when it is there).
+        await AzuriteInstaller.EnsureInstalledAsync(
+            ToolsFolder, AzuriteLaunchOptions.DefaultVersion, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeSpan.FromMinutes(10), CancellationToken.None);
+
         Assert.True(AzuriteInstaller.IsInstalled(ToolsFolder, AzuriteLaunchOptions.DefaultVersion));
         Assert.False(AzuriteInstaller.IsInstalled(ToolsFolder, "3.0.0"));
         Assert.False(AzuriteInstaller.IsInstalled(Path.Combine(_scratch, "empty"), AzuriteLaunchOptions.DefaultVersion));

@@ -145,9 +145,10 @@ public sealed class VideoJobActivities
                 ? new StoreVideoResult(StepOutcome.Retry) { RetryAfter = ex.Error.RetryAfter, Error = ToJobError(ex.Error, JobErrorCodes.ProviderUnavailable) }
                 : new StoreVideoResult(StepOutcome.Failed) { Error = ToJobError(ex.Error, JobErrorCodes.ProviderRejected) };
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // The body broke off or came up short: the uncommitted blocks stay invisible; try again.
+            // The body broke off, stalled past the read timeout or came up short: the uncommitted blocks stay
+            // invisible; try again.
             logger.LogWarning("Job {JobId}: the download broke off: {Reason}", input.JobId, ex.Message);
             return new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, ex.Message) };
         }

@@ -194,7 +194,17 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     continue;
                 }
 
-                GetVideoResult result = await context.CallActivityAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                GetVideoResult result;
+                try
+                {
+                    result = await context.CallActivityAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                }
+                catch (TaskFailedException ex)
+                {
+                    // The activity kept throwing (host or network trouble): a transient failure like any other.
+                    result = new GetVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage) };
+                }
+
                 state = state with { Checks = state.Checks + 1 };
                 checksThisGeneration++;
 
@@ -257,10 +267,19 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 SetStatus(JobStatus.Storing, 100, state.ProviderVideoId, state.Checks, null, state.StartedAt);
-                StoreVideoResult result = await context.CallActivityAsync<StoreVideoResult>(
-                    ActivityNames.StoreVideo,
-                    new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec),
-                    ActivityRetries);
+                StoreVideoResult result;
+                try
+                {
+                    result = await context.CallActivityAsync<StoreVideoResult>(
+                        ActivityNames.StoreVideo,
+                        new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec),
+                        ActivityRetries);
+                }
+                catch (TaskFailedException ex)
+                {
+                    // Storage kept failing through the activity's own retries; try again later, up to the limit.
+                    result = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, ex.FailureDetails.ErrorMessage) };
+                }
 
                 if (result.Outcome == StepOutcome.Succeeded)
                 {

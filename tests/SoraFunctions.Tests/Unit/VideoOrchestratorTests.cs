@@ -313,4 +313,33 @@ public class VideoOrchestratorTests
             previous = timer;
         }
     }
+
+    [Fact]
+    public async Task Run_StatusActivityKeepsThrowing_IsTransientAndTheJobGoesOn()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, _ => throw new TaskFailedException(ActivityNames.GetVideo, 1, new TaskFailureDetails("HttpRequestException", "reset", null, null, null)))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(2, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
+    public async Task Run_StoreActivityKeepsThrowing_FailsWithStoreFailedInsteadOfCrashing()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, _ => throw new TaskFailedException(ActivityNames.StoreVideo, 1, new TaskFailureDetails("RequestFailedException", "storage unavailable", null, null, null)));
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal((JobStatus.Failed, JobErrorCodes.StoreFailed), (result.Status, result.Error!.Code));
+        Assert.Equal(Pacing.StoreMaxAttempts, fake.CountOf(ActivityNames.StoreVideo));
+    }
 }
