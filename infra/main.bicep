@@ -38,6 +38,10 @@ param principalType string = 'User'
 @secure()
 param soraApiKey string = ''
 
+@description('Signing secret (whsec_...) of the provider\'s webhooks, stored as a Key Vault secret. When set, Sora__WebhookSecret references it and POST /api/webhooks/sora wakes jobs as soon as the provider reports them done; when empty, jobs rely on polling alone.')
+@secure()
+param soraWebhookSecret string = ''
+
 @description('Sora__BaseUrl: base URL of a Videos API provider (OpenAI, Azure OpenAI v1 `https://{resource}.openai.azure.com/openai/v1`, or a compatible gateway).')
 param soraBaseUrl string = 'https://api.openai.com/v1'
 
@@ -131,6 +135,7 @@ var systemTopicName = '${abbrs.eventGridSystemTopics}${resourceToken}'
 var videosContainerName = 'videos'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var soraApiKeySecretName = 'sora-api-key'
+var soraWebhookSecretName = 'sora-webhook-secret'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -182,6 +187,8 @@ module keyVault 'app/keyvault.bicep' = {
     tags: tags
     soraApiKeySecretName: soraApiKeySecretName
     soraApiKey: soraApiKey
+    soraWebhookSecretName: soraWebhookSecretName
+    soraWebhookSecret: soraWebhookSecret
   }
 }
 
@@ -219,6 +226,8 @@ module api 'app/api.bicep' = {
     videosContainerName: storage.outputs.videosContainerName
     applicationInsightsName: applicationInsightsName
     soraApiKeyReferenceUri: keyVault.outputs.soraApiKeyReferenceUri
+    soraWebhookSigningReferenceUri: keyVault.outputs.soraWebhookSigningReferenceUri
+    soraWebhooksEnabled: !empty(soraWebhookSecret)
     instanceMemoryMB: functionAppInstanceMemoryMB
     maximumInstanceCount: functionAppMaximumInstanceCount
     durableAlwaysReadyInstanceCount: durableAlwaysReadyInstanceCount

@@ -37,6 +37,12 @@ param applicationInsightsName string
 @description('Version-less Key Vault secret URI of the provider API key.')
 param soraApiKeyReferenceUri string
 
+@description('Version-less Key Vault secret URI of the provider\'s webhook signing secret.')
+param soraWebhookSigningReferenceUri string
+
+@description('Whether the webhook signing secret exists (Sora__WebhookSecret references it); otherwise webhooks are off.')
+param soraWebhooksEnabled bool = false
+
 @description('Memory of each instance, in MB.')
 @allowed([
   512
@@ -227,6 +233,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // A Key Vault reference, resolved by the platform with keyVaultReferenceIdentity; not used with EntraId.
     Sora__ApiKey: soraAuthMode == 'EntraId' ? '' : '@Microsoft.KeyVault(SecretUri=${soraApiKeyReferenceUri})'
     Sora__AuthMode: soraAuthMode
+    // Provider webhooks (POST /api/webhooks/sora) are verified with this secret; empty turns them off.
+    Sora__WebhookSecret: soraWebhooksEnabled ? '@Microsoft.KeyVault(SecretUri=${soraWebhookSigningReferenceUri})' : ''
     Sora__DefaultModel: soraDefaultModel
     Sora__DefaultSeconds: soraDefaultSeconds
     Sora__DefaultSize: soraDefaultSize

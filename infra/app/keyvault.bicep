@@ -20,6 +20,13 @@ param soraApiKeySecretName string
 @secure()
 param soraApiKey string = ''
 
+@description('Name of the secret that holds the provider\'s webhook signing secret.')
+param soraWebhookSecretName string
+
+@description('The provider\'s webhook signing secret (whsec_...). The secret is created only when this is not empty.')
+@secure()
+param soraWebhookSecret string = ''
+
 @description('Days a deleted vault or secret stays recoverable (soft delete is always on).')
 @minValue(7)
 @maxValue(90)
@@ -55,7 +62,17 @@ resource soraApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!
   }
 }
 
+resource soraWebhookSecretSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(soraWebhookSecret)) {
+  parent: vault
+  name: soraWebhookSecretName
+  properties: {
+    value: soraWebhookSecret
+    contentType: 'text/plain'
+  }
+}
+
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 // Version-less, so that a rotated key is picked up without a redeployment.
 output soraApiKeyReferenceUri string = '${vault.properties.vaultUri}secrets/${soraApiKeySecretName}'
+output soraWebhookSigningReferenceUri string = '${vault.properties.vaultUri}secrets/${soraWebhookSecretName}'

@@ -29,9 +29,11 @@ public static class SoraPipelineServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoBlobServiceClient());
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoTableServiceClient());
         services.TryAddSingleton<VideoBlobStore>();
+        services.TryAddSingleton<ProviderVideoIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
         services.TryAddSingleton<VideoApi>();
+        services.TryAddSingleton<ProviderWebhooks>();
         return services;
     }
 }

@@ -46,6 +46,13 @@ public sealed class SoraOptions
     /// <summary>Time limit of one API call (and of the wait for a download's headers, and of each read of its body).</summary>
     [Range(1, 600, ErrorMessage = "Sora:RequestTimeoutSeconds must be between 1 and 600")]
     public int RequestTimeoutSeconds { get; set; } = 100;
+
+    /// <summary>
+    /// The signing secret (<c>whsec_…</c>) of the provider's webhooks (<c>video.completed</c>, <c>video.failed</c>,
+    /// Standard Webhooks). When set, <c>POST /api/webhooks/sora</c> accepts signed events and wakes the job at
+    /// once instead of at its next status check; when empty, that endpoint is off and jobs rely on polling.
+    /// </summary>
+    public string? WebhookSecret { get; set; }
 }
 
 /// <summary>How the Sora client authenticates.</summary>

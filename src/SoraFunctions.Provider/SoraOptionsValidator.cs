@@ -68,7 +68,24 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
                 break;
         }
 
+        if (!string.IsNullOrEmpty(options.WebhookSecret) && !IsWebhookSecret(options.WebhookSecret))
+        {
+            failures.Add("Sora:WebhookSecret must be a Standard Webhooks secret: 'whsec_' followed by base64");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsWebhookSecret(string value)
+    {
+        const string Prefix = "whsec_";
+        if (!value.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Span<byte> decoded = stackalloc byte[value.Length];
+        return Convert.TryFromBase64String(value[Prefix.Length..], decoded, out int written) && written >= 16;
     }
 
     /// <summary>The base URL as an absolute http(s) URI without a trailing slash, or null when it is not one.</summary>

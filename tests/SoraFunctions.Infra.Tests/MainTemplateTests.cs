@@ -136,14 +136,27 @@ public sealed class MainTemplateTests(BicepFixture bicep)
         Assert.True((bool?)vault.At("properties.enableSoftDelete") ?? false);
     }
 
-    [Fact]
-    public void KeyVaultSecret_ProviderKey_IsCreatedOnlyWhenTheSecureParameterIsSet()
+    [Theory]
+    [InlineData("soraApiKey")]
+    [InlineData("soraWebhookSecret")]
+    public void KeyVaultSecret_IsCreatedOnlyWhenItsSecureParameterIsSet(string parameter)
     {
-        TemplateResource secret = ArmTemplate.SingleOfType(Main, "Microsoft.KeyVault/vaults/secrets");
+        TemplateResource secret = Assert.Single(
+            ArmTemplate.OfType(Main, "Microsoft.KeyVault/vaults/secrets"),
+            s => (string?)s.At("condition") == $"[not(empty(parameters('{parameter}')))]");
 
-        Assert.Equal("[not(empty(parameters('soraApiKey')))]", (string?)secret.At("condition"));
-        Assert.Equal("securestring", (string?)ArmTemplate.At(secret.Template, "parameters.soraApiKey.type"));
-        Assert.Equal("securestring", (string?)ArmTemplate.At(Main, "parameters.soraApiKey.type"));
+        Assert.Equal("securestring", (string?)ArmTemplate.At(secret.Template, $"parameters.{parameter}.type"));
+        Assert.Equal("securestring", (string?)ArmTemplate.At(Main, $"parameters.{parameter}.type"));
+    }
+
+    [Fact]
+    public void AppSettings_SoraWebhookSecret_IsKeyVaultReferenceOnlyWhenASecretWasGiven()
+    {
+        string secret = ArmTemplate.Text(AppSettings.Properties["Sora__WebhookSecret"]);
+
+        Assert.Contains("parameters('soraWebhooksEnabled')", secret, StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", secret, StringComparison.Ordinal);
+        Assert.Contains("parameters('soraWebhookSigningReferenceUri')", secret, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,13 +20,15 @@ public sealed class VideoJobActivities
 
     readonly ISoraClient sora;
     readonly VideoBlobStore store;
+    readonly ProviderVideoIndex index;
     readonly IVideoStoredNotifier notifier;
     readonly ILogger<VideoJobActivities> logger;
 
-    public VideoJobActivities(ISoraClient sora, VideoBlobStore store, IVideoStoredNotifier notifier, ILogger<VideoJobActivities> logger)
+    public VideoJobActivities(ISoraClient sora, VideoBlobStore store, ProviderVideoIndex index, IVideoStoredNotifier notifier, ILogger<VideoJobActivities> logger)
     {
         this.sora = sora;
         this.store = store;
+        this.index = index;
         this.notifier = notifier;
         this.logger = logger;
     }
@@ -44,6 +46,7 @@ public sealed class VideoJobActivities
             if (lookup.Video is not null)
             {
                 logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, lookup.Video.Id);
+                await IndexAsync(lookup.Video.Id, input.JobId, cancellationToken);
                 return new CreateVideoResult(StepOutcome.Succeeded) { Video = ToProviderVideo(lookup.Video), Adopted = true };
             }
 
@@ -69,6 +72,7 @@ public sealed class VideoJobActivities
         if (result.IsSuccess)
         {
             logger.LogInformation("Job {JobId}: provider video {VideoId} created", input.JobId, result.Value!.Id);
+            await IndexAsync(result.Value.Id, input.JobId, cancellationToken);
             return new CreateVideoResult(StepOutcome.Succeeded) { Video = ToProviderVideo(result.Value), PollAfter = result.PollAfter };
         }
 
@@ -183,6 +187,19 @@ public sealed class VideoJobActivities
         {
             logger.LogWarning(ex, "Deleting provider video {VideoId} failed", providerVideoId);
             return false;
+        }
+    }
+
+    /// <summary>Records the job's provider video for webhooks; polling still works when this fails.</summary>
+    async Task IndexAsync(string providerVideoId, string jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await index.RecordAsync(providerVideoId, jobId, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex)
+        {
+            logger.LogWarning("Job {JobId}: could not index provider video {VideoId} for webhooks ({Status} {Code}); the job relies on polling", jobId, providerVideoId, ex.Status, ex.ErrorCode);
         }
     }
 

@@ -298,7 +298,7 @@ public sealed class VideoApi
     IResult TooLarge() => Problems.Field("body", $"The request body is larger than {api.MaxRequestBytes} bytes.");
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
-    static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         byte[] chunk = new byte[8192];

@@ -21,6 +21,8 @@ public static class VideoApiEndpoints
             api.ContentAsync(id, client, ct));
         videos.MapDelete("/{id}", (HttpRequest request, string id, VideoApi api, DurableTaskClient client, CancellationToken ct) =>
             api.CancelAsync(request, id, client, ct));
+        endpoints.MapPost("/api/webhooks/sora", (HttpRequest request, ProviderWebhooks webhooks, DurableTaskClient client, CancellationToken ct) =>
+            webhooks.ReceiveAsync(request, client, ct));
         endpoints.MapGet("/api/library", (HttpRequest request, VideoApi api, CancellationToken ct) => api.LibraryAsync(request, ct));
         return endpoints;
     }

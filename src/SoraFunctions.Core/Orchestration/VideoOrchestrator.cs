@@ -18,6 +18,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
     /// <summary>The external event <c>DELETE /api/videos/{id}</c> raises.</summary>
     public const string CancelEvent = "cancel";
 
+    /// <summary>The external event a provider webhook raises: check the provider now rather than at the next timer.</summary>
+    public const string ProviderEvent = "provider-event";
+
     /// <summary>Retries for activities that threw (storage or host trouble); provider errors come back as outcomes.</summary>
     static readonly TaskOptions ActivityRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 3,
@@ -39,6 +42,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly VideoJobInput input;
         readonly JobPacing pacing;
         readonly Task<string?> cancel;
+        Task<string?> providerEvent;
 
         public Run(TaskOrchestrationContext context, VideoJobInput input)
         {
@@ -46,6 +50,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             this.input = input;
             pacing = input.Pacing;
             cancel = context.WaitForExternalEvent<string?>(CancelEvent);
+            providerEvent = context.WaitForExternalEvent<string?>(ProviderEvent);
         }
 
         bool CancelRequested => cancel.IsCompleted;
@@ -319,15 +324,26 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
             using var timerCancellation = new CancellationTokenSource();
             Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
-            Task winner = await Task.WhenAny(timer, cancel);
-            if (winner == cancel)
+            Task winner = await Task.WhenAny(timer, cancel, providerEvent);
+            if (winner != timer)
             {
                 // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
                 // orchestrator must never leave its own thread (the episode would end with nothing to do).
 #pragma warning disable CA1849
                 timerCancellation.Cancel();
 #pragma warning restore CA1849
+            }
+
+            if (winner == cancel)
+            {
                 return false;
+            }
+
+            if (winner == providerEvent)
+            {
+                // A webhook said the video changed: check now, and listen for the next one.
+                context.CreateReplaySafeLogger<VideoOrchestrator>().LogInformation("Job {JobId}: woken by a provider event ({Event})", input.JobId, providerEvent.Result);
+                providerEvent = context.WaitForExternalEvent<string?>(ProviderEvent);
             }
 
             return true;

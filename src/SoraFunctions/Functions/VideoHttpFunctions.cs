@@ -7,7 +7,7 @@ using SoraFunctions.Http;
 namespace SoraFunctions.Functions;
 
 /// <summary>The HTTP API as Azure Functions: thin adapters over <see cref="VideoApi"/>.</summary>
-public sealed class VideoHttpFunctions(VideoApi api)
+public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
 {
     [Function("SubmitVideoJob")]
     public async Task<IResult> Submit(
@@ -65,6 +65,16 @@ public sealed class VideoHttpFunctions(VideoApi api)
     {
         ArgumentNullException.ThrowIfNull(request);
         return api.LibraryAsync(request, request.HttpContext.RequestAborted);
+    }
+
+    /// <summary>The provider's signed webhooks: anonymous at the HTTP level, authenticated by their signature.</summary>
+    [Function("SoraWebhook")]
+    public Task<IResult> Webhook(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/sora")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return webhooks.ReceiveAsync(request, client, request.HttpContext.RequestAborted);
     }
 
     /// <summary>The management URLs Durable Functions itself makes (with the host's system key).</summary>

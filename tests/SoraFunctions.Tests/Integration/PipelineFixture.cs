@@ -18,6 +18,9 @@ public sealed class PipelineFixture : IAsyncLifetime
 {
     public const string Container = "videos";
 
+    /// <summary>The provider's webhook signing secret the pipeline is configured with (made up per run).</summary>
+    public static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public AzuriteServer Azurite { get; private set; } = null!;
 
     public RunningEmulator Emulator { get; private set; } = null!;
@@ -43,6 +46,7 @@ public sealed class PipelineFixture : IAsyncLifetime
                 ["AzureWebJobsStorage"] = Azurite.ConnectionString,
                 ["VideoStorage:Container"] = Container,
                 ["Catalog:TableName"] = "pipelinecatalog",
+                ["Sora:WebhookSecret"] = WebhookSecret,
             })
             .Build();
 

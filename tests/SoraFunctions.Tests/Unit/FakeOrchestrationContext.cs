@@ -12,6 +12,7 @@ internal sealed class FakeOrchestrationContext
 {
     readonly Dictionary<string, Queue<Func<object?, object>>> answers = [];
     readonly TaskCompletionSource<string?> cancel = new();
+    TaskCompletionSource<string?> providerEvent = new();
 
     public FakeOrchestrationContext(DateTime start)
     {
@@ -23,6 +24,12 @@ internal sealed class FakeOrchestrationContext
             .Returns((DateTime fireAt, CancellationToken _) =>
             {
                 Timers.Add(fireAt);
+                if (HoldTimers)
+                {
+                    OnTimer?.Invoke(Timers.Count);
+                    return new TaskCompletionSource().Task;
+                }
+
                 if (fireAt > Now)
                 {
                     Now = fireAt;
@@ -32,6 +39,16 @@ internal sealed class FakeOrchestrationContext
                 return Task.CompletedTask;
             });
         Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.CancelEvent, It.IsAny<CancellationToken>())).Returns(cancel.Task);
+        Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.ProviderEvent, It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                if (providerEvent.Task.IsCompleted)
+                {
+                    providerEvent = new TaskCompletionSource<string?>();
+                }
+
+                return providerEvent.Task;
+            });
         Mock.Setup(c => c.SetCustomStatus(It.IsAny<object?>())).Callback((object? status) => Statuses.Add((JobCustomStatus)status!));
         Mock.Setup(c => c.ContinueAsNew(It.IsAny<object>(), It.IsAny<bool>())).Callback((object input, bool _) => ContinuedWith = (VideoJobInput)input);
         SetupActivity<CreateVideoResult>(ActivityNames.CreateVideo);
@@ -55,7 +72,12 @@ internal sealed class FakeOrchestrationContext
     /// <summary>Called after each timer with the number of timers so far.</summary>
     public Action<int>? OnTimer { get; set; }
 
+    /// <summary>When set, timers never fire (the clock stands still): only events move the orchestration on.</summary>
+    public bool HoldTimers { get; set; }
+
     public void RequestCancel() => cancel.TrySetResult("canceled by request");
+
+    public void RaiseProviderEvent(string type) => providerEvent.TrySetResult(type);
 
     /// <summary>Queues the next answer of an activity (answers are used in order; the last one repeats).</summary>
     public FakeOrchestrationContext Answer(string activity, Func<object?, object> answer)

@@ -53,6 +53,8 @@ public class SettingsTests
     [Theory]
     [InlineData("Sora:BaseUrl", "not a url", "Sora:BaseUrl")]
     [InlineData("Sora:DefaultSize", "big", "Sora:DefaultSize")]
+    [InlineData("Sora:WebhookSecret", "not-a-whsec", "Sora:WebhookSecret")]
+    [InlineData("Sora:WebhookSecret", "whsec_!!!", "Sora:WebhookSecret")]
     [InlineData("Pipeline:MinPollSeconds", "90", "Pipeline:MinPollSeconds")]
     [InlineData("Pipeline:JobTimeoutMinutes", "0", "JobTimeoutMinutes")]
     [InlineData("Videos:MaxPromptLength", "0", "MaxPromptLength")]

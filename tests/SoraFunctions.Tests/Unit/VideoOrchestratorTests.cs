@@ -342,4 +342,22 @@ public class VideoOrchestratorTests
         Assert.Equal((JobStatus.Failed, JobErrorCodes.StoreFailed), (result.Status, result.Error!.Code));
         Assert.Equal(Pacing.StoreMaxAttempts, fake.CountOf(ActivityNames.StoreVideo));
     }
+
+    [Fact]
+    public async Task Run_ProviderEventWhileWaiting_ChecksAtOnceWithoutWaitingForTheTimer()
+    {
+        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 50))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+        fake.OnTimer = _ => fake.RaiseProviderEvent("video.completed");
+
+        // Timers never fire here: without the event the run would never end.
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, 2), (result.Status, result.Checks));
+        Assert.Equal(Start, fake.Now);
+        Assert.Equal(2, fake.Timers.Count);
+    }
 }

@@ -1,0 +1,58 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace SoraFunctions.Storage;
+
+/// <summary>
+/// Which job owns each provider video, so that a provider webhook (which names only the provider's video id) can
+/// wake the right orchestration. One small table row per job, in the videos' storage account.
+/// </summary>
+public sealed class ProviderVideoIndex
+{
+    public const string TableName = "soraprovidervideos";
+    const string Partition = "video";
+
+    readonly TableClient table;
+    volatile bool tableReady;
+
+    public ProviderVideoIndex(TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        table = tables.GetTableClient(TableName);
+    }
+
+    /// <summary>Records that <paramref name="jobId"/> owns <paramref name="providerVideoId"/> (idempotent).</summary>
+    public async Task RecordAsync(string providerVideoId, string jobId, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        var entity = new TableEntity(Partition, RowKey(providerVideoId)) { ["JobId"] = jobId };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>The job that owns <paramref name="providerVideoId"/>, or null when no job of ours does.</summary>
+    public async Task<string?> FindJobAsync(string providerVideoId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            NullableResponse<TableEntity> found = await table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(providerVideoId), ["JobId"], cancellationToken);
+            return found.HasValue ? found.Value!.GetString("JobId") : null;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (!tableReady)
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            tableReady = true;
+        }
+    }
+
+    /// <summary>Row keys may not hold '/', '\', '#', '?' or control characters; provider ids normally do not.</summary>
+    static string RowKey(string providerVideoId) =>
+        string.Concat(providerVideoId.Select(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c));
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SoraFunctions.Configuration;
+using SoraFunctions.Http;
+using SoraFunctions.Provider;
+using SoraFunctions.Storage;
+using StandardWebhooks;
+
+namespace SoraFunctions.Tests.Integration;
+
+/// <summary>Signed provider webhooks wake the job that owns the video; anything unsigned is refused.</summary>
+[Collection(PipelineTestGroup.Name)]
+public class ProviderWebhookTests(PipelineFixture fixture)
+{
+    static DefaultHttpContext Signed(string payload, string secret, DateTimeOffset? at = null)
+    {
+        DateTimeOffset time = at ?? DateTimeOffset.UtcNow;
+        string id = $"msg_{Guid.NewGuid():N}";
+        DefaultHttpContext context = HttpResults.NewContext(payload);
+        context.Request.Headers["webhook-id"] = id;
+        context.Request.Headers["webhook-timestamp"] = time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        context.Request.Headers["webhook-signature"] = new StandardWebhook(secret).Sign(id, time, payload);
+        return context;
+    }
+
+    static string Event(string type, string videoId) =>
+        JsonSerializer.Serialize(new { id = $"evt_{Guid.NewGuid():N}", @object = "event", created_at = 1764000000, type, data = new { id = videoId } });
+
+    async Task<(int Status, JsonElement Body)> PostAsync(HttpContext context)
+    {
+        ProviderWebhooks webhooks = fixture.Services.GetRequiredService<ProviderWebhooks>();
+        IResult result = await webhooks.ReceiveAsync(context.Request, fixture.Client, default);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(result, context);
+        return (status, body);
+    }
+
+    [Fact]
+    public async Task CompletedEvent_WakesTheJobLongBeforeItsNextTimer()
+    {
+        JobPacing slow = TestPacing.Fast with { MinPollInterval = TimeSpan.FromSeconds(40), MaxPollInterval = TimeSpan.FromSeconds(60) };
+        string id = await fixture.StartJobAsync($"[[render=1]] a webhook fox {Guid.NewGuid():N}", slow);
+        string videoId = await ProviderVideoOfAsync(id);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (fixture.Emulator.Stats.CompletedAtOf(videoId) is not { } done || done > DateTimeOffset.UtcNow)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the provider video did not finish");
+            await Task.Delay(100);
+        }
+
+        (int status, JsonElement body) = await PostAsync(Signed(Event("video.completed", videoId), PipelineFixture.WebhookSecret));
+        OrchestrationMetadata finished = await fixture.WaitAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(200, status);
+        Assert.Equal(("job woken", id), (body.GetProperty("result").GetString(), body.GetProperty("jobId").GetString()));
+        Assert.Equal(JobStatus.Completed, finished.ReadOutputAs<VideoJobResult>()!.Status);
+        Assert.True(finished.LastUpdatedAt - finished.CreatedAt < TimeSpan.FromSeconds(30), "the job waited for its 40 s timer");
+    }
+
+    [Fact]
+    public async Task Event_SignedWithAnotherSecret_Is401()
+    {
+        string other = "whsec_" + Convert.ToBase64String(new byte[32]);
+        (int status, _) = await PostAsync(Signed(Event("video.completed", "video_x"), other));
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Event_Unsigned_Is401()
+    {
+        (int status, _) = await PostAsync(HttpResults.NewContext(Event("video.completed", "video_x")));
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Event_TooOld_Is401()
+    {
+        (int status, _) = await PostAsync(Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret, DateTimeOffset.UtcNow.AddMinutes(-10)));
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Event_ForAVideoOfNoJob_IsAcknowledgedAndIgnored()
+    {
+        (int status, JsonElement body) = await PostAsync(Signed(Event("video.completed", "video_nobodys"), PipelineFixture.WebhookSecret));
+        Assert.Equal((200, "unknown video"), (status, body.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task Event_OfAnotherType_IsAcknowledgedAndIgnored()
+    {
+        (int status, JsonElement body) = await PostAsync(Signed(Event("batch.completed", "video_x"), PipelineFixture.WebhookSecret));
+        Assert.Equal((200, "ignored"), (status, body.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task Event_NotJson_Is400()
+    {
+        (int status, JsonElement body) = await PostAsync(Signed("not json", PipelineFixture.WebhookSecret));
+        Assert.Equal(400, status);
+        Assert.True(body.GetProperty("errors").TryGetProperty("body", out _));
+    }
+
+    [Fact]
+    public async Task Webhooks_NotConfigured_Are404()
+    {
+        var webhooks = new ProviderWebhooks(
+            Options.Create(new SoraOptions()),
+            Options.Create(new VideoApiOptions()),
+            fixture.Services.GetRequiredService<ProviderVideoIndex>(),
+            NullLogger<ProviderWebhooks>.Instance);
+        DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
+
+        (int status, _, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, fixture.Client, default), context);
+
+        Assert.Equal(404, status);
+    }
+
+    async Task<string> ProviderVideoOfAsync(string jobId)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            OrchestrationMetadata? instance = await fixture.Client.GetInstanceAsync(jobId, getInputsAndOutputs: true);
+            string? videoId = instance is null ? null : JobView.From(instance).ProviderVideoId;
+            if (videoId is not null)
+            {
+                return videoId;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the job did not create its provider video in time");
+            await Task.Delay(100);
+        }
+    }
+}
