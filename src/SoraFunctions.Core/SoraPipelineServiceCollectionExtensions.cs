@@ -30,6 +30,7 @@ public static class SoraPipelineServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoTableServiceClient());
         services.TryAddSingleton<VideoBlobStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
+        services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
         services.TryAddSingleton<VideoApi>();

@@ -22,9 +22,6 @@ namespace SoraFunctions.Http;
 /// </summary>
 public sealed class VideoApi
 {
-    /// <summary>The most instances <c>GET /api/videos</c> reads to find the newest jobs.</summary>
-    public const int ListScanLimit = 1000;
-
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
@@ -35,6 +32,7 @@ public sealed class VideoApi
     readonly PipelineOptions pipeline;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
+    readonly IJobIndex jobs;
     readonly TimeProvider time;
     readonly ILogger<VideoApi> logger;
 
@@ -44,6 +42,7 @@ public sealed class VideoApi
         IOptions<PipelineOptions> pipeline,
         VideoBlobStore store,
         VideoCatalog catalog,
+        IJobIndex jobs,
         TimeProvider time,
         ILogger<VideoApi> logger)
     {
@@ -52,6 +51,7 @@ public sealed class VideoApi
         this.pipeline = pipeline.Value;
         this.store = store;
         this.catalog = catalog;
+        this.jobs = jobs;
         this.time = time;
         this.logger = logger;
     }
@@ -98,6 +98,8 @@ public sealed class VideoApi
         }
 
         var input = new VideoJobInput(id, spec, pipeline.ToPacing());
+        DateTimeOffset now = time.GetUtcNow();
+        await jobs.RecordAsync(id, now, cancellationToken);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
@@ -115,7 +117,6 @@ public sealed class VideoApi
         }
 
         logger.LogInformation("Job {JobId} submitted: {Model}, {Seconds}s, {Size}", id, spec.Model, spec.Seconds, spec.Size);
-        DateTimeOffset now = time.GetUtcNow();
         var view = new JobView
         {
             Id = id,
@@ -187,44 +188,32 @@ public sealed class VideoApi
         return TypedResults.Json(view, Json, statusCode: StatusCodes.Status202Accepted);
     }
 
-    /// <summary><c>GET /api/videos?limit=20&amp;before=…</c>: recent jobs, newest first; <c>next</c> pages on.</summary>
-    public static async Task<IResult> ListAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    /// <summary><c>GET /api/videos?limit=20&amp;continuationToken=…</c>: recent jobs, newest first.</summary>
+    public async Task<IResult> ListAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
         if (!TryReadLimit(request, out int limit))
         {
             return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
         }
 
-        DateTimeOffset? before = null;
-        if (request.Query.TryGetValue("before", out var beforeText))
+        string? token = request.Query["continuationToken"];
+        IReadOnlyList<string> ids;
+        string? next;
+        try
         {
-            if (!DateTimeOffset.TryParse(beforeText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
-            {
-                return Problems.Field("before", "before must be an ISO 8601 time, as given in the previous page's 'next'.");
-            }
-
-            before = parsed;
+            (ids, next) = await jobs.ListAsync(limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return Problems.Field("continuationToken", "continuationToken is not one this API handed out.");
         }
 
-        var query = new OrchestrationQuery { CreatedTo = before, FetchInputsAndOutputs = true, PageSize = 100 };
-        List<OrchestrationMetadata> found = [];
-        int scanned = 0;
-        await foreach (OrchestrationMetadata instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
-        {
-            if (instance.Name == VideoOrchestrator.Name && (before is null || instance.CreatedAt < before))
-            {
-                found.Add(instance);
-            }
-
-            if (++scanned >= ListScanLimit)
-            {
-                break;
-            }
-        }
-
-        List<JobView> page = [.. found.OrderByDescending(i => i.CreatedAt).Take(limit).Select(JobView.From)];
-        string? next = page.Count == limit && found.Count > limit ? page[^1].CreatedAt.ToString("O", CultureInfo.InvariantCulture) : null;
+        // A job purged from the task hub has no instance any more: it is left out.
+        OrchestrationMetadata?[] instances = await Task.WhenAll(
+            ids.Distinct(StringComparer.Ordinal).Select(id => client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken)));
+        List<JobView> page = [.. instances.OfType<OrchestrationMetadata>().Where(i => i.Name == VideoOrchestrator.Name).Select(JobView.From)];
         return TypedResults.Json(new JobList(page, next), Json);
     }
 
@@ -357,5 +346,5 @@ public sealed record SubmitResponse
     public string ResumePostUri { get; }
 }
 
-/// <summary>A page of <c>GET /api/videos</c>.</summary>
-public sealed record JobList(IReadOnlyList<JobView> Items, string? Next);
+/// <summary>A page of <c>GET /api/videos</c>; <see cref="ContinuationToken"/> fetches the next one.</summary>
+public sealed record JobList(IReadOnlyList<JobView> Items, string? ContinuationToken);

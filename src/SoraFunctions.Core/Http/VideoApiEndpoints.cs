@@ -13,8 +13,8 @@ public static class VideoApiEndpoints
         RouteGroupBuilder videos = endpoints.MapGroup("/api/videos");
         videos.MapPost("", (HttpRequest request, VideoApi api, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken ct) =>
             api.SubmitAsync(request, client, urls, ct));
-        videos.MapGet("", (HttpRequest request, DurableTaskClient client, CancellationToken ct) =>
-            VideoApi.ListAsync(request, client, ct));
+        videos.MapGet("", (HttpRequest request, VideoApi api, DurableTaskClient client, CancellationToken ct) =>
+            api.ListAsync(request, client, ct));
         videos.MapGet("/{id}", (string id, DurableTaskClient client, CancellationToken ct) =>
             VideoApi.GetAsync(id, client, ct));
         videos.MapGet("/{id}/content", (string id, VideoApi api, DurableTaskClient client, CancellationToken ct) =>

@@ -21,12 +21,12 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
     }
 
     [Function("ListVideoJobs")]
-    public static Task<IResult> List(
+    public Task<IResult> List(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos")] HttpRequest request,
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return VideoApi.ListAsync(request, client, request.HttpContext.RequestAborted);
+        return api.ListAsync(request, client, request.HttpContext.RequestAborted);
     }
 
     [Function("GetVideoJob")]

@@ -17,6 +17,7 @@ public class VideoApiTests
 {
     static readonly JsonDataConverter Converter = JsonDataConverter.Default;
     readonly Mock<DurableTaskClient> client = new("test") { CallBase = true };
+    readonly Mock<IJobIndex> jobs = new();
     readonly VideoApi api;
 
     public VideoApiTests()
@@ -29,6 +30,7 @@ public class VideoApiTests
             Options.Create(new PipelineOptions()),
             store,
             catalog,
+            jobs.Object,
             TimeProvider.System,
             NullLogger<VideoApi>.Instance);
         client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync((OrchestrationMetadata?)null);
@@ -230,38 +232,60 @@ public class VideoApiTests
     }
 
     [Fact]
-    public async Task List_ReturnsOnlyVideoJobsNewestFirstWithACursor()
+    public async Task Submit_NewJob_IsIndexedBeforeItIsScheduled()
     {
-        DateTimeOffset t0 = new(2026, 11, 25, 10, 0, 0, TimeSpan.Zero);
-        OrchestrationMetadata[] all =
-        [
-            Instance("a", OrchestrationRuntimeStatus.Completed, createdAt: t0, output: new VideoJobResult(JobStatus.Completed)),
-            Instance("c", OrchestrationRuntimeStatus.Running, createdAt: t0.AddMinutes(2)),
-            Instance("x", OrchestrationRuntimeStatus.Running, createdAt: t0.AddMinutes(3), name: "SomethingElse"),
-            Instance("b", OrchestrationRuntimeStatus.Pending, createdAt: t0.AddMinutes(1)),
-        ];
-        client.Setup(c => c.GetAllInstancesAsync(It.IsAny<OrchestrationQuery?>()))
-            .Returns(Pageable.Create((string? _, int? _, CancellationToken _) => Task.FromResult(new Page<OrchestrationMetadata>(all, null))));
-        DefaultHttpContext context = HttpResults.NewContext();
-        context.Request.QueryString = new QueryString("?limit=2");
+        var order = new List<string>();
+        jobs.Setup(j => j.RecordAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).Callback(() => order.Add("index")).Returns(Task.CompletedTask);
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback(() => order.Add("schedule")).ReturnsAsync("x");
 
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.ListAsync(context.Request, client.Object, default), context);
+        (int status, JsonElement body, _) = await SubmitAsync("""{"prompt":"p","id":"indexed-1"}""");
+
+        Assert.Equal(202, status);
+        Assert.Equal(["index", "schedule"], order);
+        jobs.Verify(j => j.RecordAsync("indexed-1", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Equal("indexed-1", body.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task List_KeepsTheIndexOrderAndLeavesOutPurgedAndForeignInstances()
+    {
+        jobs.Setup(j => j.ListAsync(2, "page-2", It.IsAny<CancellationToken>())).ReturnsAsync((["c", "gone", "x", "b"], "page-3"));
+        Exists(Instance("c", OrchestrationRuntimeStatus.Running));
+        Exists(Instance("b", OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Completed)));
+        Exists(Instance("x", OrchestrationRuntimeStatus.Running, name: "SomethingElse"));
+        DefaultHttpContext context = HttpResults.NewContext();
+        context.Request.QueryString = new QueryString("?limit=2&continuationToken=page-2");
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
 
         Assert.Equal(200, status);
         Assert.Equal(["c", "b"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
-        Assert.Equal(t0.AddMinutes(1), DateTimeOffset.Parse(body.GetProperty("next").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("page-3", body.GetProperty("continuationToken").GetString());
+    }
+
+    [Fact]
+    public async Task List_ForeignContinuationToken_Answers400()
+    {
+        jobs.Setup(j => j.ListAsync(It.IsAny<int>(), "bogus", It.IsAny<CancellationToken>())).ThrowsAsync(new FormatException("bad token"));
+        DefaultHttpContext context = HttpResults.NewContext();
+        context.Request.QueryString = new QueryString("?continuationToken=bogus");
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
+
+        Assert.Equal(400, status);
+        Assert.True(body.GetProperty("errors").TryGetProperty("continuationToken", out _));
     }
 
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=abc", "limit")]
     [InlineData("?limit=101", "limit")]
-    [InlineData("?before=yesterday", "before")]
     public async Task List_BadQuery_Answers400NamingTheParameter(string query, string field)
     {
         DefaultHttpContext context = HttpResults.NewContext();
         context.Request.QueryString = new QueryString(query);
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.ListAsync(context.Request, client.Object, default), context);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
         Assert.Equal(400, status);
         Assert.True(body.GetProperty("errors").TryGetProperty(field, out _));
     }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+
+namespace SoraFunctions.Storage;
+
+/// <summary>
+/// The jobs in the order they were submitted, newest first, for <c>GET /api/videos</c>: one table row per job
+/// whose key sorts by inverted submission time. (The Durable task hub's instance table is keyed by instance id,
+/// so it cannot list newest first without reading every instance.)
+/// </summary>
+public sealed class JobIndex : IJobIndex
+{
+    public const string TableName = "sorajobs";
+    const string Partition = "job";
+
+    readonly TableClient table;
+    volatile bool tableReady;
+
+    public JobIndex(TableServiceClient tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        table = tables.GetTableClient(TableName);
+    }
+
+    /// <summary>Records a submitted job (idempotent for the same id and time).</summary>
+    public async Task RecordAsync(string jobId, DateTimeOffset submittedAt, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        string rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - submittedAt.UtcTicks:D19}_{jobId}");
+        await table.UpsertEntityAsync(new TableEntity(Partition, rowKey) { ["JobId"] = jobId }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>One page of job ids, newest first, and the token of the next page (null at the end).</summary>
+    /// <exception cref="FormatException">The continuation token is not one this index handed out.</exception>
+    public async Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        await EnsureTableAsync(cancellationToken);
+        AsyncPageable<TableEntity> query = table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"),
+            maxPerPage: limit,
+            select: ["JobId"],
+            cancellationToken: cancellationToken);
+        try
+        {
+            await foreach (Page<TableEntity> page in query.AsPages(continuationToken, limit))
+            {
+                return ([.. page.Values.Select(e => e.GetString("JobId")).OfType<string>()], string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400 && continuationToken is not null)
+        {
+            throw new FormatException("The continuation token is not valid.", ex);
+        }
+
+        return ([], null);
+    }
+
+    async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (!tableReady)
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+            tableReady = true;
+        }
+    }
+}
+
+/// <summary>The jobs newest first (see <see cref="JobIndex"/>).</summary>
+public interface IJobIndex
+{
+    Task RecordAsync(string jobId, DateTimeOffset submittedAt, CancellationToken cancellationToken);
+
+    Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(int limit, string? continuationToken, CancellationToken cancellationToken);
+}
