@@ -120,6 +120,14 @@ param pipelineCreateMaxAttempts int = 6
 @minValue(1)
 param pipelineStoreMaxAttempts int = 5
 
+@description('Pipeline__UncertainCreate: Fail (never pay twice silently) or Retry, for providers that cannot look up an unanswered create.')
+@allowed(['Fail', 'Retry'])
+param pipelineUncertainCreate string = 'Fail'
+
+@description('Provider: the video provider the pipeline drives.')
+@allowed(['Sora'])
+param provider string = 'Sora'
+
 @description('VideoStorage__LinkMinutes: lifetime of the read-only links of GET /api/videos/{id}/content.')
 @minValue(1)
 @maxValue(1440)
@@ -229,6 +237,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${appIdentity.properties.clientId};Authorization=AAD'
     // Video provider.
+    Provider: provider
     Sora__BaseUrl: soraBaseUrl
     // A Key Vault reference, resolved by the platform with keyVaultReferenceIdentity; not used with EntraId.
     Sora__ApiKey: soraAuthMode == 'EntraId' ? '' : '@Microsoft.KeyVault(SecretUri=${soraApiKeyReferenceUri})'
@@ -251,6 +260,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__ChecksPerGeneration: string(pipelineChecksPerGeneration)
     Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)
     Pipeline__StoreMaxAttempts: string(pipelineStoreMaxAttempts)
+    Pipeline__UncertainCreate: pipelineUncertainCreate
     // Reference consumer.
     Catalog__TableName: catalogTableName
   }

@@ -4,13 +4,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using SoraFunctions;
 using SoraFunctions.Functions;
+using SoraFunctions.Provider;
 
 FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemDetailsExceptionMiddleware>();
 
 // Options are validated when the host starts: a bad setting stops the app with the key's name.
-builder.Services.AddSoraPipeline();
+builder.Services.AddVideoPipeline().AddVideoProvider(builder.Configuration);
 
 if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {

@@ -29,7 +29,7 @@ public sealed class SettingsConsistencyTests(BicepFixture bicep)
         }
     }
 
-    static SortedSet<string> CodeKeys => AppSettingKeys.NormaliseAll(SoraFunctions.Configuration.AppSettings.Keys);
+    static SortedSet<string> CodeKeys => AppSettingKeys.NormaliseAll(SoraFunctions.Provider.VideoProviderRegistration.AllSettingKeys);
 
     [Fact]
     public void TemplateAppSettings_ComparedWithSample_NameTheSameKeys()

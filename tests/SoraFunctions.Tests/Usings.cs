@@ -4,3 +4,6 @@ global using Moq;
 global using SoraFunctions.Activities;
 global using SoraFunctions.Jobs;
 global using SoraFunctions.Orchestration;
+global using SoraFunctions.Provider;
+global using SoraFunctions.Provider.Sora;
+global using SoraFunctions.Providers;

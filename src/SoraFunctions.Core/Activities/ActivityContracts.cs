@@ -74,6 +74,9 @@ public sealed record CreateVideoResult(StepOutcome Outcome) : StepResult(Outcome
     /// <summary>True when a failed attempt may still have created a video at the provider.</summary>
     public bool MayHaveReachedProvider { get; init; }
 
+    /// <summary>True when the provider answered 429: everyone's creates should slow down, not just this job's.</summary>
+    public bool RateLimited { get; init; }
+
     /// <summary>The provider's <c>openai-poll-after-ms</c>, if sent.</summary>
     public TimeSpan? PollAfter { get; init; }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
-using SoraFunctions.Provider;
+using SoraFunctions.Providers;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.Activities;
@@ -10,102 +12,106 @@ namespace SoraFunctions.Activities;
 /// <c>[Function]</c> adapters, the local host from <c>TaskActivity</c> classes). Provider errors come back as
 /// outcomes the orchestrator decides on; every method is safe to run twice.
 /// </summary>
-public sealed class VideoJobActivities
+public sealed class VideoJobActivities(
+    IVideoProvider provider,
+    VideoBlobStore store,
+    ProviderVideoIndex index,
+    IVideoStoredNotifier notifier,
+    IOptions<PipelineOptions> pipeline,
+    ILogger<VideoJobActivities> logger)
 {
-    /// <summary>How far back from <see cref="CreateVideoInput.LookupSince"/> the lookup reaches, for clock skew.</summary>
-    static readonly TimeSpan LookupSkew = TimeSpan.FromMinutes(2);
-
-    /// <summary>The most videos the lookup reads from the provider's list.</summary>
-    const int LookupLimit = 300;
-
-    readonly ISoraClient sora;
-    readonly VideoBlobStore store;
-    readonly ProviderVideoIndex index;
-    readonly IVideoStoredNotifier notifier;
-    readonly ILogger<VideoJobActivities> logger;
-
-    public VideoJobActivities(ISoraClient sora, VideoBlobStore store, ProviderVideoIndex index, IVideoStoredNotifier notifier, ILogger<VideoJobActivities> logger)
-    {
-        this.sora = sora;
-        this.store = store;
-        this.index = index;
-        this.notifier = notifier;
-        this.logger = logger;
-    }
-
     /// <summary>
     /// Creates the provider job. When an earlier attempt may have reached the provider (a 5xx, a timeout or a
     /// lost connection after sending), it first looks for the video that attempt may have made, so that a
-    /// retry never pays for a second video.
+    /// retry never pays for a second video; a provider that cannot look videos up follows
+    /// <see cref="PipelineOptions.UncertainCreate"/>.
     /// </summary>
     public async Task<CreateVideoResult> CreateAsync(CreateVideoInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         if (input.LookupSince is { } since)
         {
-            LookupResult lookup = await FindExistingAsync(input.Spec, since, cancellationToken);
-            if (lookup.Video is not null)
+            if (provider is not IFindCreatedVideos finder)
             {
-                logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, lookup.Video.Id);
-                await IndexAsync(lookup.Video.Id, input.JobId, cancellationToken);
-                return new CreateVideoResult(StepOutcome.Succeeded) { Video = ToProviderVideo(lookup.Video), Adopted = true };
-            }
-
-            if (lookup.Error is { Kind: SoraErrorKind.Transient } listError)
-            {
-                // Not knowing whether the video exists, do not create another one yet.
-                return new CreateVideoResult(StepOutcome.Retry)
+                if (pipeline.Value.UncertainCreate == UncertainCreatePolicy.Fail)
                 {
-                    MayHaveReachedProvider = true,
-                    RetryAfter = listError.RetryAfter,
-                    Error = ToJobError(listError, JobErrorCodes.ProviderUnavailable),
-                };
+                    logger.LogWarning("Job {JobId}: an earlier create may have reached {Provider}, which cannot look it up; failing rather than paying twice", input.JobId, provider.Name);
+                    return new CreateVideoResult(StepOutcome.Failed)
+                    {
+                        Error = new JobError(
+                            JobErrorCodes.CreateUncertain,
+                            $"An earlier attempt to create the video got no answer and may have created a video at {provider.Name}, which offers no way to look it up; the job stopped instead of risking a second paid video. Check the provider's dashboard."),
+                    };
+                }
             }
-
-            if (lookup.Error is not null)
+            else
             {
-                logger.LogWarning("Job {JobId}: the provider cannot list videos ({Status}); creating without the lookup", input.JobId, lookup.Error.StatusCode);
+                ProviderResult<ProviderVideo?> lookup = await finder.FindCreatedAsync(input.Spec, new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)), cancellationToken);
+                if (lookup.IsSuccess && lookup.Value is { } found)
+                {
+                    logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, found.Id);
+                    await IndexAsync(found.Id, input.JobId, cancellationToken);
+                    return new CreateVideoResult(StepOutcome.Succeeded) { Video = found, Adopted = true };
+                }
+
+                if (lookup.Error is { Transient: true } listError)
+                {
+                    // Not knowing whether the video exists, do not create another one yet.
+                    return new CreateVideoResult(StepOutcome.Retry)
+                    {
+                        MayHaveReachedProvider = true,
+                        RetryAfter = listError.RetryAfter,
+                        Error = listError.ToJobError(JobErrorCodes.ProviderUnavailable),
+                    };
+                }
+
+                if (lookup.Error is not null)
+                {
+                    logger.LogWarning("Job {JobId}: the provider cannot list videos ({Status}); creating without the lookup", input.JobId, lookup.Error.StatusCode);
+                }
             }
         }
 
-        var request = new SoraCreateRequest(input.Spec.Prompt, input.Spec.Model, input.Spec.Seconds, input.Spec.Size);
-        SoraResult<SoraVideo> result = await sora.CreateVideoAsync(request, cancellationToken);
+        ProviderResult<ProviderVideo> result = await provider.CreateAsync(input.Spec, cancellationToken);
         if (result.IsSuccess)
         {
             logger.LogInformation("Job {JobId}: provider video {VideoId} created", input.JobId, result.Value!.Id);
             await IndexAsync(result.Value.Id, input.JobId, cancellationToken);
-            return new CreateVideoResult(StepOutcome.Succeeded) { Video = ToProviderVideo(result.Value), PollAfter = result.PollAfter };
+            return new CreateVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter };
         }
 
-        SoraError error = result.Error!;
-        logger.LogWarning("Job {JobId}: create failed ({Kind}, status {Status}, code {Code})", input.JobId, error.Kind, error.StatusCode, error.Code);
-        return error.Kind == SoraErrorKind.Transient
+        ProviderError error = result.Error;
+        logger.LogWarning("Job {JobId}: create failed (transient {Transient}, status {Status}, code {Code})", input.JobId, error.Transient, error.StatusCode, error.Code);
+        return error.Transient
             ? new CreateVideoResult(StepOutcome.Retry)
             {
                 RetryAfter = error.RetryAfter,
                 MayHaveReachedProvider = error.MayHaveReachedProvider,
-                Error = ToJobError(error, JobErrorCodes.ProviderUnavailable),
+                RateLimited = error.StatusCode == 429,
+                Error = error.ToJobError(JobErrorCodes.ProviderUnavailable),
             }
-            : new CreateVideoResult(StepOutcome.Failed) { Error = ToJobError(error, JobErrorCodes.ProviderRejected) };
+            : new CreateVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
     }
 
     /// <summary>Reads the provider's view of a video.</summary>
     public async Task<GetVideoResult> GetAsync(string providerVideoId, CancellationToken cancellationToken)
     {
-        SoraResult<SoraVideo> result = await sora.GetVideoAsync(providerVideoId, cancellationToken);
+        ProviderResult<ProviderVideo> result = await provider.GetAsync(providerVideoId, cancellationToken);
         if (result.IsSuccess)
         {
-            return new GetVideoResult(StepOutcome.Succeeded) { Video = ToProviderVideo(result.Value!), PollAfter = result.PollAfter };
+            return new GetVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter };
         }
 
-        SoraError error = result.Error!;
-        return error.Kind == SoraErrorKind.Transient
-            ? new GetVideoResult(StepOutcome.Retry) { RetryAfter = error.RetryAfter, Error = ToJobError(error, JobErrorCodes.ProviderUnavailable) }
-            : new GetVideoResult(StepOutcome.Failed) { Error = ToJobError(error, JobErrorCodes.ProviderRejected) };
+        ProviderError error = result.Error;
+        return error.Transient
+            ? new GetVideoResult(StepOutcome.Retry) { RetryAfter = error.RetryAfter, Error = error.ToJobError(JobErrorCodes.ProviderUnavailable) }
+            : new GetVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
     }
 
     /// <summary>Streams the finished video from the provider into its blob, committing at most once.</summary>
     public async Task<StoreVideoResult> StoreAsync(StoreVideoInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var metadata = new Dictionary<string, string>
         {
             [BlobMetadataKeys.JobId] = input.JobId,
@@ -115,7 +121,7 @@ public sealed class VideoJobActivities
             [BlobMetadataKeys.Size] = input.Spec.Size,
         };
 
-        SoraContent? content = null;
+        ProviderContent? content = null;
         try
         {
             BlobStoreResult stored = await store.StoreAsync(
@@ -123,14 +129,14 @@ public sealed class VideoJobActivities
                 metadata,
                 async ct =>
                 {
-                    SoraResult<SoraContent> download = await sora.DownloadContentAsync(input.ProviderVideoId, SoraVariant.Video, ct);
+                    ProviderResult<ProviderContent> download = await provider.OpenContentAsync(input.ProviderVideoId, ct);
                     if (!download.IsSuccess)
                     {
-                        throw new SoraException(download.Error!);
+                        throw new ProviderException(download.Error);
                     }
 
                     content = download.Value!;
-                    return (content.Stream, content.ContentLength);
+                    return (content.Stream, content.Length);
                 },
                 cancellationToken);
 
@@ -142,12 +148,12 @@ public sealed class VideoJobActivities
 
             return new StoreVideoResult(StepOutcome.Succeeded) { Blob = location, Bytes = stored.Bytes, AlreadyStored = stored.AlreadyStored };
         }
-        catch (SoraException ex)
+        catch (ProviderException ex)
         {
-            logger.LogWarning("Job {JobId}: download failed ({Kind}, status {Status}, code {Code})", input.JobId, ex.Error.Kind, ex.Error.StatusCode, ex.Error.Code);
-            return ex.Error.Kind == SoraErrorKind.Transient
-                ? new StoreVideoResult(StepOutcome.Retry) { RetryAfter = ex.Error.RetryAfter, Error = ToJobError(ex.Error, JobErrorCodes.ProviderUnavailable) }
-                : new StoreVideoResult(StepOutcome.Failed) { Error = ToJobError(ex.Error, JobErrorCodes.ProviderRejected) };
+            logger.LogWarning("Job {JobId}: download failed (transient {Transient}, status {Status}, code {Code})", input.JobId, ex.Error.Transient, ex.Error.StatusCode, ex.Error.Code);
+            return ex.Error.Transient
+                ? new StoreVideoResult(StepOutcome.Retry) { RetryAfter = ex.Error.RetryAfter, Error = ex.Error.ToJobError(JobErrorCodes.ProviderUnavailable) }
+                : new StoreVideoResult(StepOutcome.Failed) { Error = ex.Error.ToJobError(JobErrorCodes.ProviderRejected) };
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -174,13 +180,13 @@ public sealed class VideoJobActivities
     {
         try
         {
-            SoraResult<SoraDeleted> result = await sora.DeleteVideoAsync(providerVideoId, cancellationToken);
-            if (result.IsSuccess || result.Error?.StatusCode == 404)
+            ProviderResult<bool> result = await provider.DeleteAsync(providerVideoId, cancellationToken);
+            if (result.IsSuccess)
             {
                 return true;
             }
 
-            logger.LogWarning("Deleting provider video {VideoId} failed (status {Status}, code {Code})", providerVideoId, result.Error?.StatusCode, result.Error?.Code);
+            logger.LogWarning("Deleting provider video {VideoId} failed (status {Status}, code {Code})", providerVideoId, result.Error.StatusCode, result.Error.Code);
             return false;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -215,66 +221,4 @@ public sealed class VideoJobActivities
             logger.LogError(ex, "Notifying consumers of {BlobName} failed", video.BlobName);
         }
     }
-
-    async Task<LookupResult> FindExistingAsync(VideoSpec spec, DateTime since, CancellationToken cancellationToken)
-    {
-        DateTimeOffset cutoff = new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) - LookupSkew;
-        int seen = 0;
-        try
-        {
-            await foreach (SoraVideo video in sora.ListAllVideosAsync(SoraListOrder.Desc, 100, cancellationToken))
-            {
-                if (video.CreatedAt is { } created && created < cutoff)
-                {
-                    break;
-                }
-
-                if (video.Prompt == spec.Prompt
-                    && string.Equals(video.Model, spec.Model, StringComparison.OrdinalIgnoreCase)
-                    && (video.Size is null || video.Size == spec.Size)
-                    && (video.Seconds is null || video.Seconds == spec.Seconds)
-                    && video.Status is not (SoraVideoStatus.Failed or SoraVideoStatus.Cancelled or SoraVideoStatus.Expired))
-                {
-                    return new LookupResult(video, null);
-                }
-
-                if (++seen >= LookupLimit)
-                {
-                    break;
-                }
-            }
-
-            return new LookupResult(null, null);
-        }
-        catch (SoraException ex)
-        {
-            return new LookupResult(null, ex.Error);
-        }
-    }
-
-    internal static ProviderVideo ToProviderVideo(SoraVideo video) => new(
-        video.Id,
-        video.Status switch
-        {
-            SoraVideoStatus.Queued => ProviderStatus.Queued,
-            SoraVideoStatus.InProgress => ProviderStatus.InProgress,
-            SoraVideoStatus.Completed => ProviderStatus.Completed,
-            SoraVideoStatus.Failed => ProviderStatus.Failed,
-            SoraVideoStatus.Cancelled => ProviderStatus.Cancelled,
-            SoraVideoStatus.Expired => ProviderStatus.Expired,
-            _ => ProviderStatus.Unknown,
-        },
-        video.Progress,
-        video.CreatedAt?.UtcDateTime,
-        video.CompletedAt?.UtcDateTime,
-        video.ExpiresAt?.UtcDateTime,
-        video.Error is { } e ? new JobError(e.Code ?? JobErrorCodes.ProviderRejected, e.Message ?? "The provider reported a failure without a message.") : null);
-
-    internal static JobError ToJobError(SoraError error, string fallbackCode)
-    {
-        string status = error.StatusCode is { } s ? $"HTTP {s}" : "no response";
-        return new JobError(error.Code ?? fallbackCode, $"{error.Message} ({status})");
-    }
-
-    sealed record LookupResult(SoraVideo? Video, SoraError? Error);
 }

@@ -1,10 +1,9 @@
 using System.Reflection;
-using SoraFunctions.Provider;
 
 namespace SoraFunctions.Configuration;
 
 /// <summary>
-/// Every app setting the code reads, in app-setting form (<c>Section__Key</c>). Derived from the options
+/// Every app setting the pipeline reads (the provider project adds its adapters' settings), in app-setting form (<c>Section__Key</c>). Derived from the options
 /// classes, so that a test can hold <c>local.settings.sample.json</c> and the Bicep app settings to it.
 /// </summary>
 public static class AppSettings
@@ -15,7 +14,6 @@ public static class AppSettings
     /// <summary>The options classes, each with the configuration section it binds.</summary>
     public static IReadOnlyList<(string Section, Type Options)> OptionsTypes { get; } =
     [
-        (SoraOptions.SectionName, typeof(SoraOptions)),
         (VideoApiOptions.SectionName, typeof(VideoApiOptions)),
         (PipelineOptions.SectionName, typeof(PipelineOptions)),
         (VideoStorageOptions.SectionName, typeof(VideoStorageOptions)),
@@ -23,11 +21,11 @@ public static class AppSettings
     ];
 
     /// <summary>All keys: the connections, then each options class's settable scalar properties.</summary>
-    public static IReadOnlyList<string> Keys { get; } =
-    [
-        .. Connections,
-        .. OptionsTypes.SelectMany(o => ScalarProperties(o.Options).Select(p => $"{o.Section}__{p.Name}")),
-    ];
+    public static IReadOnlyList<string> Keys { get; } = [.. Connections, .. KeysOf(OptionsTypes)];
+
+    /// <summary>The app-setting keys (<c>Section__Property</c>) of options classes.</summary>
+    public static IEnumerable<string> KeysOf(IEnumerable<(string Section, Type Options)> optionsTypes) =>
+        optionsTypes.SelectMany(o => ScalarProperties(o.Options).Select(p => $"{o.Section}__{p.Name}"));
 
     static IEnumerable<PropertyInfo> ScalarProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -31,6 +31,12 @@ public sealed class PipelineOptions : IValidatableObject
     [Range(1, 50)]
     public int StoreMaxAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// What a create does when an earlier attempt may have reached a provider that cannot look videos up:
+    /// <see cref="UncertainCreatePolicy.Fail"/> never risks paying twice silently.
+    /// </summary>
+    public UncertainCreatePolicy UncertainCreate { get; set; } = UncertainCreatePolicy.Fail;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MinPollSeconds > MaxPollSeconds)
@@ -49,4 +55,14 @@ public sealed class PipelineOptions : IValidatableObject
         ChecksPerGeneration,
         CreateMaxAttempts,
         StoreMaxAttempts);
+}
+
+/// <summary>See <see cref="PipelineOptions.UncertainCreate"/>.</summary>
+public enum UncertainCreatePolicy
+{
+    /// <summary>The job fails with <c>create_uncertain</c>, saying a video may exist at the provider.</summary>
+    Fail,
+
+    /// <summary>Create again, accepting that the provider may bill two videos.</summary>
+    Retry,
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
-using SoraFunctions.Provider;
+using SoraFunctions.Providers;
 
 namespace SoraFunctions.Http;
 
@@ -25,10 +25,12 @@ public static partial class SubmitRequestParser
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
     public static partial Regex JobIdPattern();
 
-    public static SubmitParseResult Parse(ReadOnlySpan<byte> body, VideoApiOptions api, SoraOptions defaults)
+    /// <param name="models">The provider's models and defaults; <see cref="VideoApiOptions.Models"/> replaces its list when set.</param>
+    public static SubmitParseResult Parse(ReadOnlySpan<byte> body, VideoApiOptions api, VideoModelCatalog models)
     {
         ArgumentNullException.ThrowIfNull(api);
-        ArgumentNullException.ThrowIfNull(defaults);
+        ArgumentNullException.ThrowIfNull(models);
+        models = api.Effective(models);
         if (body.Trim(" \t\r\n"u8).IsEmpty)
         {
             return Invalid("body", "The request body is empty; send a JSON object with at least a prompt.");
@@ -76,17 +78,17 @@ public static partial class SubmitRequestParser
                 errors["id"] = ["The id must be 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit."];
             }
 
-            model = string.IsNullOrWhiteSpace(model) ? defaults.DefaultModel : model.Trim();
-            seconds = string.IsNullOrWhiteSpace(seconds) ? defaults.DefaultSeconds : seconds.Trim();
-            size = string.IsNullOrWhiteSpace(size) ? defaults.DefaultSize : size.Trim();
+            model = string.IsNullOrWhiteSpace(model) ? models.DefaultModel : model.Trim();
+            seconds = string.IsNullOrWhiteSpace(seconds) ? models.DefaultSeconds : seconds.Trim();
+            size = string.IsNullOrWhiteSpace(size) ? models.DefaultSize : size.Trim();
 
             VideoModel? known = null;
             if (!errors.ContainsKey("model"))
             {
-                known = api.EffectiveModels.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.Ordinal));
+                known = models.Models.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.Ordinal));
                 if (known is null)
                 {
-                    errors["model"] = [$"The model '{model}' is not allowed. Allowed: {string.Join(", ", api.EffectiveModels.Select(m => m.Name))}."];
+                    errors["model"] = [$"The model '{model}' is not allowed. Allowed: {string.Join(", ", models.Models.Select(m => m.Name))}."];
                 }
             }
 

@@ -11,7 +11,7 @@ using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
 using SoraFunctions.Orchestration;
-using SoraFunctions.Provider;
+using SoraFunctions.Providers;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.Http;
@@ -28,7 +28,7 @@ public sealed class VideoApi
     };
 
     readonly VideoApiOptions api;
-    readonly SoraOptions sora;
+    readonly VideoModelCatalog models;
     readonly PipelineOptions pipeline;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
@@ -38,7 +38,7 @@ public sealed class VideoApi
 
     public VideoApi(
         IOptions<VideoApiOptions> api,
-        IOptions<SoraOptions> sora,
+        IVideoProvider provider,
         IOptions<PipelineOptions> pipeline,
         VideoBlobStore store,
         VideoCatalog catalog,
@@ -47,7 +47,8 @@ public sealed class VideoApi
         ILogger<VideoApi> logger)
     {
         this.api = api.Value;
-        this.sora = sora.Value;
+        ArgumentNullException.ThrowIfNull(provider);
+        models = provider.Models;
         this.pipeline = pipeline.Value;
         this.store = store;
         this.catalog = catalog;
@@ -79,7 +80,7 @@ public sealed class VideoApi
             return TooLarge();
         }
 
-        SubmitParseResult parsed = SubmitRequestParser.Parse(body, api, sora);
+        SubmitParseResult parsed = SubmitRequestParser.Parse(body, api, models);
         if (!parsed.IsValid)
         {
             return Problems.Validation(parsed.Errors);

@@ -106,4 +106,5 @@ public static class JobErrorCodes
     public const string Expired = "expired";
     public const string StoreFailed = "store_failed";
     public const string Internal = "internal_error";
+    public const string CreateUncertain = "create_uncertain";
 }

@@ -11,7 +11,7 @@ public static class DurableEngineServiceCollectionExtensions
     /// Registers <see cref="DurableTaskClient"/> and a worker running the pipeline's orchestrator and activities,
     /// both over gRPC to <paramref name="sidecarAddress"/>.
     /// </summary>
-    public static IServiceCollection AddSoraPipelineWorker(this IServiceCollection services, Uri sidecarAddress, DurableEngineOptions options)
+    public static IServiceCollection AddVideoPipelineWorker(this IServiceCollection services, Uri sidecarAddress, DurableEngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(sidecarAddress);
         ArgumentNullException.ThrowIfNull(options);
@@ -19,7 +19,7 @@ public static class DurableEngineServiceCollectionExtensions
         services.AddDurableTaskClient(builder => builder.UseGrpc(address));
         services.AddDurableTaskWorker(builder =>
         {
-            builder.AddTasks(registry => registry.AddSoraPipeline());
+            builder.AddTasks(registry => registry.AddVideoPipeline());
             builder.UseGrpc(address);
             builder.Configure(worker =>
             {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoraFunctions.Catalog;
 using SoraFunctions.Http;
+using SoraFunctions.Provider;
 using SoraFunctions.LocalHost.Catalog;
 using SoraFunctions.LocalHost.Engine;
 using SoraFunctions.LocalHost.Management;
@@ -58,7 +59,7 @@ public sealed class LocalHostApp : IAsyncDisposable
             try
             {
                 builder.Configuration.AddInMemoryCollection(stack.ConfigurationOverrides);
-                ConfigureServices(builder.Services, stack.Sidecar.Address, engineOptions);
+                ConfigureServices(builder.Services, builder.Configuration, stack.Sidecar.Address, engineOptions);
 
                 WebApplication app = builder.Build();
                 app.MapVideoApi();
@@ -79,11 +80,10 @@ public sealed class LocalHostApp : IAsyncDisposable
     }
 
     /// <summary>The services of the local host: the shared pipeline plus this host's engine, URLs and notifier.</summary>
-    public static void ConfigureServices(IServiceCollection services, Uri sidecarAddress, DurableEngineOptions engineOptions)
+    public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, Uri sidecarAddress, DurableEngineOptions engineOptions)
     {
-        services.AddSoraPipeline();
-        services.AddVideoCatalog();
-        services.AddSoraPipelineWorker(sidecarAddress, engineOptions);
+        services.AddVideoPipeline().AddVideoProvider(configuration);
+        services.AddVideoPipelineWorker(sidecarAddress, engineOptions);
         services.Replace(ServiceDescriptor.Singleton<IManagementUrlFactory, LocalManagementUrlFactory>());
         services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());
         services.AddHttpClient(LocalHostDefaults.LogCategory);

@@ -6,7 +6,10 @@ using SoraFunctions.Http;
 
 namespace SoraFunctions.Functions;
 
-/// <summary>The HTTP API as Azure Functions: thin adapters over <see cref="VideoApi"/>.</summary>
+/// <summary>
+/// The HTTP API as Azure Functions: one thin adapter per row of <see cref="ApiRoutes.All"/> (same function name, method
+/// and route; a test compares them with the generated function metadata).
+/// </summary>
 public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
 {
     [Function("SubmitVideoJob")]
@@ -68,13 +71,14 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
     }
 
     /// <summary>The provider's signed webhooks: anonymous at the HTTP level, authenticated by their signature.</summary>
-    [Function("SoraWebhook")]
+    [Function("ProviderWebhook")]
     public Task<IResult> Webhook(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/sora")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "webhooks/{provider}")] HttpRequest request,
+        string provider,
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return webhooks.ReceiveAsync(request, client, request.HttpContext.RequestAborted);
+        return webhooks.ReceiveAsync(request, provider, client, request.HttpContext.RequestAborted);
     }
 
     /// <summary>The management URLs Durable Functions itself makes (with the host's system key).</summary>

@@ -51,7 +51,7 @@ public sealed class PipelineFixture : IAsyncLifetime
             .Build();
 
         Host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddSoraPipeline(),
+            registry => registry.AddVideoPipeline(),
             new DurableTaskTestHostOptions
             {
                 Port = FreePort(),
@@ -59,7 +59,7 @@ public sealed class PipelineFixture : IAsyncLifetime
                 {
                     services.AddSingleton(configuration);
                     services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-                    services.AddSoraPipeline();
+                    services.AddVideoPipeline().AddVideoProvider(configuration);
                 },
             });
     }

@@ -197,10 +197,10 @@ public class PipelineTests(PipelineFixture fixture, ITestOutputHelper output)
 
     async Task<string> CompletedProviderVideoAsync(string prompt)
     {
-        Provider.ISoraClient sora = fixture.Services.GetRequiredService<Provider.ISoraClient>();
-        Provider.SoraVideo video = (await sora.CreateVideoAsync(new Provider.SoraCreateRequest(prompt))).Value!;
+        ISoraClient sora = fixture.Services.GetRequiredService<ISoraClient>();
+        SoraVideo video = (await sora.CreateVideoAsync(new SoraCreateRequest(prompt))).Value!;
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((await sora.GetVideoAsync(video.Id)).Value!.Status != Provider.SoraVideoStatus.Completed)
+        while ((await sora.GetVideoAsync(video.Id)).Value!.Status != SoraVideoStatus.Completed)
         {
             Assert.True(DateTime.UtcNow < deadline, "the provider video did not complete in time");
             await Task.Delay(100);

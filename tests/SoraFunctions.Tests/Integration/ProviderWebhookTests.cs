@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
-using SoraFunctions.Provider;
+using SoraFunctions.Provider.Sora;
 using SoraFunctions.Storage;
 using StandardWebhooks;
 
@@ -33,7 +33,7 @@ public class ProviderWebhookTests(PipelineFixture fixture)
     async Task<(int Status, JsonElement Body)> PostAsync(HttpContext context)
     {
         ProviderWebhooks webhooks = fixture.Services.GetRequiredService<ProviderWebhooks>();
-        IResult result = await webhooks.ReceiveAsync(context.Request, fixture.Client, default);
+        IResult result = await webhooks.ReceiveAsync(context.Request, "sora", fixture.Client, default);
         (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(result, context);
         return (status, body);
     }
@@ -66,6 +66,37 @@ public class ProviderWebhookTests(PipelineFixture fixture)
         string other = "whsec_" + Convert.ToBase64String(new byte[32]);
         (int status, _) = await PostAsync(Signed(Event("video.completed", "video_x"), other));
         Assert.Equal(401, status);
+    }
+
+    [Theory]
+    [InlineData("v1,")]
+    [InlineData("v1")]
+    [InlineData(",")]
+    [InlineData("v1,!!!not base64!!!")]
+    public async Task Event_MalformedSignature_Is401(string signature)
+    {
+        DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
+        context.Request.Headers["webhook-signature"] = signature;
+        (int status, _) = await PostAsync(context);
+        Assert.Equal(401, status);
+    }
+
+    [Fact]
+    public async Task Event_InvalidUtf8_Is400()
+    {
+        DefaultHttpContext context = Signed("x", PipelineFixture.WebhookSecret);
+        context.Request.Body = new MemoryStream([0x7B, 0xFF, 0xFE, 0x7D]);
+        (int status, _) = await PostAsync(context);
+        Assert.Equal(400, status);
+    }
+
+    [Fact]
+    public async Task Event_ForAnotherProvider_Is404()
+    {
+        DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
+        ProviderWebhooks webhooks = fixture.Services.GetRequiredService<ProviderWebhooks>();
+        (int status, _, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, "runway", fixture.Client, default), context);
+        Assert.Equal(404, status);
     }
 
     [Fact]
@@ -108,13 +139,13 @@ public class ProviderWebhookTests(PipelineFixture fixture)
     public async Task Webhooks_NotConfigured_Are404()
     {
         var webhooks = new ProviderWebhooks(
-            Options.Create(new SoraOptions()),
+            TestProviders.Sora,
             Options.Create(new VideoApiOptions()),
             fixture.Services.GetRequiredService<ProviderVideoIndex>(),
             NullLogger<ProviderWebhooks>.Instance);
         DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
 
-        (int status, _, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, fixture.Client, default), context);
+        (int status, _, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, "sora", fixture.Client, default), context);
 
         Assert.Equal(404, status);
     }

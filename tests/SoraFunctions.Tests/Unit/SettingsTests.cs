@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SoraFunctions.Configuration;
 using SoraFunctions.Provider;
+using SoraFunctions.Provider.Sora;
 using SoraFunctions.Testing;
 
 namespace SoraFunctions.Tests.Unit;
@@ -24,7 +25,7 @@ public class SettingsTests
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging();
-        services.AddSoraPipeline();
+        services.AddVideoPipeline().AddVideoProvider(configuration);
         return services.BuildServiceProvider();
     }
 
@@ -47,7 +48,7 @@ public class SettingsTests
     public void Sample_NamesEveryKeyTheCodeReads()
     {
         HashSet<string> sample = [.. SampleValues().Keys.Select(k => k.Replace(":", "__", StringComparison.Ordinal))];
-        Assert.All(AppSettings.Keys, key => Assert.Contains(key, sample));
+        Assert.All(VideoProviderRegistration.AllSettingKeys, key => Assert.Contains(key, sample));
     }
 
     [Theory]

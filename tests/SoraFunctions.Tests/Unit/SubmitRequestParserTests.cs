@@ -1,14 +1,14 @@
 using System.Text;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
-using SoraFunctions.Provider;
+using SoraFunctions.Providers;
 
 namespace SoraFunctions.Tests.Unit;
 
 public class SubmitRequestParserTests
 {
     static readonly VideoApiOptions Api = new() { MaxPromptLength = 50 };
-    static readonly SoraOptions Defaults = new();
+    static readonly VideoModelCatalog Defaults = TestProviders.Sora.Models;
 
     static SubmitParseResult Parse(string json, VideoApiOptions? api = null) => SubmitRequestParser.Parse(Encoding.UTF8.GetBytes(json), api ?? Api, Defaults);
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
-using SoraFunctions.Provider;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.Tests.Unit;
@@ -26,7 +25,7 @@ public class VideoApiTests
         var catalog = new VideoCatalog(new TableClient("UseDevelopmentStorage=true", "videocatalog"));
         api = new VideoApi(
             Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
-            Options.Create(new SoraOptions()),
+            TestProviders.Sora,
             Options.Create(new PipelineOptions()),
             store,
             catalog,

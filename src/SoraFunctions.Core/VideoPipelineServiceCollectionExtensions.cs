@@ -6,22 +6,20 @@ using SoraFunctions.Activities;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
-using SoraFunctions.Provider;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions;
 
-/// <summary>Registers everything the pipeline needs; both hosts call it.</summary>
-public static class SoraPipelineServiceCollectionExtensions
+/// <summary>Registers everything the pipeline needs but the provider (the provider project adds it); both hosts call it.</summary>
+public static class VideoPipelineServiceCollectionExtensions
 {
-    public static IServiceCollection AddSoraPipeline(this IServiceCollection services)
+    public static IServiceCollection AddVideoPipeline(this IServiceCollection services)
     {
         services.AddOptions<VideoApiOptions>().BindConfiguration(VideoApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VideoStorageOptions>().BindConfiguration(VideoStorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VideoApiOptions>, VideoApiOptionsValidator>());
 
-        services.AddSoraProvider();
         services.AddVideoCatalog();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>
 /// A downloaded rendition, streamed: <see cref="Stream"/> is the HTTP response body, read incrementally. The caller

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace SoraFunctions.Provider.Internal;
+namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Parses the Videos API JSON answers tolerantly (unknown fields ignored, numbers or strings where gateways differ).</summary>
 internal static class SoraWireFormat

@@ -1,6 +1,6 @@
 using System.ClientModel.Primitives;
 
-namespace SoraFunctions.Provider.Internal;
+namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Sends no credential at all (a loopback emulator without a key).</summary>
 internal sealed class NoAuthenticationPolicy : AuthenticationPolicy

@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>Whether trying the same call again may succeed.</summary>
 public enum SoraErrorKind

@@ -7,7 +7,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Azure.Identity;
 
-namespace SoraFunctions.Provider.Internal;
+namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Maps HTTP answers and transport failures to <see cref="SoraError"/> (see README: error mapping).</summary>
 internal static partial class SoraErrorMapper

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>The outcome of a provider call: a value, or a <see cref="SoraError"/>. Expected failures are never thrown.</summary>
 /// <typeparam name="T">The value type.</typeparam>

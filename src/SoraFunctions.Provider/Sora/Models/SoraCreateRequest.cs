@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>A video to create. Unset <paramref name="Model"/>, <paramref name="Seconds"/> and <paramref name="Size"/> take the configured defaults.</summary>
 /// <param name="Prompt">The text prompt (required, not blank).</param>

@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>
 /// A typed client of the Sora 2 Videos API. Expected failures (HTTP errors, timeouts, connection failures) come back as

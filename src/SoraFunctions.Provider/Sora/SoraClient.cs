@@ -9,9 +9,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OpenAI.Videos;
-using SoraFunctions.Provider.Internal;
+using SoraFunctions.Provider.Sora.Internal;
 
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>
 /// The Sora 2 Videos API client over the OpenAI package's <see cref="VideoClient"/> protocol methods: no SDK retries

@@ -1,7 +1,7 @@
 using System.ClientModel.Primitives;
 using Azure.Core;
 
-namespace SoraFunctions.Provider.Internal;
+namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>
 /// Adds <c>Authorization: Bearer {token}</c> with a Microsoft Entra ID token for one scope. The token is cached and

@@ -2,7 +2,7 @@ using System.ClientModel;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace SoraFunctions.Provider.Internal;
+namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>
 /// A <c>multipart/form-data</c> body written straight to the request stream (the file part is not buffered).

@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>Which rendition of a video to download.</summary>
 public enum SoraVariant

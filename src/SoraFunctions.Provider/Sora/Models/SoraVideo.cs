@@ -1,4 +1,4 @@
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
 /// <summary>The project's model of the Videos API video object (snake_case on the wire).</summary>
 public sealed record SoraVideo

@@ -5,16 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SoraFunctions.Providers;
 
-namespace SoraFunctions.Provider;
+namespace SoraFunctions.Provider.Sora;
 
-/// <summary>Registers the Sora client.</summary>
+/// <summary>Registers the Sora client and its adapter behind the pipeline's provider seam.</summary>
 public static class SoraServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="SoraOptions"/> from the <c>Sora</c> configuration section (with <c>OPENAI_API_KEY</c> as the key's
     /// fallback), validates them at start-up, registers the named HTTP client <c>Sora</c> (no automatic redirects) and
-    /// <see cref="ISoraClient"/> as a singleton.
+    /// <see cref="ISoraClient"/> and <see cref="IVideoProvider"/> as singletons.
     /// </summary>
     public static IServiceCollection AddSoraProvider(this IServiceCollection services)
     {
@@ -52,6 +53,7 @@ public static class SoraServiceCollectionExtensions
                 sp.GetService<TimeProvider>());
         });
         services.TryAddSingleton<ISoraClient>(static sp => sp.GetRequiredService<SoraClient>());
+        services.TryAddSingleton<IVideoProvider, SoraVideoProvider>();
         return services;
     }
 

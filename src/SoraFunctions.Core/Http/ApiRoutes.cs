@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+
+namespace SoraFunctions.Http;
+
+/// <summary>
+/// One route of the HTTP API: the Functions app's function name, the method, the template under <c>/api</c>, and the
+/// handler. <paramref name="Anonymous"/> routes authenticate themselves (a webhook's signature) instead of a function key.
+/// </summary>
+public sealed record ApiRoute(string FunctionName, string Method, string Template, bool Anonymous, Delegate Handler);
+
+/// <summary>
+/// The one table of the HTTP API. The local host maps it with <see cref="MapVideoApi"/>; the Functions app has a
+/// <c>[Function]</c> adapter per row, and a test fails when the two differ.
+/// </summary>
+public static class ApiRoutes
+{
+    public static IReadOnlyList<ApiRoute> All { get; } =
+    [
+        new("SubmitVideoJob", HttpMethods.Post, "videos", false,
+            (HttpRequest request, VideoApi api, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken ct) => api.SubmitAsync(request, client, urls, ct)),
+        new("ListVideoJobs", HttpMethods.Get, "videos",  false,
+            (HttpRequest request, VideoApi api, DurableTaskClient client, CancellationToken ct) => api.ListAsync(request, client, ct)),
+        new("GetVideoJob", HttpMethods.Get, "videos/{id}", false,
+            (string id, DurableTaskClient client, CancellationToken ct) => VideoApi.GetAsync(id, client, ct)),
+        new("GetVideoJobContent", HttpMethods.Get, "videos/{id}/content", false,
+            (string id, VideoApi api, DurableTaskClient client, CancellationToken ct) => api.ContentAsync(id, client, ct)),
+        new("CancelVideoJob", HttpMethods.Delete, "videos/{id}", false,
+            (HttpRequest request, string id, VideoApi api, DurableTaskClient client, CancellationToken ct) => api.CancelAsync(request, id, client, ct)),
+        new("ListLibrary", HttpMethods.Get, "library", false,
+            (HttpRequest request, VideoApi api, CancellationToken ct) => api.LibraryAsync(request, ct)),
+        new("ProviderWebhook", HttpMethods.Post, "webhooks/{provider}", true,
+            (HttpRequest request, string provider, ProviderWebhooks webhooks, DurableTaskClient client, CancellationToken ct) => webhooks.ReceiveAsync(request, provider, client, ct)),
+    ];
+
+    public static IEndpointRouteBuilder MapVideoApi(this IEndpointRouteBuilder endpoints)
+    {
+        foreach (ApiRoute route in All)
+        {
+            endpoints.MapMethods($"/api/{route.Template}", [route.Method], route.Handler).WithName(route.FunctionName);
+        }
+
+        return endpoints;
+    }
+}

@@ -1,0 +1,70 @@
+using Microsoft.DurableTask;
+using SoraFunctions.Activities;
+using SoraFunctions.Jobs;
+
+namespace SoraFunctions.Orchestration;
+
+/// <summary>Whether a <see cref="PipelineTask"/> is an orchestrator or an activity.</summary>
+public enum PipelineTaskKind
+{
+    Orchestrator,
+    Activity,
+}
+
+/// <summary>One orchestrator or activity of the pipeline, under the name both hosts register it by.</summary>
+public sealed record PipelineTask(string Name, PipelineTaskKind Kind, Type Implementation);
+
+/// <summary>
+/// The one table of the pipeline's orchestrators and activities. The local host (and the orchestration tests)
+/// register it with <see cref="AddVideoPipeline"/>; the Functions app has a <c>[Function]</c> adapter per row, and a
+/// test fails when the two differ.
+/// </summary>
+public static class PipelineTasks
+{
+    public static IReadOnlyList<PipelineTask> All { get; } =
+    [
+        new(VideoOrchestrator.Name, PipelineTaskKind.Orchestrator, typeof(VideoOrchestrator)),
+        new(ActivityNames.CreateVideo, PipelineTaskKind.Activity, typeof(CreateVideoActivity)),
+        new(ActivityNames.GetVideo, PipelineTaskKind.Activity, typeof(GetVideoActivity)),
+        new(ActivityNames.StoreVideo, PipelineTaskKind.Activity, typeof(StoreVideoActivity)),
+        new(ActivityNames.DeleteVideo, PipelineTaskKind.Activity, typeof(DeleteVideoActivity)),
+    ];
+
+    public static DurableTaskRegistry AddVideoPipeline(this DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        foreach (PipelineTask task in All)
+        {
+            if (task.Kind == PipelineTaskKind.Orchestrator)
+            {
+                registry.AddOrchestrator(task.Name, task.Implementation);
+            }
+            else
+            {
+                registry.AddActivity(task.Name, task.Implementation);
+            }
+        }
+
+        return registry;
+    }
+
+    sealed class CreateVideoActivity(VideoJobActivities work) : TaskActivity<CreateVideoInput, CreateVideoResult>
+    {
+        public override Task<CreateVideoResult> RunAsync(TaskActivityContext context, CreateVideoInput input) => work.CreateAsync(input, CancellationToken.None);
+    }
+
+    sealed class GetVideoActivity(VideoJobActivities work) : TaskActivity<string, GetVideoResult>
+    {
+        public override Task<GetVideoResult> RunAsync(TaskActivityContext context, string input) => work.GetAsync(input, CancellationToken.None);
+    }
+
+    sealed class StoreVideoActivity(VideoJobActivities work) : TaskActivity<StoreVideoInput, StoreVideoResult>
+    {
+        public override Task<StoreVideoResult> RunAsync(TaskActivityContext context, StoreVideoInput input) => work.StoreAsync(input, CancellationToken.None);
+    }
+
+    sealed class DeleteVideoActivity(VideoJobActivities work) : TaskActivity<string, bool>
+    {
+        public override Task<bool> RunAsync(TaskActivityContext context, string input) => work.DeleteAsync(input, CancellationToken.None);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace SoraFunctions.Provider.Sora;
+
+/// <summary>Reads <c>{"type": "video.completed", "data": {"id": "video_…"}}</c> without trusting its shape.</summary>
+static class SoraWebhookEvent
+{
+    public static (string? Type, string? VideoId) Read(string payload)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(payload);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String)
+            {
+                return (null, null);
+            }
+
+            string? videoId = root.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("id", out JsonElement id) && id.ValueKind == JsonValueKind.String
+                ? id.GetString()
+                : null;
+            return (type.GetString(), videoId);
+        }
+        catch (JsonException)
+        {
+            return (null, null);
+        }
+    }
+}
