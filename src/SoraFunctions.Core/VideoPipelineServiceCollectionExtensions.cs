@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,8 +14,9 @@ namespace SoraFunctions;
 /// <summary>Registers everything the pipeline needs but the provider (the provider project adds it); both hosts call it.</summary>
 public static class VideoPipelineServiceCollectionExtensions
 {
-    public static IServiceCollection AddVideoPipeline(this IServiceCollection services)
+    public static IServiceCollection AddVideoPipeline(this IServiceCollection services, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<VideoApiOptions>().BindConfiguration(VideoApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PipelineOptions>().BindConfiguration(PipelineOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<VideoStorageOptions>().BindConfiguration(VideoStorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -23,9 +25,12 @@ public static class VideoPipelineServiceCollectionExtensions
         services.AddVideoCatalog();
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new StorageConnections(sp.GetRequiredService<IConfiguration>()));
-        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoBlobServiceClient());
-        services.TryAddSingleton(sp => sp.GetRequiredService<StorageConnections>().CreateVideoTableServiceClient());
+        IConfigurationSection videoStorage = StorageConnections.Video(configuration);
+        services.AddAzureClients(clients =>
+        {
+            clients.AddBlobServiceClient(StorageConnections.ClientSettings(videoStorage, StorageService.Blob));
+            clients.AddTableServiceClient(StorageConnections.ClientSettings(videoStorage, StorageService.Table));
+        });
         services.TryAddSingleton<VideoBlobStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
         services.TryAddSingleton<IJobIndex, JobIndex>();

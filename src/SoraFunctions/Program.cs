@@ -11,7 +11,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemDetailsExceptionMiddleware>();
 
 // Options are validated when the host starts: a bad setting stops the app with the key's name.
-builder.Services.AddVideoPipeline().AddVideoProvider(builder.Configuration);
+builder.Services.AddVideoPipeline(builder.Configuration).AddVideoProvider(builder.Configuration);
 
 if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {

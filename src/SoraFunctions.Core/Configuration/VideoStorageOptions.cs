@@ -5,7 +5,7 @@ namespace SoraFunctions.Configuration;
 /// <summary>
 /// Where finished videos go (configuration section <c>VideoStorage</c>). The connection itself is the value of
 /// <c>VideoStorage</c> (a connection string) or its identity-based form (<c>VideoStorage__blobServiceUri</c>,
-/// <c>__credential</c>, <c>__clientId</c>), read by <see cref="Storage.StorageConnections"/>.
+/// <c>__credential</c>, <c>__clientId</c>), named as <see cref="Storage.StorageConnections"/> describes.
 /// </summary>
 public sealed class VideoStorageOptions
 {

@@ -1,86 +1,90 @@
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Identity;
-using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 
 namespace SoraFunctions.Storage;
 
+/// <summary>The storage services a connection reaches.</summary>
+public enum StorageService
+{
+    Blob,
+    Queue,
+    Table,
+}
+
 /// <summary>
-/// Reads a storage connection the way Azure Functions does: the setting's value is a connection string
-/// (<c>UseDevelopmentStorage=true</c> for Azurite), or its children name an identity-based connection
-/// (<c>{name}__blobServiceUri</c> or <c>{name}__serviceUri</c>, <c>__tableServiceUri</c>,
-/// <c>__credential=managedidentity</c>, <c>__clientId</c>). <c>VideoStorage</c> defaults to
-/// <c>AzureWebJobsStorage</c> and the other way round; with neither, Azurite's development storage.
+/// Names storage connections the way Azure Functions does, and hands them to <c>Microsoft.Extensions.Azure</c>, which
+/// builds the clients and credentials. A connection is the setting's value (a connection string;
+/// <c>UseDevelopmentStorage=true</c> for Azurite) or its identity-based children (<c>{name}__blobServiceUri</c> or
+/// <c>__serviceUri</c> or <c>__accountName</c>, <c>__tableServiceUri</c>, <c>__queueServiceUri</c>,
+/// <c>__credential=managedidentity</c>, <c>__clientId</c>). <c>VideoStorage</c> defaults to <c>AzureWebJobsStorage</c>
+/// and the other way round; with neither, Azurite's development storage.
 /// </summary>
-public sealed class StorageConnections
+public static class StorageConnections
 {
     public const string VideoStorage = "VideoStorage";
     public const string AzureWebJobsStorage = "AzureWebJobsStorage";
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
 
-    readonly IConfiguration configuration;
+    /// <summary>The output storage: <c>VideoStorage</c>, else <c>AzureWebJobsStorage</c>, else development storage.</summary>
+    public static IConfigurationSection Video(IConfiguration configuration) => Resolve(configuration, VideoStorage, AzureWebJobsStorage);
 
-    public StorageConnections(IConfiguration configuration) => this.configuration = configuration;
+    /// <summary>The durable engine's storage: <c>AzureWebJobsStorage</c>, else <c>VideoStorage</c>, else development storage.</summary>
+    public static IConfigurationSection Engine(IConfiguration configuration) => Resolve(configuration, AzureWebJobsStorage, VideoStorage);
 
-    /// <summary>The blob service for finished videos.</summary>
-    public BlobServiceClient CreateVideoBlobServiceClient() => Resolve(VideoStorage, AzureWebJobsStorage).CreateBlobServiceClient();
-
-    /// <summary>The table service for the video catalog (same account as the videos).</summary>
-    public TableServiceClient CreateVideoTableServiceClient() => Resolve(VideoStorage, AzureWebJobsStorage).CreateTableServiceClient();
-
-    /// <summary>The durable engine's storage connection string (local host only; identity-based is not supported there).</summary>
-    public StorageConnection ResolveEngineStorage() => Resolve(AzureWebJobsStorage, VideoStorage);
-
-    StorageConnection Resolve(string name, string fallback) =>
-        TryRead(name) ?? TryRead(fallback) ?? new StorageConnection(DevelopmentStorage, null, null, null);
-
-    StorageConnection? TryRead(string name)
+    /// <summary>
+    /// The settings of one service's client in the shape <c>Microsoft.Extensions.Azure</c> reads: the connection string
+    /// as the section's value, or the service's URI under the name of its client constructor's parameter
+    /// (<c>serviceUri</c> for blobs and queues, <c>endpoint</c> for tables) beside <c>credential</c> and <c>clientId</c>.
+    /// </summary>
+    public static IConfigurationSection ClientSettings(IConfigurationSection connection, StorageService service)
     {
-        IConfigurationSection section = configuration.GetSection(name);
-        if (!string.IsNullOrWhiteSpace(section.Value))
+        ArgumentNullException.ThrowIfNull(connection);
+        const string Name = "connection";
+        if (!string.IsNullOrWhiteSpace(connection.Value))
         {
-            return new StorageConnection(section.Value, null, null, null);
+            return Section(Name, new() { [Name] = connection.Value });
         }
 
-        string? blobUri = section["blobServiceUri"] ?? section["serviceUri"];
-        string? accountName = section["accountName"];
-        if (string.IsNullOrWhiteSpace(blobUri) && !string.IsNullOrWhiteSpace(accountName))
+        Uri uri = ServiceUri(connection, service);
+        return Section(Name, new()
         {
-            blobUri = $"https://{accountName}.blob.core.windows.net";
-        }
-
-        if (string.IsNullOrWhiteSpace(blobUri))
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(blobUri, UriKind.Absolute, out Uri? blob))
-        {
-            throw new InvalidOperationException($"{name}:blobServiceUri must be an absolute URI.");
-        }
-
-        string? tableUri = section["tableServiceUri"];
-        Uri table = !string.IsNullOrWhiteSpace(tableUri) && Uri.TryCreate(tableUri, UriKind.Absolute, out Uri? t)
-            ? t
-            : new Uri(blob.AbsoluteUri.Replace(".blob.", ".table.", StringComparison.OrdinalIgnoreCase));
-        TokenCredential credential = string.Equals(section["credential"], "managedidentity", StringComparison.OrdinalIgnoreCase)
-            ? new ManagedIdentityCredential(section["clientId"] is { Length: > 0 } clientId
-                ? ManagedIdentityId.FromUserAssignedClientId(clientId)
-                : ManagedIdentityId.SystemAssigned)
-            : new DefaultAzureCredential();
-        return new StorageConnection(null, blob, table, credential);
+            [$"{Name}:{(service == StorageService.Table ? "endpoint" : "serviceUri")}"] = uri.AbsoluteUri,
+            [$"{Name}:credential"] = connection["credential"],
+            [$"{Name}:clientId"] = connection["clientId"],
+        });
     }
-}
 
-/// <summary>A resolved storage connection: a connection string, or service URIs with a credential.</summary>
-public sealed record StorageConnection(string? ConnectionString, Uri? BlobServiceUri, Uri? TableServiceUri, TokenCredential? Credential)
-{
-    public BlobServiceClient CreateBlobServiceClient() => ConnectionString is not null
-        ? new BlobServiceClient(ConnectionString)
-        : new BlobServiceClient(BlobServiceUri, Credential);
+    /// <summary>The endpoint of <paramref name="service"/> for an identity-based connection; the blob URI names the account.</summary>
+    public static Uri ServiceUri(IConfigurationSection connection, StorageService service)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        string? blob = connection["blobServiceUri"] ?? connection["serviceUri"]
+            ?? (connection["accountName"] is { Length: > 0 } account ? $"https://{account}.blob.core.windows.net" : null);
+        if (!Uri.TryCreate(blob, UriKind.Absolute, out Uri? blobUri))
+        {
+            throw new InvalidOperationException($"{connection.Path} is neither a connection string nor an identity-based connection with an absolute {connection.Path}:blobServiceUri.");
+        }
 
-    public TableServiceClient CreateTableServiceClient() => ConnectionString is not null
-        ? new TableServiceClient(ConnectionString)
-        : new TableServiceClient(TableServiceUri, Credential);
+        string? own = service switch
+        {
+            StorageService.Queue => connection["queueServiceUri"],
+            StorageService.Table => connection["tableServiceUri"],
+            _ => null,
+        };
+        return service == StorageService.Blob ? blobUri
+            : Uri.TryCreate(own, UriKind.Absolute, out Uri? ownUri) ? ownUri
+            : new Uri(blobUri.AbsoluteUri.Replace(".blob.", service == StorageService.Queue ? ".queue." : ".table.", StringComparison.OrdinalIgnoreCase));
+    }
+
+    static IConfigurationSection Resolve(IConfiguration configuration, string name, string fallback)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new[] { name, fallback }.Select(configuration.GetSection).FirstOrDefault(IsConfigured)
+            ?? Section(name, new() { [name] = DevelopmentStorage });
+    }
+
+    static bool IsConfigured(IConfigurationSection section) =>
+        !string.IsNullOrWhiteSpace(section.Value) || section.GetChildren().Any(c => c.Key is "blobServiceUri" or "serviceUri" or "accountName");
+
+    static IConfigurationSection Section(string name, Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection(name);
 }

@@ -1,26 +1,33 @@
+using Azure.Core;
 using DurableTask.AzureStorage;
+using Microsoft.Extensions.Azure;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.LocalHost.Engine;
 
-/// <summary>Turns the resolved <c>AzureWebJobsStorage</c> connection into the Azure Storage provider's client provider.</summary>
+/// <summary>The durable engine's storage clients from an <c>AzureWebJobsStorage</c>-shaped connection.</summary>
 public static class EngineStorage
 {
-    /// <summary>A connection string as it is, or identity-based service URIs with their credential.</summary>
-    public static StorageAccountClientProvider CreateClientProvider(StorageConnection connection)
+    /// <summary>
+    /// A connection string as it is; an identity-based connection as its blob, queue and table endpoints with the
+    /// credential <c>Microsoft.Extensions.Azure</c> makes from <c>credential</c>/<c>clientId</c>, as Azure Functions does.
+    /// </summary>
+    public static StorageAccountClientProvider CreateClientProvider(IConfigurationSection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (connection.ConnectionString is { Length: > 0 } connectionString)
+        if (!string.IsNullOrWhiteSpace(connection.Value))
         {
-            return new StorageAccountClientProvider(connectionString);
+            return new StorageAccountClientProvider(connection.Value);
         }
 
-        if (connection.BlobServiceUri is null || connection.TableServiceUri is null || connection.Credential is null)
-        {
-            throw new InvalidOperationException("AzureWebJobsStorage is neither a connection string nor an identity-based connection.");
-        }
-
-        Uri queue = new(connection.BlobServiceUri.AbsoluteUri.Replace(".blob.", ".queue.", StringComparison.OrdinalIgnoreCase));
-        return new StorageAccountClientProvider(connection.BlobServiceUri, queue, connection.TableServiceUri, connection.Credential);
+        var registrations = new ServiceCollection();
+        registrations.AddAzureClientsCore();
+        using ServiceProvider services = registrations.BuildServiceProvider();
+        TokenCredential credential = services.GetRequiredService<AzureComponentFactory>().CreateTokenCredential(connection);
+        return new StorageAccountClientProvider(
+            StorageConnections.ServiceUri(connection, StorageService.Blob),
+            StorageConnections.ServiceUri(connection, StorageService.Queue),
+            StorageConnections.ServiceUri(connection, StorageService.Table),
+            credential);
     }
 }

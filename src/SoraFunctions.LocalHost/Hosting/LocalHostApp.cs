@@ -82,7 +82,7 @@ public sealed class LocalHostApp : IAsyncDisposable
     /// <summary>The services of the local host: the shared pipeline plus this host's engine, URLs and notifier.</summary>
     public static void ConfigureServices(IServiceCollection services, IConfiguration configuration, Uri sidecarAddress, DurableEngineOptions engineOptions)
     {
-        services.AddVideoPipeline().AddVideoProvider(configuration);
+        services.AddVideoPipeline(configuration).AddVideoProvider(configuration);
         services.AddVideoPipelineWorker(sidecarAddress, engineOptions);
         services.Replace(ServiceDescriptor.Singleton<IManagementUrlFactory, LocalManagementUrlFactory>());
         services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());

@@ -89,7 +89,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         ConfigurationOverrides = overrides;
 
         IConfiguration effective = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(overrides).Build();
-        StorageConnection engineStorage = new StorageConnections(effective).ResolveEngineStorage();
+        IConfigurationSection engineStorage = StorageConnections.Engine(effective);
         sidecar = await DurableEngineSidecar.StartAsync(
             EngineStorage.CreateClientProvider(engineStorage), engineOptions, loggerFactory, cancellationToken);
         logger.LogInformation(

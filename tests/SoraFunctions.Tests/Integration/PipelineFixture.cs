@@ -59,7 +59,7 @@ public sealed class PipelineFixture : IAsyncLifetime
                 {
                     services.AddSingleton(configuration);
                     services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-                    services.AddVideoPipeline().AddVideoProvider(configuration);
+                    services.AddVideoPipeline(configuration).AddVideoProvider(configuration);
                 },
             });
     }

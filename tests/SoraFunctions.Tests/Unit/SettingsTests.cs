@@ -25,7 +25,7 @@ public class SettingsTests
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging();
-        services.AddVideoPipeline().AddVideoProvider(configuration);
+        services.AddVideoPipeline(configuration).AddVideoProvider(configuration);
         return services.BuildServiceProvider();
     }
 
