@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using SoraEmulator.Api;
 using SoraEmulator.Media;
+using SoraEmulator.Runway;
+using SoraEmulator.Webhooks;
 
 namespace SoraEmulator;
 
@@ -19,6 +21,7 @@ public static class EmulatorApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         // Request-level framework logs are noise here; the emulator logs creates and faults itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         var options = new EmulatorOptions();
         builder.Configuration.GetSection(EmulatorOptions.SectionName).Bind(options);
         configure?.Invoke(options);
@@ -53,11 +56,18 @@ public static class EmulatorApp
         // The clock stays private to the emulator: registered as the container's TimeProvider, a fake clock
         // would also drive Kestrel's own timeouts.
         var clock = timeProvider ?? TimeProvider.System;
-        builder.Services.AddSingleton(sp => new EmulatorState(options, clock, sp.GetRequiredService<MediaLibrary>()));
+        builder.Services.AddSingleton(new EmulatorStats(clock));
+        builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddSingleton(sp => new WebhookSender(options, clock, sp.GetRequiredService<EmulatorStats>(),
+            sp.GetRequiredService<IHttpClientFactory>(), sp.GetRequiredService<ILogger<WebhookSender>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        builder.Services.AddSingleton(sp => new EmulatorState(options, clock, sp.GetRequiredService<MediaLibrary>(),
+            sp.GetRequiredService<EmulatorStats>(), sp.GetRequiredService<WebhookSender>()));
 
         var app = builder.Build();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapVideoApi();
+        app.MapRunwayApi();
         app.MapEmulatorAdmin();
         return app;
     }

@@ -26,6 +26,18 @@ public sealed class EmulatorOptions
     /// <summary><c>expires_at</c> = <c>completed_at</c> + this many seconds.</summary>
     public int ExpiresAfterSeconds { get; set; } = 3600;
 
+    /// <summary>
+    /// When set (with <see cref="WebhookSecret"/>), Sora jobs created from then on POST signed <c>video.completed</c> /
+    /// <c>video.failed</c> events here when they finish.
+    /// </summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>The Standard Webhooks signing secret, <c>whsec_&lt;base64&gt;</c>.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>Delivery attempts per event (the first one included); waits of 1, 2, 4 … s on the emulator's clock between them.</summary>
+    public int WebhookMaxAttempts { get; set; } = 5;
+
     internal EmulatorOptions CopyTo(EmulatorOptions target)
     {
         target.RenderSeconds = RenderSeconds;
@@ -33,6 +45,9 @@ public sealed class EmulatorOptions
         target.PollAfterMs = PollAfterMs;
         target.ApiKey = ApiKey;
         target.ExpiresAfterSeconds = ExpiresAfterSeconds;
+        target.WebhookUrl = WebhookUrl;
+        target.WebhookSecret = WebhookSecret;
+        target.WebhookMaxAttempts = WebhookMaxAttempts;
         return target;
     }
 
@@ -57,6 +72,26 @@ public sealed class EmulatorOptions
         if (ExpiresAfterSeconds < 0)
         {
             throw Invalid(nameof(ExpiresAfterSeconds), ExpiresAfterSeconds, "seconds >= 0");
+        }
+
+        if (WebhookUrl is not null && (!WebhookUrl.IsAbsoluteUri || WebhookUrl.Scheme is not ("http" or "https")))
+        {
+            throw Invalid(nameof(WebhookUrl), WebhookUrl, "an absolute http or https URL");
+        }
+
+        if (WebhookSecret is not null && Webhooks.WebhookSigner.TryReadSecret(WebhookSecret) is null)
+        {
+            throw Invalid(nameof(WebhookSecret), "(hidden)", "whsec_ followed by base64");
+        }
+
+        if (WebhookUrl is not null && WebhookSecret is null)
+        {
+            throw Invalid(nameof(WebhookSecret), null, "a secret whenever WebhookUrl is set (events are always signed)");
+        }
+
+        if (WebhookMaxAttempts < 1)
+        {
+            throw Invalid(nameof(WebhookMaxAttempts), WebhookMaxAttempts, "a number of attempts >= 1");
         }
     }
 

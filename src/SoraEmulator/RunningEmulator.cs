@@ -17,7 +17,7 @@ public sealed class RunningEmulator : IAsyncDisposable
         ApiBaseUrl = new Uri(baseAddress, "v1");
     }
 
-    /// <summary><c>http://127.0.0.1:{port}/</c>.</summary>
+    /// <summary><c>http://127.0.0.1:{port}/</c>: also the Runway base URL (its routes are <c>/v1/text_to_video</c>, <c>/v1/tasks/{id}</c>, …).</summary>
     public Uri BaseAddress { get; }
 
     /// <summary><c>http://127.0.0.1:{port}/v1</c>: the Sora base URL for clients.</summary>

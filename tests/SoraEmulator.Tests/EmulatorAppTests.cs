@@ -24,11 +24,29 @@ public sealed class EmulatorAppTests
     [InlineData("--Emulator:RenderSeconds=-1", "Emulator:RenderSeconds")]
     [InlineData("--Emulator:QueuedFraction=1.5", "Emulator:QueuedFraction")]
     [InlineData("--Emulator:ExpiresAfterSeconds=-5", "Emulator:ExpiresAfterSeconds")]
+    [InlineData("--Emulator:WebhookSecret=not-a-secret", "Emulator:WebhookSecret")]
+    [InlineData("--Emulator:WebhookSecret=whsec_***", "Emulator:WebhookSecret")]
+    [InlineData("--Emulator:WebhookUrl=ftp://example.com/hook", "Emulator:WebhookUrl")]
+    [InlineData("--Emulator:WebhookUrl=http://127.0.0.1:9/hook", "Emulator:WebhookSecret")]
+    [InlineData("--Emulator:WebhookMaxAttempts=0", "Emulator:WebhookMaxAttempts")]
     public void Build_BadSetting_ThrowsNamingKey(string argument, string key)
     {
         var error = Assert.Throws<InvalidOperationException>(() => EmulatorApp.Build([argument]));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_WebhookSettings_Bind()
+    {
+        await using var app = EmulatorApp.Build(
+            ["--Emulator:WebhookUrl=http://127.0.0.1:9/hooks", "--Emulator:WebhookSecret=whsec_c2VjcmV0", "--Emulator:WebhookMaxAttempts=2"]);
+
+        var options = app.Services.GetRequiredService<EmulatorOptions>();
+
+        Assert.Equal(new Uri("http://127.0.0.1:9/hooks"), options.WebhookUrl);
+        Assert.Equal("whsec_c2VjcmV0", options.WebhookSecret);
+        Assert.Equal(2, options.WebhookMaxAttempts);
     }
 
     [Fact]

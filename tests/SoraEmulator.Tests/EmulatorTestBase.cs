@@ -19,13 +19,13 @@ public abstract class EmulatorTestBase : IAsyncLifetime
     /// <summary>Options of the emulator under test; 20 s render, 10 % queued by default.</summary>
     protected virtual EmulatorOptions CreateOptions() => new() { RenderSeconds = 20, QueuedFraction = 0.1 };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _emulator = await RunningEmulator.StartAsync(CreateOptions(), Time);
         _client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _emulator.BaseAddress };
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         _client?.Dispose();
         if (_emulator is not null)

@@ -128,6 +128,7 @@ internal static class VideoEndpoints
         var request = context.Request;
         if (request.Headers.ContainsKey("Authorization") || request.Headers.ContainsKey("api-key"))
         {
+            state.Stats.CountSecretSentToOutput();
             return ApiAnswer.Invalid(
                 "Signed URLs must be fetched without an Authorization or api-key header.", null, "credentials_not_allowed");
         }
@@ -220,9 +221,13 @@ internal static class VideoEndpoints
     private static ApiAnswer Delete(string id, EmulatorState state)
     {
         state.Stats.CountDelete();
-        return state.Jobs.Remove(id)
-            ? ApiAnswer.Ok(new VideoDeleted(id, "video.deleted", true))
-            : ApiAnswer.VideoNotFound(id);
+        if (state.Jobs.Find(id) is { } job && state.Jobs.Remove(id))
+        {
+            state.Stats.NoteRemoved(job.Record, state.Now);
+            return ApiAnswer.Ok(new VideoDeleted(id, "video.deleted", true));
+        }
+
+        return ApiAnswer.VideoNotFound(id);
     }
 
     private static async Task<IResult> RemixAsync(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)

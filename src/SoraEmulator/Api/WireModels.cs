@@ -27,7 +27,7 @@ internal sealed record VideoObject(
         job.Spec.Model,
         state.Status switch
         {
-            VideoStatus.Queued => "queued",
+            VideoStatus.Throttled or VideoStatus.Queued => "queued",
             VideoStatus.InProgress => "in_progress",
             VideoStatus.Completed => "completed",
             _ => "failed",

@@ -20,6 +20,15 @@ internal sealed class JobStore
         }
     }
 
+    /// <summary>A list position for a job kept elsewhere (a Runway task), so creation order spans both faces.</summary>
+    public long NextSequence()
+    {
+        lock (_gate)
+        {
+            return ++_nextSequence;
+        }
+    }
+
     public void Add(VideoJob job)
     {
         lock (_gate)

@@ -27,6 +27,8 @@ internal sealed partial record PromptDirectives
     public int Truncate { get; init; }
     public long? Bytes { get; init; }
     public bool Redirect { get; init; }
+    public double? ThrottledSeconds { get; init; }
+    public bool NoWebhook { get; init; }
 
     /// <summary>The fault for the <paramref name="attempt"/>-th create (1-based) with this prompt.</summary>
     /// <remarks>Faults follow one another in this order: 429s, then 503s, then 500s, then lost creates.</remarks>
@@ -90,6 +92,8 @@ internal sealed partial record PromptDirectives
                 "TRUNCATE" => Int(value, 0, out var v) ? result with { Truncate = v } : null,
                 "BYTES" => Long(value, SyntheticMp4.MinimumLength, out var v) ? result with { Bytes = v } : null,
                 "REDIRECT" => value is null ? result with { Redirect = true } : null,
+                "THROTTLED" => Double(value, 0, out var v) ? result with { ThrottledSeconds = v } : null,
+                "NOWEBHOOK" => value is null ? result with { NoWebhook = true } : null,
                 _ => null,
             };
             if (applied is null)

@@ -1,8 +1,9 @@
 namespace SoraEmulator.Jobs;
 
 /// <summary>
-/// One video job. Its status is a pure function of the clock: nothing runs in the background.
-/// The render settings are fixed when the job is created.
+/// One video job (a Sora video or a Runway task). Its status is a pure function of the clock; the only background
+/// work is the webhook timer, which reads <see cref="FinishesAt"/>. The render settings are fixed when the job is
+/// created. A <c>throttled=S</c> job waits S seconds before its render time starts.
 /// </summary>
 internal sealed class VideoJob
 {
@@ -15,6 +16,7 @@ internal sealed class VideoJob
         Spec = spec;
         Directives = directives;
         RenderTime = renderTime;
+        ThrottleTime = ThrottleOf(directives);
         QueuedTime = renderTime * queuedFraction;
         ExpiresAfter = expiresAfter;
         RemixedFromVideoId = remixedFromVideoId;
@@ -27,6 +29,7 @@ internal sealed class VideoJob
     public VideoSpec Spec { get; }
     public PromptDirectives Directives { get; }
     public TimeSpan RenderTime { get; }
+    public TimeSpan ThrottleTime { get; }
     public TimeSpan QueuedTime { get; }
     public TimeSpan ExpiresAfter { get; }
     public string? RemixedFromVideoId { get; }
@@ -34,14 +37,30 @@ internal sealed class VideoJob
     /// <summary>The failure time (half the render time) of a job told to fail.</summary>
     private TimeSpan FailTime => RenderTime / 2;
 
+    /// <summary>When the job completes or fails; null for a stalled job.</summary>
+    public DateTimeOffset? FinishesAt => Record.FinishesAt;
+
     /// <summary>The exact completion time; null for a job that fails or stalls.</summary>
     public static DateTimeOffset? CompletionOf(DateTimeOffset createdAt, TimeSpan renderTime, PromptDirectives directives) =>
-        directives.FailCode is null && !directives.Stall ? createdAt + renderTime : null;
+        directives.FailCode is null && !directives.Stall ? createdAt + ThrottleOf(directives) + renderTime : null;
+
+    /// <summary>The time the job completes or fails; null when it stalls (a stalled job never finishes).</summary>
+    public static DateTimeOffset? FinishOf(DateTimeOffset createdAt, TimeSpan renderTime, PromptDirectives directives) =>
+        directives.FailCode is not null ? createdAt + ThrottleOf(directives) + renderTime / 2
+        : directives.Stall ? null
+        : createdAt + ThrottleOf(directives) + renderTime;
+
+    static TimeSpan ThrottleOf(PromptDirectives directives) => TimeSpan.FromSeconds(directives.ThrottledSeconds ?? 0);
 
     /// <summary>The state of the job at <paramref name="now"/>.</summary>
     public VideoState Observe(DateTimeOffset now)
     {
-        var elapsed = now - CreatedAt;
+        var elapsed = now - CreatedAt - ThrottleTime;
+        if (now - CreatedAt < ThrottleTime)
+        {
+            return new VideoState(VideoStatus.Throttled, Ratchet(0), null, null, null);
+        }
+
         if (elapsed < TimeSpan.Zero)
         {
             elapsed = TimeSpan.Zero;
@@ -60,7 +79,7 @@ internal sealed class VideoJob
 
         if (elapsed >= RenderTime)
         {
-            var completedAt = CreatedAt + RenderTime;
+            var completedAt = CreatedAt + ThrottleTime + RenderTime;
             return new VideoState(VideoStatus.Completed, Ratchet(100), completedAt, completedAt + ExpiresAfter, null);
         }
 
@@ -104,6 +123,7 @@ internal sealed record VideoSpec(string Prompt, string Model, string Seconds, st
 
 internal enum VideoStatus
 {
+    Throttled,
     Queued,
     InProgress,
     Completed,
