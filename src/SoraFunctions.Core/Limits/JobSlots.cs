@@ -236,8 +236,8 @@ public sealed class TableJobSlots : IJobSlots
         var live = new List<TableEntity>(all.Count);
         foreach (TableEntity waiter in all)
         {
-            bool isMe = waiter.GetString("JobId") == jobId;
-            if (!isMe && now - (waiter.GetDateTimeOffset("LastSeen") ?? DateTimeOffset.MinValue) > WaiterTimeout)
+            // The job's own stale row goes too: a job silent that long queues afresh, behind those that kept asking.
+            if (now - (waiter.GetDateTimeOffset("LastSeen") ?? DateTimeOffset.MinValue) > WaiterTimeout)
             {
                 await DeleteQuietlyAsync(client, waiter, cancellationToken);
                 continue;

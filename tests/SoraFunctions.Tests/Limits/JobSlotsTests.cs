@@ -15,11 +15,26 @@ public class JobSlotsTests(AzuriteFixture azurite)
         return new TableJobSlots(LimitsStore.Table(azurite, options), options);
     }
 
-    [Fact]
-    public async Task Acquire_ThirtyConcurrentCallsFromTwoInstances_GrantExactlyTheCap()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Acquire_ThirtyConcurrentCallsFromTwoInstances_GrantExactlyTheCap(bool slotRowsExist)
     {
         var options = LimitsStore.Options(o => o.MaxRunningJobs = 5);
         TableJobSlots[] instances = [new(LimitsStore.Table(azurite, options), options), new(LimitsStore.Table(azurite, options), options)];
+        if (slotRowsExist)
+        {
+            // Free rows are claimed by conditional update, missing ones by insert: race both.
+            for (int i = 0; i < 5; i++)
+            {
+                await instances[0].AcquireAsync($"earlier-{i}", T0.AddMinutes(-1), Lease, default);
+            }
+
+            for (int i = 0; i < 5; i++)
+            {
+                await instances[0].ReleaseAsync($"earlier-{i}", default);
+            }
+        }
 
         SlotGrant[] grants = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
             Task.Run(() => instances[i % 2].AcquireAsync($"job-{i:D2}", T0, Lease, default))));
@@ -154,6 +169,20 @@ public class JobSlotsTests(AzuriteFixture azurite)
 
         Assert.True(alive.Acquired);
         Assert.Equal((false, 1), (gone.Acquired, gone.QueuePosition));
+    }
+
+    [Fact]
+    public async Task Acquire_OwnStaleWaiterRow_QueuesAfreshBehindThoseWhoKeptAsking()
+    {
+        TableJobSlots slots = Slots(1);
+        await slots.AcquireAsync("running", T0, Lease, default);
+        await slots.AcquireAsync("sleepy", T0, Lease, default);
+        await slots.AcquireAsync("keen", T0.AddSeconds(1), Lease, default);
+        await slots.AcquireAsync("keen", T0.AddSeconds(100), Lease, default);
+
+        SlotGrant sleepy = await slots.AcquireAsync("sleepy", T0.AddSeconds(130), Lease, default);
+
+        Assert.Equal((false, 2), (sleepy.Acquired, sleepy.QueuePosition));
     }
 
     [Fact]
