@@ -25,7 +25,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task NoArguments_Serves()
+    public async Task InvokeAsync_NoArguments_Serves()
     {
         Outcome outcome = await Invoke();
 
@@ -36,7 +36,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task OptionsWithoutVerb_ServeAndReachTheWebHost()
+    public async Task InvokeAsync_OptionsWithoutVerb_ServeAndReachTheWebHost()
     {
         Outcome outcome = await Invoke("--urls", "http://127.0.0.1:8080", "--Sora:BaseUrl=http://gateway/v1", "--Pipeline:MinPollSeconds", "1");
 
@@ -47,7 +47,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Serve_UrlsAndConfiguration_ReachTheWebHost()
+    public async Task InvokeAsync_Serve_UrlsAndConfiguration_ReachTheWebHost()
     {
         Outcome outcome = await Invoke("serve", "--DurableTask:HubName=Other", "--urls", "http://127.0.0.1:9090");
 
@@ -57,7 +57,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Run_PromptAndEveryOption_AreParsed()
+    public async Task InvokeAsync_Run_PromptAndEveryOption_AreParsed()
     {
         Outcome outcome = await Invoke(
             "run", "a red fox in the snow", "--model", "sora-2-pro", "--seconds", "8", "--size", "1280x720", "--out", "fox.mp4", "--urls", "http://127.0.0.1:7072");
@@ -69,7 +69,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Run_OptionsBeforeThePromptAndWithEquals_AreParsed()
+    public async Task InvokeAsync_Run_OptionsBeforeThePromptAndWithEquals_AreParsed()
     {
         Outcome outcome = await Invoke("run", "--model=sora-2", "--seconds", "4", "[[render=5]] a fox");
 
@@ -77,7 +77,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Run_ConfigurationWithASeparateValue_IsNotTakenForThePrompt()
+    public async Task InvokeAsync_Run_ConfigurationWithASeparateValue_IsNotTakenForThePrompt()
     {
         Outcome outcome = await Invoke("run", "--Sora:BaseUrl", "http://gateway/v1", "a fox", "--Emulator:RenderSeconds=5");
 
@@ -86,7 +86,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task Run_PromptStartingWithAt_IsAPromptNotAResponseFile()
+    public async Task InvokeAsync_Run_PromptStartingWithAt_IsAPromptNotAResponseFile()
     {
         Outcome outcome = await Invoke("run", "@home a cat sleeps");
 
@@ -100,7 +100,7 @@ public class CommandLineTests
     [InlineData("run", "a fox", "--model")]
     [InlineData("render", "a fox")]
     [InlineData("-x")]
-    public async Task Misuse_IsAUsageErrorAndStartsNothing(params string[] args)
+    public async Task InvokeAsync_Misuse_IsAUsageErrorAndStartsNothing(params string[] args)
     {
         Outcome outcome = await Invoke(args);
 
@@ -110,7 +110,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task UnknownVerb_NamesIt()
+    public async Task InvokeAsync_UnknownVerb_NamesIt()
     {
         Outcome outcome = await Invoke("render");
 
@@ -122,7 +122,7 @@ public class CommandLineTests
     [InlineData("--help")]
     [InlineData("-h")]
     [InlineData("help")]
-    public async Task RootHelp_ListsTheVerbsAndStartsNothing(string arg)
+    public async Task InvokeAsync_RootHelp_ListsTheVerbsAndStartsNothing(string arg)
     {
         Outcome outcome = await Invoke(arg);
 
@@ -135,7 +135,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task RunHelp_ListsItsOptions()
+    public async Task InvokeAsync_RunHelp_ListsItsOptions()
     {
         Outcome outcome = await Invoke("run", "--help");
 
@@ -148,7 +148,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task ServeHelp_ListsItsOptions()
+    public async Task InvokeAsync_ServeHelp_ListsItsOptions()
     {
         Outcome outcome = await Invoke("serve", "--help");
 
@@ -158,7 +158,7 @@ public class CommandLineTests
     }
 
     [Fact]
-    public async Task ExitCodeOfTheCommand_IsTheProcessExitCode()
+    public async Task InvokeAsync_ExitCodeOfTheCommand_IsTheProcessExitCode()
     {
         int exitCode = await CommandLine.InvokeAsync(["run", "a fox"], (_, _) => Task.FromResult(ExitCodes.JobFailed), TextWriter.Null, TextWriter.Null);
 

@@ -12,7 +12,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
     static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task InvalidEngineSetting_StopsBeforeStartingAnythingAndNamesTheKey()
+    public async Task Start_InvalidEngineSetting_StopsBeforeStartingAnythingAndNamesTheKey()
     {
         await using LocalHostRun host = LocalHostRun.Start(["--DurableTask:PartitionCount=0"], fixture.HostEnvironment("e2einvalidengine"));
 
@@ -23,7 +23,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
     }
 
     [Fact]
-    public async Task InvalidPipelineSetting_StopsAfterTheEngineStartedAndNamesTheKey()
+    public async Task Start_InvalidPipelineSetting_StopsAfterTheEngineStartedAndNamesTheKey()
     {
         // Checked when the app starts, after the engine is up but before any worker has connected to it.
         await using LocalHostRun host = LocalHostRun.Start(
@@ -38,7 +38,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
     }
 
     [Fact]
-    public async Task SigtermWhileTheEngineStarts_StopsCleanlyAsInterrupted()
+    public async Task Start_SigtermWhileTheEngineStarts_StopsCleanlyAsInterrupted()
     {
         // Storage that accepts connections and never answers keeps the engine creating its task hub.
         using TcpListener silentStorage = new(IPAddress.Loopback, 0);
