@@ -118,40 +118,6 @@ public sealed class BlobCreatedEventsTests
         Assert.Equal(expected, BlobCreatedEvents.IsVideoSubject(subject));
     }
 
-    [Fact]
-    public void CreateEventGridSchema_CommittedBlob_ParsesBackToTheSameBlob()
-    {
-        var blob = new CommittedBlob(
-            new Uri("http://127.0.0.1:10000/devstoreaccount1/videos/2026/11/25/job-9.mp4"), "videos", "2026/11/25/job-9.mp4", 9088, "video/mp4", "\"0x1\"");
-        var time = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-
-        var json = BlobCreatedEventFactory.CreateEventGridSchema(blob, time, eventId: "evt-1");
-
-        Assert.Equal(JsonValueKindArray, JsonNode.Parse(json.ToString())!.GetValueKind());
-        var created = Assert.Single(BlobCreatedEvents.Parse(json));
-        Assert.Equal(new BlobCreatedEvent(
-            "evt-1", "/blobServices/default/containers/videos/blobs/2026/11/25/job-9.mp4", blob.Url, "videos", "2026/11/25/job-9.mp4", 9088, "video/mp4", "PutBlockList", time), created);
-        var topic = JsonNode.Parse(json.ToString())![0]!["topic"]!.GetValue<string>();
-        Assert.EndsWith("/providers/Microsoft.Storage/storageAccounts/devstoreaccount1", topic, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void CreateCloudEventSchema_CommittedBlob_ParsesBackToTheSameBlob()
-    {
-        var blob = new CommittedBlob(new Uri("https://acct.blob.core.windows.net/videos/a/b.mp4"), "videos", "a/b.mp4", 42, "video/mp4", null);
-        var time = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-
-        var json = BlobCreatedEventFactory.CreateCloudEventSchema(blob, time, eventId: "evt-2", api: "PutBlob");
-
-        var created = Assert.Single(BlobCreatedEvents.Parse(json));
-        Assert.Equal(("evt-2", blob.Url, 42L, "PutBlob", time), (created.EventId, created.Url, created.ContentLength!.Value, created.Api, created.EventTime));
-        Assert.Equal(
-            BlobCreatedEventFactory.LocalTopicPrefix + "acct",
-            JsonNode.Parse(json.ToString())!["source"]!.GetValue<string>());
-    }
-
-    private const System.Text.Json.JsonValueKind JsonValueKindArray = System.Text.Json.JsonValueKind.Array;
-
     private static JsonObject SampleEventGridEvent(string id, string subject)
     {
         var gridEvent = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.DeepClone().AsObject();

@@ -43,7 +43,7 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
         Assert.Equal("720x1280", properties.Metadata["size"]);
         Assert.Equal(served, (await blob.DownloadContentAsync()).Value.Content.ToArray());
 
-        // The local host delivers the BlobCreated event to the catalog consumer in-process: one row, with the
+        // The local host hands the committed blob to the catalog consumer in-process: one row, with the
         // duration and size read from the MP4 itself (the emulator's 4 s portrait clip).
         JsonObject row = await WaitForLibraryRowAsync(id);
         Assert.Equal(blobName, (string)row["blobName"]!);

@@ -74,10 +74,6 @@ public static class BlobCreatedEvents
         && string.Equals(container, containerName, StringComparison.Ordinal)
         && blobName.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The subject Event Grid gives a blob: <c>/blobServices/default/containers/{container}/blobs/{name}</c>.</summary>
-    public static string Subject(string containerName, string blobName) =>
-        SubjectPrefix + containerName + BlobsSegment + blobName;
-
     /// <summary>Splits a blob subject into container and blob name.</summary>
     public static bool TrySplitSubject(string? subject, out string containerName, out string blobName)
     {

@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace SoraFunctions.LocalHost.Cli;
 
 /// <summary>The verbs of the local host's command line.</summary>
@@ -8,106 +11,153 @@ public enum Verb
 
     /// <summary>Start the stack, make one video from a prompt, save it and exit.</summary>
     Run,
-
-    /// <summary>Print usage.</summary>
-    Help,
 }
 
 /// <summary>A parsed command line: the verb, the <c>run</c> options, and everything else for the web host.</summary>
 public sealed record CommandLine(Verb Verb, RunArguments? Run, IReadOnlyList<string> HostArgs)
 {
-    /// <summary>Usage text.</summary>
-    public const string Usage = """
-        Usage:
-          SoraFunctions.LocalHost [serve] [--urls http://127.0.0.1:7071] [--Key=Value ...]
-          SoraFunctions.LocalHost run "a prompt" [--model sora-2] [--seconds 4] [--size 720x1280] [--out file.mp4] [--urls ...]
+    const string UrlsName = "--urls";
+    const string ModelName = "--model";
+    const string SecondsName = "--seconds";
+    const string SizeName = "--size";
+    const string OutName = "--out";
 
-        serve   starts the stack and keeps the HTTP API up (Ctrl+C stops it).
-        run     starts the stack, submits the prompt, shows progress, saves the MP4 (default ./{jobId}.mp4).
-        Any other --Key=Value (or environment variable Key__Sub) is configuration, e.g. --Sora:BaseUrl=...
-        """;
+    // Option names the parser owns; any other "--Name" token is configuration for the web host.
+    static readonly HashSet<string> ParserOptionNames = new(StringComparer.Ordinal)
+    {
+        UrlsName, ModelName, SecondsName, SizeName, OutName, "--help", "--version",
+    };
 
-    /// <summary>Parses <paramref name="args"/>; throws <see cref="FormatException"/> with a message on misuse.</summary>
-    public static CommandLine Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs <paramref name="execute"/> with the result, or prints help (exit 0)
+    /// or a usage error (<see cref="ExitCodes.Usage"/>) without running it.
+    /// </summary>
+    public static async Task<int> InvokeAsync(
+        IReadOnlyList<string> args,
+        Func<CommandLine, CancellationToken, Task<int>> execute,
+        TextWriter? output = null,
+        TextWriter? error = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (args.Count == 0 || args[0].StartsWith('-') && args[0] is not ("-h" or "--help"))
+        ArgumentNullException.ThrowIfNull(execute);
+        output ??= Console.Out;
+        error ??= Console.Error;
+
+        (List<string> parserArgs, List<string> configurationArgs) = SplitConfiguration(args);
+        RootCommand root = CreateRootCommand(execute, configurationArgs, output, error);
+
+        // A prompt may start with '@'; it is never a response file.
+        ParseResult parsed = root.Parse(parserArgs, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parsed.Errors.Count > 0)
         {
-            return new CommandLine(Verb.Serve, null, [.. args]);
+            foreach (ParseError parseError in parsed.Errors)
+            {
+                await error.WriteLineAsync(parseError.Message);
+            }
+
+            await error.WriteLineAsync("Run with --help for usage.");
+            return ExitCodes.Usage;
         }
 
-        return args[0] switch
-        {
-            "serve" => new CommandLine(Verb.Serve, null, [.. args.Skip(1)]),
-            "run" => ParseRun(args),
-            "help" or "-h" or "--help" => new CommandLine(Verb.Help, null, []),
-            _ => throw new FormatException($"Unknown command '{args[0]}'."),
-        };
+        // The host handles Ctrl+C and SIGTERM itself and stops cleanly; the parser must not end the process first.
+        InvocationConfiguration invocation = new() { Output = output, Error = error, ProcessTerminationTimeout = null };
+        return await parsed.InvokeAsync(invocation, cancellationToken);
     }
 
-    private static CommandLine ParseRun(IReadOnlyList<string> args)
+    static RootCommand CreateRootCommand(
+        Func<CommandLine, CancellationToken, Task<int>> execute, List<string> configurationArgs, TextWriter output, TextWriter error)
     {
-        string? prompt = null;
-        string? model = null;
-        string? seconds = null;
-        string? size = null;
-        string? output = null;
+        RootCommand root = new("""
+            SoraFunctions local host: the whole pipeline on one machine.
+            Any other --Key=Value (or --Key Value, or environment variable Key__Sub) is configuration, e.g. --Sora:BaseUrl=...
+            """);
+        root.Directives.Clear();
+
+        Option<string> rootUrls = UrlsOption();
+        root.Options.Add(rootUrls);
+        root.SetAction((parsed, ct) => execute(new CommandLine(Verb.Serve, null, HostArgsOf(parsed, rootUrls, configurationArgs)), ct));
+
+        Option<string> serveUrls = UrlsOption();
+        Command serve = new("serve", "Start the stack and keep the HTTP API up (the default; Ctrl+C stops it).") { serveUrls };
+        serve.SetAction((parsed, ct) => execute(new CommandLine(Verb.Serve, null, HostArgsOf(parsed, serveUrls, configurationArgs)), ct));
+        root.Subcommands.Add(serve);
+
+        Argument<string> prompt = new("prompt") { Description = "What the video shows; put it in quotes." };
+        Option<string> model = new(ModelName) { Description = "The model, e.g. sora-2 or sora-2-pro.", HelpName = "model" };
+        Option<string> seconds = new(SecondsName) { Description = "The duration in seconds, e.g. 4.", HelpName = "seconds" };
+        Option<string> size = new(SizeName) { Description = "The size, e.g. 720x1280.", HelpName = "size" };
+        Option<string> outFile = new(OutName) { Description = "Where to save the MP4 (default ./{jobId}.mp4).", HelpName = "file.mp4" };
+        Option<string> runUrls = UrlsOption();
+        Command run = new("run", "Start the stack, submit the prompt, show progress and save the MP4.")
+        {
+            prompt, model, seconds, size, outFile, runUrls,
+        };
+        run.SetAction(async (parsed, ct) =>
+        {
+            string text = parsed.GetRequiredValue(prompt);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                await error.WriteLineAsync("run needs a prompt: run \"a prompt\".");
+                return ExitCodes.Usage;
+            }
+
+            RunArguments arguments = new(text, parsed.GetValue(model), parsed.GetValue(seconds), parsed.GetValue(size), parsed.GetValue(outFile));
+            return await execute(new CommandLine(Verb.Run, arguments, HostArgsOf(parsed, runUrls, configurationArgs)), ct);
+        });
+        root.Subcommands.Add(run);
+
+        // `help` was a verb before --help was; it stays one.
+        Command help = new("help", "Show this help.");
+        help.SetAction(_ => root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output, Error = error }));
+        root.Subcommands.Add(help);
+        return root;
+    }
+
+    static Option<string> UrlsOption() => new(UrlsName)
+    {
+        Description = "Where the HTTP API listens (default http://127.0.0.1:7071).",
+        HelpName = "url",
+    };
+
+    static List<string> HostArgsOf(ParseResult parsed, Option<string> urls, List<string> configurationArgs)
+    {
         List<string> hostArgs = [];
-        for (int i = 1; i < args.Count; i++)
+        if (parsed.GetValue(urls) is { } value)
+        {
+            hostArgs.Add(UrlsName);
+            hostArgs.Add(value);
+        }
+
+        hostArgs.AddRange(configurationArgs);
+        return hostArgs;
+    }
+
+    // Configuration arguments name keys the parser cannot know (--Section:Key=Value, or --Key Value as the web
+    // host reads them), so they are taken out before parsing; a following value belongs to them when the
+    // argument has no '='.
+    static (List<string> ParserArgs, List<string> ConfigurationArgs) SplitConfiguration(IReadOnlyList<string> args)
+    {
+        List<string> parserArgs = [];
+        List<string> configurationArgs = [];
+        for (int i = 0; i < args.Count; i++)
         {
             string arg = args[i];
-            switch (arg)
+            string name = arg.Split('=', 2)[0];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2 || ParserOptionNames.Contains(name))
             {
-                case "--model":
-                    model = ValueOf(args, ref i);
-                    break;
-                case "--seconds":
-                    seconds = ValueOf(args, ref i);
-                    break;
-                case "--size":
-                    size = ValueOf(args, ref i);
-                    break;
-                case "--out":
-                    output = ValueOf(args, ref i);
-                    break;
-                default:
-                    if (!arg.StartsWith('-') && prompt is null)
-                    {
-                        prompt = arg;
-                    }
-                    else if (arg.StartsWith('-'))
-                    {
-                        hostArgs.Add(arg);
-                        if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Count && !args[i + 1].StartsWith('-'))
-                        {
-                            hostArgs.Add(args[++i]);
-                        }
-                    }
-                    else
-                    {
-                        throw new FormatException($"Unexpected argument '{arg}': put the prompt in quotes.");
-                    }
+                parserArgs.Add(arg);
+                continue;
+            }
 
-                    break;
+            configurationArgs.Add(arg);
+            if (!arg.Contains('=', StringComparison.Ordinal) && i + 1 < args.Count && !args[i + 1].StartsWith('-'))
+            {
+                configurationArgs.Add(args[++i]);
             }
         }
 
-        if (string.IsNullOrWhiteSpace(prompt))
-        {
-            throw new FormatException("run needs a prompt: run \"a prompt\".");
-        }
-
-        return new CommandLine(Verb.Run, new RunArguments(prompt, model, seconds, size, output), hostArgs);
-    }
-
-    private static string ValueOf(IReadOnlyList<string> args, ref int i)
-    {
-        if (i + 1 >= args.Count)
-        {
-            throw new FormatException($"{args[i]} needs a value.");
-        }
-
-        return args[++i];
+        return (parserArgs, configurationArgs);
     }
 }
 

@@ -8,13 +8,21 @@ namespace SoraFunctions.LocalHost.Cli;
 /// <summary>The <c>serve</c> and <c>run</c> commands over a started <see cref="LocalHostApp"/>.</summary>
 public static class Commands
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Keeps the API up until Ctrl+C (or SIGTERM), after printing the URLs to call.</summary>
     public static async Task<int> ServeAsync(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         await app.StartAsync();
+
+        if (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Stopped (Ctrl+C, SIGTERM) while starting: nothing was served, which the caller reports as interrupted.
+            await app.StopAsync(CancellationToken.None);
+            throw new OperationCanceledException(app.Lifetime.ApplicationStopping);
+        }
+
         string baseUrl = BaseUrl(app);
         ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LocalHostDefaults.LogCategory);
         logger.LogInformation("SoraFunctions local host is up at {BaseUrl} (Ctrl+C stops it)", baseUrl);

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SoraFunctions.LocalHost.Engine;
 
 /// <summary>
@@ -5,9 +7,11 @@ namespace SoraFunctions.LocalHost.Engine;
 /// the top-level <c>host.json</c> (<c>extensions.durableTask</c>), so both hosts stay in step, and may be
 /// overridden by the <c>DurableTask</c> configuration section (for example <c>DurableTask__HubName</c>).
 /// </summary>
-public sealed class DurableEngineOptions
+public sealed class DurableEngineOptions : IValidatableObject
 {
-    /// <summary>Task hub name: 3-45 letters and digits, starting with a letter.</summary>
+    /// <summary>Task hub name (Azure Storage names its queues, tables and containers after it).</summary>
+    [Required(ErrorMessage = "DurableTask:HubName is required.")]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$", ErrorMessage = "DurableTask:HubName must be 3-45 letters and digits, starting with a letter.")]
     public string HubName { get; set; } = "SoraFunctions";
 
     /// <summary>
@@ -16,90 +20,58 @@ public sealed class DurableEngineOptions
     /// transactions while idle (about one poll per queue per interval). 2 s keeps a job within ~2 s of the
     /// provider finishing at a few thousand transactions per hour per queue.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:MaxQueuePollingInterval must be between 00:00:00.1 and 00:05:00.")]
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Control queue partitions of a new task hub (fixed once the hub exists).</summary>
+    [Range(1, 16, ErrorMessage = "DurableTask:PartitionCount must be between {1} and {2}.")]
     public int PartitionCount { get; set; } = 4;
 
     /// <summary>Activities run at the same time on this node.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "DurableTask:MaxConcurrentActivityFunctions must be at least {1}.")]
     public int MaxConcurrentActivityFunctions { get; set; } = 10;
 
     /// <summary>Orchestration episodes run at the same time on this node.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "DurableTask:MaxConcurrentOrchestratorFunctions must be at least {1}.")]
     public int MaxConcurrentOrchestratorFunctions { get; set; } = 10;
 
     /// <summary>
     /// How long a partition lease lasts without renewal. After a crash the restarted host waits up to this long
     /// before it owns the partitions again.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:LeaseInterval must be positive.")]
     public TimeSpan LeaseInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a held partition lease is renewed; must be well below <see cref="LeaseInterval"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:LeaseRenewInterval must be positive.")]
     public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often this node checks whether it can take more partitions.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:LeaseAcquireInterval must be positive.")]
     public TimeSpan LeaseAcquireInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long a dequeued activity message stays invisible. The sidecar does not renew it, so it should exceed the
     /// longest activity (a large download); after a crash an activity in flight is retried once it elapses.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:WorkItemQueueVisibilityTimeout must be between 00:00:05 and 7.00:00:00 (the queue service's limit).")]
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
     /// How long a dequeued orchestration message stays invisible; after a crash mid-episode the episode is
     /// replayed once it elapses.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:ControlQueueVisibilityTimeout must be between 00:00:05 and 7.00:00:00 (the queue service's limit).")]
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// Validates the values and returns the problems, each naming its configuration key.
-    /// </summary>
-    public IReadOnlyList<string> Validate()
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        List<string> problems = [];
-        if (!IsValidHubName(HubName))
+        if (LeaseInterval <= LeaseRenewInterval)
         {
-            problems.Add($"DurableTask:HubName '{HubName}' must be 3-45 letters and digits, starting with a letter.");
+            yield return new ValidationResult(
+                "DurableTask:LeaseInterval must be longer than DurableTask:LeaseRenewInterval.",
+                [nameof(LeaseInterval), nameof(LeaseRenewInterval)]);
         }
-
-        if (MaxQueuePollingInterval < TimeSpan.FromMilliseconds(100) || MaxQueuePollingInterval > TimeSpan.FromMinutes(5))
-        {
-            problems.Add("DurableTask:MaxQueuePollingInterval must be between 00:00:00.1 and 00:05:00.");
-        }
-
-        if (PartitionCount is < 1 or > 16)
-        {
-            problems.Add("DurableTask:PartitionCount must be between 1 and 16.");
-        }
-
-        if (MaxConcurrentActivityFunctions < 1)
-        {
-            problems.Add("DurableTask:MaxConcurrentActivityFunctions must be at least 1.");
-        }
-
-        if (MaxConcurrentOrchestratorFunctions < 1)
-        {
-            problems.Add("DurableTask:MaxConcurrentOrchestratorFunctions must be at least 1.");
-        }
-
-        if (LeaseRenewInterval <= TimeSpan.Zero || LeaseInterval <= LeaseRenewInterval)
-        {
-            problems.Add("DurableTask:LeaseInterval must be longer than DurableTask:LeaseRenewInterval, both positive.");
-        }
-
-        if (LeaseAcquireInterval <= TimeSpan.Zero)
-        {
-            problems.Add("DurableTask:LeaseAcquireInterval must be positive.");
-        }
-
-        if (WorkItemQueueVisibilityTimeout < TimeSpan.FromSeconds(5) || ControlQueueVisibilityTimeout < TimeSpan.FromSeconds(5))
-        {
-            problems.Add("DurableTask:WorkItemQueueVisibilityTimeout and DurableTask:ControlQueueVisibilityTimeout must be at least 00:00:05.");
-        }
-
-        return problems;
     }
-
-    private static bool IsValidHubName(string? name) =>
-        name is { Length: >= 3 and <= 45 } && char.IsAsciiLetter(name[0]) && name.All(char.IsAsciiLetterOrDigit);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 
 namespace SoraFunctions.LocalHost.Engine;
 
@@ -23,33 +24,38 @@ public static partial class DurableEngineSettings
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        DurableEngineOptions options = new();
         hostJsonPath ??= Path.Combine(AppContext.BaseDirectory, HostJsonFileName);
-        if (File.Exists(hostJsonPath))
-        {
-            ApplyHostJson(options, hostJsonPath, configuration);
-        }
 
-        IConfigurationSection section = configuration.GetSection(SectionName);
+        // The engine starts before the app's container exists, so the options get a container of their own:
+        // defaults, then host.json, then the DurableTask section, validated as the app validates its options.
+        ServiceCollection services = new();
+        services.AddOptions<DurableEngineOptions>()
+            .Configure(options =>
+            {
+                if (File.Exists(hostJsonPath))
+                {
+                    ApplyHostJson(options, hostJsonPath, configuration);
+                }
+            })
+            .Bind(configuration.GetSection(SectionName))
+            .ValidateDataAnnotations();
+        using ServiceProvider provider = services.BuildServiceProvider();
         try
         {
-            section.Bind(options);
+            return provider.GetRequiredService<IOptions<DurableEngineOptions>>().Value;
         }
-        catch (InvalidOperationException ex)
+        catch (OptionsValidationException ex)
         {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, ex.Failures), ex);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is FormatException or OverflowException or ArgumentException)
+        {
+            // The binder's message names the key and the value it could not convert.
             throw new InvalidOperationException($"Invalid '{SectionName}' settings: {ex.Message}", ex);
         }
-
-        IReadOnlyList<string> problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
-        }
-
-        return options;
     }
 
-    private static void ApplyHostJson(DurableEngineOptions options, string path, IConfiguration appConfiguration)
+    static void ApplyHostJson(DurableEngineOptions options, string path, IConfiguration appConfiguration)
     {
         IConfigurationRoot hostJson;
         try
@@ -78,12 +84,12 @@ public static partial class DurableEngineSettings
     }
 
     /// <summary>Replaces Functions-style <c>%Name%</c> references with app settings, as the Functions host does.</summary>
-    private static string ResolveAppSettingReferences(string value, IConfiguration configuration) =>
+    static string ResolveAppSettingReferences(string value, IConfiguration configuration) =>
         AppSettingReference().Replace(value, match =>
             configuration[match.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal)]
             ?? throw new InvalidOperationException($"host.json refers to app setting '{match.Groups[1].Value}', which is not set."));
 
-    private static int ReadInt(IConfigurationSection section, string key, int fallback)
+    static int ReadInt(IConfigurationSection section, string key, int fallback)
     {
         string? raw = section[key];
         if (raw is null)
@@ -96,7 +102,7 @@ public static partial class DurableEngineSettings
             : throw new InvalidOperationException($"host.json {section.Path}:{key} '{raw}' is not an integer.");
     }
 
-    private static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback)
+    static TimeSpan ReadTimeSpan(IConfigurationSection section, string key, TimeSpan fallback)
     {
         string? raw = section[key];
         if (raw is null)

@@ -15,14 +15,16 @@ namespace SoraFunctions.LocalHost.Engine;
 /// </summary>
 public sealed class DurableEngineSidecar : IAsyncDisposable
 {
-    private readonly WebApplication host;
-    private readonly AzureStorageOrchestrationService service;
-    private bool disposed;
+    readonly WebApplication host;
+    readonly AzureStorageOrchestrationService service;
+    readonly WorkerConnections workers;
+    bool disposed;
 
-    private DurableEngineSidecar(WebApplication host, AzureStorageOrchestrationService service, Uri address, string taskHubName)
+    DurableEngineSidecar(WebApplication host, AzureStorageOrchestrationService service, WorkerConnections workers, Uri address, string taskHubName)
     {
         this.host = host;
         this.service = service;
+        this.workers = workers;
         Address = address;
         TaskHubName = taskHubName;
     }
@@ -59,7 +61,9 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddRouting();
-        builder.Services.AddGrpc();
+        WorkerConnections workers = new();
+        builder.Services.AddSingleton(workers);
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerConnections>());
         builder.Services.AddSingleton<IOrchestrationService>(service);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
@@ -83,7 +87,7 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
 
         string bound = host.Urls.First();
         Uri address = new(bound.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
-        return new DurableEngineSidecar(host, service, address, options.HubName);
+        return new DurableEngineSidecar(host, service, workers, address, options.HubName);
     }
 
     internal static AzureStorageOrchestrationServiceSettings CreateSettings(
@@ -115,6 +119,14 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         }
 
         disposed = true;
+        if (!workers.AnyConnected)
+        {
+            // The provider starts when the first worker connects; stopping one that never started throws (on a
+            // thread-pool thread, ending the process). Stopped before any worker came, there is nothing to stop.
+            await host.DisposeAsync();
+            return;
+        }
+
         using CancellationTokenSource timeout = new(TimeSpan.FromSeconds(15));
         try
         {

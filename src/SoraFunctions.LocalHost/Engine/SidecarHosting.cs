@@ -1,3 +1,6 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
 namespace SoraFunctions.LocalHost.Engine;
 
 /// <summary>
@@ -19,5 +22,27 @@ internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerP
     public void Dispose()
     {
         // The target factory belongs to the caller.
+    }
+}
+
+/// <summary>Notes whether a worker has opened the sidecar's work-item stream, which is what starts the provider.</summary>
+internal sealed class WorkerConnections : Interceptor
+{
+    int connected;
+
+    public bool AnyConnected => Volatile.Read(ref connected) == 1;
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        if (context.Method.EndsWith("/GetWorkItems", StringComparison.Ordinal))
+        {
+            Volatile.Write(ref connected, 1);
+        }
+
+        return continuation(request, responseStream, context);
     }
 }

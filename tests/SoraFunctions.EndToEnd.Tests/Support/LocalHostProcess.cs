@@ -127,7 +127,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>The built local host next to the tests, or in its own project's output.</summary>
-    private static string LocalHostDll()
+    internal static string LocalHostDll()
     {
         const string Name = "SoraFunctions.LocalHost";
         string here = Path.Combine(AppContext.BaseDirectory, Name + ".dll");
