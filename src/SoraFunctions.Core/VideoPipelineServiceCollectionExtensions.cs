@@ -7,6 +7,7 @@ using SoraFunctions.Activities;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
+using SoraFunctions.Limits;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions;
@@ -23,6 +24,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VideoApiOptions>, VideoApiOptionsValidator>());
 
         services.AddVideoCatalog();
+        services.AddVideoLimits();
 
         services.TryAddSingleton(TimeProvider.System);
         IConfigurationSection videoStorage = StorageConnections.Video(configuration);
@@ -36,6 +38,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
+        services.TryAddSingleton<JobLimitActivities>();
         services.TryAddSingleton<VideoApi>();
         services.TryAddSingleton<ProviderWebhooks>();
         return services;

@@ -9,6 +9,9 @@ public static class ActivityNames
     public const string GetVideo = "GetVideo";
     public const string StoreVideo = "StoreVideo";
     public const string DeleteVideo = "DeleteVideo";
+    public const string AdmitJob = "AdmitJob";
+    public const string ReleaseJob = "ReleaseJob";
+    public const string RefundJob = "RefundJob";
 }
 
 /// <summary>How an activity's call to the provider or storage ended.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
+using SoraFunctions.Limits;
 using SoraFunctions.Providers;
 using SoraFunctions.Storage;
 
@@ -17,9 +18,14 @@ public sealed class VideoJobActivities(
     VideoBlobStore store,
     ProviderVideoIndex index,
     IVideoStoredNotifier notifier,
+    ICreatePacer pacer,
     IOptions<PipelineOptions> pipeline,
+    TimeProvider time,
     ILogger<VideoJobActivities> logger)
 {
+    /// <summary>How long everyone's creates pause after a provider 429 that named no wait.</summary>
+    static readonly TimeSpan DefaultBackOff = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// Creates the provider job. When an earlier attempt may have reached the provider (a 5xx, a timeout or a
     /// lost connection after sending), it first looks for the video that attempt may have made, so that a
@@ -82,6 +88,12 @@ public sealed class VideoJobActivities(
 
         ProviderError error = result.Error;
         logger.LogWarning("Job {JobId}: create failed (transient {Transient}, status {Status}, code {Code})", input.JobId, error.Transient, error.StatusCode, error.Code);
+        if (error.StatusCode == 429)
+        {
+            // The provider's limit is everyone's: slow every job's creates down, not just this one's.
+            await pacer.BackOffAsync(time.GetUtcNow() + (error.RetryAfter ?? DefaultBackOff), cancellationToken);
+        }
+
         return error.Transient
             ? new CreateVideoResult(StepOutcome.Retry)
             {

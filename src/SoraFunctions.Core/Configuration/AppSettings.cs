@@ -18,6 +18,8 @@ public static class AppSettings
         (PipelineOptions.SectionName, typeof(PipelineOptions)),
         (VideoStorageOptions.SectionName, typeof(VideoStorageOptions)),
         (Catalog.CatalogOptions.SectionName, typeof(Catalog.CatalogOptions)),
+        (Limits.LimitsOptions.SectionName, typeof(Limits.LimitsOptions)),
+        (Limits.CallersOptions.SectionName, typeof(Limits.CallersOptions)),
     ];
 
     /// <summary>All keys: the connections, then each options class's settable scalar properties.</summary>

@@ -16,6 +16,12 @@ public sealed class VideoApiOptions
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Whether the Functions app's <c>202</c> carries the Durable extension's management URLs. Off by default: those
+    /// URLs hold the extension's system key, which would let any caller manage every job. The local host's carry none.
+    /// </summary>
+    public bool DurableManagementUrls { get; set; }
+
+    /// <summary>
     /// The models clients may ask for, with the sizes and durations each supports. Empty means the provider's own
     /// list (for Sora, the Sora 2 models of the Videos API). Set it to allow a gateway's other models,
     /// e.g. <c>Videos__Models__0__Name=kling-2</c>, <c>Videos__Models__0__Sizes__0=1280x720</c>,

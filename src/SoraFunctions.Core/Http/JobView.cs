@@ -23,6 +23,9 @@ public sealed record JobView
     [JsonPropertyName("blob")] public BlobLocation? Blob { get; init; }
     [JsonPropertyName("bytes")] public long? Bytes { get; init; }
     [JsonPropertyName("error")] public JobError? Error { get; init; }
+    [JsonPropertyName("estimatedCostUsd")] public decimal? EstimatedCostUsd { get; init; }
+    [JsonPropertyName("queuePosition")] public int? QueuePosition { get; init; }
+    [JsonPropertyName("caller")] public string? Caller { get; init; }
 
     /// <summary>Maps an orchestration's state, custom status and output to the job view.</summary>
     public static JobView From(OrchestrationMetadata instance)
@@ -37,6 +40,8 @@ public sealed record JobView
             Model = input?.Spec.Model,
             Seconds = input?.Spec.Seconds,
             Size = input?.Spec.Size,
+            EstimatedCostUsd = input?.EstimatedCostUsd,
+            Caller = input?.Caller,
             CreatedAt = instance.CreatedAt,
             LastUpdatedAt = instance.LastUpdatedAt,
         };
@@ -66,7 +71,8 @@ public sealed record JobView
                 return view with
                 {
                     Status = JobStatus.Failed,
-                    Error = new JobError(JobErrorCodes.Internal, instance.FailureDetails?.ErrorMessage ?? "The job failed unexpectedly."),
+                    // The exception text stays in the logs: it can name internals and other jobs.
+                    Error = new JobError(JobErrorCodes.Internal, "The job failed unexpectedly; the service's logs have the details."),
                 };
 
             case OrchestrationRuntimeStatus.Terminated:
@@ -86,6 +92,7 @@ public sealed record JobView
                         ProviderVideoId = custom.ProviderVideoId,
                         Checks = custom.Checks,
                         NextCheckAt = custom.NextCheckAt,
+                        QueuePosition = custom.QueuePosition,
                     };
         }
     }

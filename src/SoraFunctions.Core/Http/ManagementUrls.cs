@@ -16,5 +16,6 @@ public sealed record DurableManagementUrls(
 /// <summary>Makes the management URLs for a job; each host knows where its management endpoints are.</summary>
 public interface IManagementUrlFactory
 {
-    DurableManagementUrls Create(HttpRequest request, string instanceId);
+    /// <summary>The job's Durable management URLs, or null where the host offers none without a secret.</summary>
+    DurableManagementUrls? Create(HttpRequest request, string instanceId);
 }

@@ -10,6 +10,7 @@ using Microsoft.Net.Http.Headers;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
+using SoraFunctions.Limits;
 using SoraFunctions.Orchestration;
 using SoraFunctions.Providers;
 using SoraFunctions.Storage;
@@ -29,6 +30,10 @@ public sealed class VideoApi
 
     readonly VideoApiOptions api;
     readonly VideoModelCatalog models;
+    readonly string providerName;
+    readonly CallerResolver callers;
+    readonly IPriceTable prices;
+    readonly ISpendLedger ledger;
     readonly PipelineOptions pipeline;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
@@ -39,6 +44,9 @@ public sealed class VideoApi
     public VideoApi(
         IOptions<VideoApiOptions> api,
         IVideoProvider provider,
+        CallerResolver callers,
+        IPriceTable prices,
+        ISpendLedger ledger,
         IOptions<PipelineOptions> pipeline,
         VideoBlobStore store,
         VideoCatalog catalog,
@@ -49,6 +57,10 @@ public sealed class VideoApi
         this.api = api.Value;
         ArgumentNullException.ThrowIfNull(provider);
         models = provider.Models;
+        providerName = provider.Name;
+        this.callers = callers;
+        this.prices = prices;
+        this.ledger = ledger;
         this.pipeline = pipeline.Value;
         this.store = store;
         this.catalog = catalog;
@@ -88,19 +100,29 @@ public sealed class VideoApi
 
         VideoSpec spec = parsed.Request!.Spec;
         string id = parsed.Request.Id ?? Guid.CreateVersion7().ToString("N");
+        Caller caller = callers.Resolve(request.Headers);
 
         if (parsed.Request.Id is not null)
         {
             OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
             if (existing is not null)
             {
-                return Existing(request, urls, existing, spec);
+                return Existing(request, urls, existing, spec, caller);
             }
         }
 
-        var input = new VideoJobInput(id, spec, pipeline.ToPacing());
         DateTimeOffset now = time.GetUtcNow();
-        await jobs.RecordAsync(id, now, cancellationToken);
+        decimal cost = prices.Estimate(providerName, spec.Model, spec.Seconds, spec.Size);
+        BudgetDecision budget = await ledger.ReserveAsync(
+            new SpendRequest(caller.Id, id, cost, int.Parse(spec.Seconds, NumberStyles.None, CultureInfo.InvariantCulture)), now, cancellationToken);
+        if (!budget.Allowed)
+        {
+            logger.LogWarning("Job {JobId} refused: {Budget} of {Limit} USD would be exceeded", id, budget.Budget, budget.LimitUsd);
+            return Problems.BudgetExceeded(request, budget, cost);
+        }
+
+        var input = new VideoJobInput(id, spec, pipeline.ToPacing()) { Caller = caller.Id, EstimatedCostUsd = cost, SubmittedAt = now };
+        await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
@@ -114,7 +136,7 @@ public sealed class VideoApi
                 throw;
             }
 
-            return Existing(request, urls, existing, spec);
+            return Existing(request, urls, existing, spec, caller);
         }
 
         logger.LogInformation("Job {JobId} submitted: {Model}, {Seconds}s, {Size}", id, spec.Model, spec.Seconds, spec.Size);
@@ -127,6 +149,8 @@ public sealed class VideoApi
             Model = spec.Model,
             Seconds = spec.Seconds,
             Size = spec.Size,
+            EstimatedCostUsd = cost,
+            Caller = caller.Id,
             CreatedAt = now,
             LastUpdatedAt = now,
         };
@@ -134,16 +158,18 @@ public sealed class VideoApi
     }
 
     /// <summary><c>GET /api/videos/{id}</c>.</summary>
-    public static async Task<IResult> GetAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<IResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
         return instance is null ? Problems.NotFound(id) : TypedResults.Json(JobView.From(instance), Json);
     }
 
     /// <summary><c>GET /api/videos/{id}/content</c>: a redirect to a short-lived read-only link, else the stream.</summary>
-    public async Task<IResult> ContentAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<IResult> ContentAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        ArgumentNullException.ThrowIfNull(request);
+        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
         if (instance is null)
         {
             return Problems.NotFound(id);
@@ -171,7 +197,7 @@ public sealed class VideoApi
     public async Task<IResult> CancelAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, client, cancellationToken);
+        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
         if (instance is null)
         {
             return Problems.NotFound(id);
@@ -204,7 +230,8 @@ public sealed class VideoApi
         string? next;
         try
         {
-            (ids, next) = await jobs.ListAsync(limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
+            Caller caller = callers.Resolve(request.Headers);
+            (ids, next) = await jobs.ListAsync(caller.IsAdmin ? null : caller.Id, limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
         }
         catch (FormatException)
         {
@@ -239,9 +266,24 @@ public sealed class VideoApi
         }
     }
 
-    static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec)
+    /// <summary><c>GET /api/usage</c>: the caller's videos, seconds and cost today and this month; admins get every caller's.</summary>
+    public async Task<IResult> UsageAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Caller caller = callers.Resolve(request.Headers);
+        UsageReport report = await ledger.GetUsageAsync(caller.IsAdmin ? null : caller.Id, time.GetUtcNow(), cancellationToken);
+        return TypedResults.Json(report with { Caller = caller.Id }, Json);
+    }
+
+    static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec, Caller caller)
     {
         JobView view = JobView.From(existing);
+        if (!CanSee(caller, existing.Name == VideoOrchestrator.Name ? view : null))
+        {
+            // Another caller's id: say no more than that it is taken.
+            return Problems.Conflict("The id is taken.", $"Job '{existing.InstanceId}' already exists; use another id.");
+        }
+
         if (view.Prompt is not null && (view.Prompt != spec.Prompt || view.Model != spec.Model || view.Seconds != spec.Seconds || view.Size != spec.Size))
         {
             return Problems.Conflict(
@@ -254,14 +296,17 @@ public sealed class VideoApi
 
     static JsonHttpResult<SubmitResponse> Accepted(HttpRequest request, IManagementUrlFactory urls, JobView view, int statusCode)
     {
-        DurableManagementUrls management = urls.Create(request, view.Id);
-        request.HttpContext.Response.Headers.Location = JobPath(request, view.Id);
-        return TypedResults.Json(new SubmitResponse(view, management), Json, statusCode: statusCode);
+        DurableManagementUrls? management = urls.Create(request, view.Id);
+        string path = JobPath(request, view.Id);
+        request.HttpContext.Response.Headers.Location = path;
+        var jobUri = new Uri($"{request.Scheme}://{request.Host}{path}");
+        return TypedResults.Json(new SubmitResponse(view, jobUri, management), Json, statusCode: statusCode);
     }
 
     static string JobPath(HttpRequest request, string id) => $"{request.PathBase}/api/videos/{Uri.EscapeDataString(id)}";
 
-    static async Task<OrchestrationMetadata?> FindAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    /// <summary>The job, when it exists and the caller may see it: another caller's job is as good as missing (404).</summary>
+    static async Task<OrchestrationMetadata?> FindAsync(string id, Caller caller, DurableTaskClient client, CancellationToken cancellationToken)
     {
         if (!SubmitRequestParser.JobIdPattern().IsMatch(id))
         {
@@ -269,8 +314,11 @@ public sealed class VideoApi
         }
 
         OrchestrationMetadata? instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        return instance?.Name == VideoOrchestrator.Name ? instance : null;
+        return instance?.Name == VideoOrchestrator.Name && CanSee(caller, JobView.From(instance)) ? instance : null;
     }
+
+    static bool CanSee(Caller caller, JobView? job) =>
+        job is not null && (caller.IsAdmin || string.Equals(job.Caller ?? Caller.AnonymousId, caller.Id, StringComparison.Ordinal));
 
     /// <summary>The <c>limit</c> query parameter: 20 when absent, else a whole number from 1 to 100.</summary>
     static bool TryReadLimit(HttpRequest request, out int limit)
@@ -310,26 +358,33 @@ public sealed class VideoApi
     }
 }
 
-/// <summary>The <c>POST /api/videos</c> answer: the job and its Durable management URLs.</summary>
+/// <summary>
+/// The <c>POST /api/videos</c> answer: the job, its own URLs, and the Durable management URLs where the host offers
+/// them without a secret (the local host; the Functions app only when <c>Videos__DurableManagementUrls</c> is on, as
+/// its URLs carry the extension's system key). <c>statusQueryGetUri</c> is always there, so Durable clients work.
+/// </summary>
 public sealed record SubmitResponse
 {
-    public SubmitResponse(JobView job, DurableManagementUrls urls)
+    public SubmitResponse(JobView job, Uri jobUri, DurableManagementUrls? durable)
     {
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(jobUri);
         Id = job.Id;
         Status = job.Status;
         Progress = job.Progress;
         Model = job.Model;
         Seconds = job.Seconds;
         Size = job.Size;
+        EstimatedCostUsd = job.EstimatedCostUsd;
         CreatedAt = job.CreatedAt;
-        StatusQueryGetUri = urls.StatusQueryGetUri;
-        SendEventPostUri = urls.SendEventPostUri;
-        TerminatePostUri = urls.TerminatePostUri;
-        PurgeHistoryDeleteUri = urls.PurgeHistoryDeleteUri;
-        SuspendPostUri = urls.SuspendPostUri;
-        ResumePostUri = urls.ResumePostUri;
+        StatusUri = jobUri.AbsoluteUri;
+        ContentUri = jobUri.AbsoluteUri + "/content";
+        StatusQueryGetUri = durable?.StatusQueryGetUri ?? jobUri.AbsoluteUri;
+        SendEventPostUri = durable?.SendEventPostUri;
+        TerminatePostUri = durable?.TerminatePostUri;
+        PurgeHistoryDeleteUri = durable?.PurgeHistoryDeleteUri;
+        SuspendPostUri = durable?.SuspendPostUri;
+        ResumePostUri = durable?.ResumePostUri;
     }
 
     public string Id { get; }
@@ -338,13 +393,20 @@ public sealed record SubmitResponse
     public string? Model { get; }
     public string? Seconds { get; }
     public string? Size { get; }
+    public decimal? EstimatedCostUsd { get; }
     public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>The job (<c>GET</c>; <c>DELETE</c> cancels it).</summary>
+    public string StatusUri { get; }
+
+    /// <summary>The finished MP4.</summary>
+    public string ContentUri { get; }
     public string StatusQueryGetUri { get; }
-    public string SendEventPostUri { get; }
-    public string TerminatePostUri { get; }
-    public string PurgeHistoryDeleteUri { get; }
-    public string SuspendPostUri { get; }
-    public string ResumePostUri { get; }
+    public string? SendEventPostUri { get; }
+    public string? TerminatePostUri { get; }
+    public string? PurgeHistoryDeleteUri { get; }
+    public string? SuspendPostUri { get; }
+    public string? ResumePostUri { get; }
 }
 
 /// <summary>A page of <c>GET /api/videos</c>; <see cref="ContinuationToken"/> fetches the next one.</summary>

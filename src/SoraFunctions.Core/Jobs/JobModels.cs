@@ -19,6 +19,15 @@ public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacin
 {
     /// <summary>Null on the first generation; carried across <c>ContinueAsNew</c> afterwards.</summary>
     public JobProgress? Progress { get; init; }
+
+    /// <summary>Who asked: only they (and admins) see the job.</summary>
+    public string Caller { get; init; } = "anonymous";
+
+    /// <summary>The cost the price table gave at submission, charged to the caller's budget then.</summary>
+    public decimal? EstimatedCostUsd { get; init; }
+
+    /// <summary>When the budget was charged; a refund goes back to that day.</summary>
+    public DateTimeOffset? SubmittedAt { get; init; }
 }
 
 /// <summary>The state a job carries from one orchestration generation to the next.</summary>
@@ -32,6 +41,9 @@ public sealed record JobProgress(
     int? ProgressPercent,
     string Status)
 {
+    /// <summary>When the job got its provider slot; the timeout counts from here, not from a wait in the queue.</summary>
+    public DateTime AdmittedAt { get; init; }
+
     /// <summary>When the provider's view was last read (the creation counts as the first reading).</summary>
     public DateTime ObservedAt { get; init; }
 
@@ -48,7 +60,12 @@ public sealed record JobCustomStatus(
     [property: JsonPropertyName("providerVideoId")] string? ProviderVideoId,
     [property: JsonPropertyName("checks")] int Checks,
     [property: JsonPropertyName("nextCheckAt")] DateTime? NextCheckAt,
-    [property: JsonPropertyName("startedAt")] DateTime StartedAt);
+    [property: JsonPropertyName("startedAt")] DateTime StartedAt)
+{
+    /// <summary>The job's place in the queue for a provider slot (1 = next), while it waits for one.</summary>
+    [JsonPropertyName("queuePosition")]
+    public int? QueuePosition { get; init; }
+}
 
 /// <summary>Where a finished video is stored.</summary>
 public sealed record BlobLocation(

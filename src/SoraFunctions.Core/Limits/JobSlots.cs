@@ -27,6 +27,9 @@ public interface IJobSlots
 
     /// <summary>Slots held with a lease still running (0 when slots are off).</summary>
     Task<int> InFlightAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The oldest live waiter, to wake when a slot frees rather than let it sleep until its next try.</summary>
+    Task<string?> NextWaiterAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -191,6 +194,18 @@ public sealed class TableJobSlots : IJobSlots
         TableClient client = await table.GetAsync(cancellationToken);
         List<TableEntity> slots = await ReadPartitionAsync(client, SlotPartition, cancellationToken);
         return slots.Count(s => !IsFree(s, now));
+    }
+
+    public async Task<string?> NextWaiterAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (capacity == 0)
+        {
+            return null;
+        }
+
+        TableClient client = await table.GetAsync(cancellationToken);
+        (List<TableEntity> waiters, _) = await ReadWaitersAsync(client, "", now, cancellationToken);
+        return waiters.Count > 0 ? waiters[0].GetString("JobId") : null;
     }
 
     static async Task<SlotGrant> WaitAsync(TableClient client, string jobId, DateTimeOffset now, List<TableEntity> waiters, TableEntity? myWaiter, List<TableEntity>? slots, CancellationToken cancellationToken)

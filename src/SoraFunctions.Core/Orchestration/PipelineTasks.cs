@@ -28,6 +28,9 @@ public static class PipelineTasks
         new(ActivityNames.GetVideo, PipelineTaskKind.Activity, typeof(GetVideoActivity)),
         new(ActivityNames.StoreVideo, PipelineTaskKind.Activity, typeof(StoreVideoActivity)),
         new(ActivityNames.DeleteVideo, PipelineTaskKind.Activity, typeof(DeleteVideoActivity)),
+        new(ActivityNames.AdmitJob, PipelineTaskKind.Activity, typeof(AdmitJobActivity)),
+        new(ActivityNames.ReleaseJob, PipelineTaskKind.Activity, typeof(ReleaseJobActivity)),
+        new(ActivityNames.RefundJob, PipelineTaskKind.Activity, typeof(RefundJobActivity)),
     ];
 
     public static DurableTaskRegistry AddVideoPipeline(this DurableTaskRegistry registry)
@@ -66,5 +69,20 @@ public static class PipelineTasks
     sealed class DeleteVideoActivity(VideoJobActivities work) : TaskActivity<string, bool>
     {
         public override Task<bool> RunAsync(TaskActivityContext context, string input) => work.DeleteAsync(input, CancellationToken.None);
+    }
+
+    sealed class AdmitJobActivity(JobLimitActivities work) : TaskActivity<AdmitJobInput, Admission>
+    {
+        public override Task<Admission> RunAsync(TaskActivityContext context, AdmitJobInput input) => work.AdmitAsync(input, CancellationToken.None);
+    }
+
+    sealed class ReleaseJobActivity(JobLimitActivities work) : TaskActivity<string, string?>
+    {
+        public override Task<string?> RunAsync(TaskActivityContext context, string input) => work.ReleaseAsync(input, CancellationToken.None);
+    }
+
+    sealed class RefundJobActivity(JobLimitActivities work) : TaskActivity<RefundJobInput, decimal>
+    {
+        public override Task<decimal> RunAsync(TaskActivityContext context, RefundJobInput input) => work.RefundAsync(input, CancellationToken.None);
     }
 }

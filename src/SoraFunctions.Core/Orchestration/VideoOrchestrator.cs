@@ -21,6 +21,15 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
     /// <summary>The external event a provider webhook raises: check the provider now rather than at the next timer.</summary>
     public const string ProviderEvent = "provider-event";
 
+    /// <summary>The event a finishing job sends the oldest waiting job: a provider slot is free, ask now.</summary>
+    public const string SlotFreedEvent = "slot-freed";
+
+    /// <summary>Tries for a slot in one generation before <c>ContinueAsNew</c>, so a long wait keeps the history small.</summary>
+    const int AdmissionTriesPerGeneration = 40;
+
+    /// <summary>How long a slot outlives the job's timeout before it counts as abandoned (a terminated or purged job).</summary>
+    static readonly TimeSpan SlotLeaseMargin = TimeSpan.FromMinutes(15);
+
     /// <summary>Retries for activities that threw (storage or host trouble); provider errors come back as outcomes.</summary>
     static readonly TaskOptions ActivityRetries = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 3,
@@ -43,6 +52,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly JobPacing pacing;
         readonly Task<string?> cancel;
         Task<string?> providerEvent;
+        Task<string?> slotFreed;
 
         public Run(TaskOrchestrationContext context, VideoJobInput input)
         {
@@ -51,6 +61,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             pacing = input.Pacing;
             cancel = context.WaitForExternalEvent<string?>(CancelEvent);
             providerEvent = context.WaitForExternalEvent<string?>(ProviderEvent);
+            slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
         }
 
         bool CancelRequested => cancel.IsCompleted;
@@ -65,20 +76,43 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 SetStatus(JobStatus.Queued, null, null, 0, null, startedAt);
                 if (CancelRequested)
                 {
+                    await RefundAsync();
                     return Canceled(null, 0);
                 }
 
+                bool? admitted = await AdmitAsync(startedAt);
+                if (admitted is null)
+                {
+                    context.ContinueAsNew(input);
+                    return null!;
+                }
+
+                if (admitted == false)
+                {
+                    // Canceled in the queue: give up the place (or a slot taken at the last moment) and the charge.
+                    await ReleaseSlotAsync();
+                    await RefundAsync();
+                    return Canceled(null, 0);
+                }
+
+                DateTime admittedAt = context.CurrentUtcDateTime;
                 log.LogInformation("Job {JobId}: creating a {Seconds}s {Size} video with {Model}", input.JobId, input.Spec.Seconds, input.Spec.Size, input.Spec.Model);
-                (ProviderVideo? video, VideoJobResult? ended) = await CreateAsync(startedAt);
+                (ProviderVideo? video, VideoJobResult? ended, bool mayExist) = await CreateAsync(startedAt);
                 if (ended is not null)
                 {
+                    await ReleaseSlotAsync();
+                    if (ended.ProviderVideoId is null && !mayExist)
+                    {
+                        await RefundAsync();
+                    }
+
                     return ended;
                 }
 
                 DateTime createdAt = context.CurrentUtcDateTime;
                 state = new JobProgress(
                     startedAt,
-                    startedAt + pacing.Timeout,
+                    admittedAt + pacing.Timeout,
                     BlobNames.For(input.JobId, startedAt),
                     video!.Id,
                     createdAt,
@@ -86,15 +120,121 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     video.Progress,
                     video.Status)
                 {
+                    AdmittedAt = admittedAt,
                     ObservedAt = createdAt,
                     PreviousObservedAt = createdAt,
                 };
             }
 
-            return await PollAsync(state);
+            VideoJobResult? result = await PollAsync(state);
+            if (result is not null)
+            {
+                // Every ending frees the provider slot; a ContinueAsNew (null) keeps it for the next generation.
+                await ReleaseSlotAsync();
+            }
+
+            return result!;
         }
 
-        async Task<(ProviderVideo? Video, VideoJobResult? Ended)> CreateAsync(DateTime startedAt)
+        /// <summary>
+        /// Waits for a provider slot and the create rate: true when admitted, false when canceled meanwhile, null when
+        /// this generation has waited long enough and the next one should go on waiting.
+        /// </summary>
+        async Task<bool?> AdmitAsync(DateTime startedAt)
+        {
+            var admit = new AdmitJobInput(input.JobId, pacing.Timeout + SlotLeaseMargin);
+            for (int tries = 1; tries <= AdmissionTriesPerGeneration; tries++)
+            {
+                Admission admission;
+                try
+                {
+                    admission = await context.CallActivityAsync<Admission>(ActivityNames.AdmitJob, admit, ActivityRetries);
+                }
+                catch (TaskFailedException ex)
+                {
+                    // The limits' storage kept failing: waiting is safe, creating past the brakes is not.
+                    context.CreateReplaySafeLogger<VideoOrchestrator>().LogWarning("Job {JobId}: admission failed ({Reason}); asking again", input.JobId, ex.FailureDetails.ErrorMessage);
+                    admission = new Admission(false, 0, pacing.MaxPollInterval);
+                }
+
+                if (admission.Admitted)
+                {
+                    return true;
+                }
+
+                DateTime retryAt = context.CurrentUtcDateTime + admission.RetryAfter;
+                context.SetCustomStatus(new JobCustomStatus(JobStatus.Queued, 0, null, 0, retryAt, startedAt)
+                {
+                    QueuePosition = admission.QueuePosition > 0 ? admission.QueuePosition : null,
+                });
+                if (!await WaitForSlotAsync(retryAt))
+                {
+                    return false;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Waits until <paramref name="retryAt"/> or until a finishing job says a slot is free; false on cancel.</summary>
+        async Task<bool> WaitForSlotAsync(DateTime retryAt)
+        {
+            using var timerCancellation = new CancellationTokenSource();
+            Task timer = context.CreateTimer(retryAt, timerCancellation.Token);
+            Task winner = await Task.WhenAny(timer, cancel, slotFreed);
+            if (winner != timer)
+            {
+#pragma warning disable CA1849 // See WaitAsync: the orchestrator must stay on its own thread.
+                timerCancellation.Cancel();
+#pragma warning restore CA1849
+            }
+
+            if (winner == slotFreed)
+            {
+                slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
+            }
+
+            return winner != cancel;
+        }
+
+        /// <summary>Frees the job's provider slot and wakes the oldest waiting job (idempotent; safe without a slot).</summary>
+        async Task ReleaseSlotAsync()
+        {
+            try
+            {
+                string? next = await context.CallActivityAsync<string?>(ActivityNames.ReleaseJob, input.JobId, ActivityRetries);
+                if (next is not null && next != input.JobId)
+                {
+                    context.SendEvent(next, SlotFreedEvent, input.JobId);
+                }
+            }
+            catch (TaskFailedException ex)
+            {
+                // The slot's lease frees it in the end.
+                context.CreateReplaySafeLogger<VideoOrchestrator>().LogWarning("Job {JobId}: releasing its provider slot failed: {Reason}", input.JobId, ex.FailureDetails.ErrorMessage);
+            }
+        }
+
+        /// <summary>Gives the job's charge back to the budget: no provider video was made for it.</summary>
+        async Task RefundAsync()
+        {
+            if (input.SubmittedAt is not { } chargedAt)
+            {
+                return;
+            }
+
+            try
+            {
+                await context.CallActivityAsync<decimal>(ActivityNames.RefundJob, new RefundJobInput(input.JobId, chargedAt), ActivityRetries);
+            }
+            catch (TaskFailedException ex)
+            {
+                context.CreateReplaySafeLogger<VideoOrchestrator>().LogWarning("Job {JobId}: refunding its budget charge failed: {Reason}", input.JobId, ex.FailureDetails.ErrorMessage);
+            }
+        }
+
+        /// <returns>The video, or how the job ended and whether an earlier attempt may still have made a (billed) video.</returns>
+        async Task<(ProviderVideo? Video, VideoJobResult? Ended, bool MayExist)> CreateAsync(DateTime startedAt)
         {
             ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
             DateTime? lookupSince = null;
@@ -124,13 +264,13 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         if (CancelRequested)
                         {
                             await DeleteProviderVideoAsync(result.Video!.Id);
-                            return (null, Canceled(result.Video.Id, 0));
+                            return (null, Canceled(result.Video.Id, 0), true);
                         }
 
-                        return (result.Video, null);
+                        return (result.Video, null, true);
 
                     case StepOutcome.Failed:
-                        return (null, Failed(result.Error!, null, 0));
+                        return (null, Failed(result.Error!, null, 0), lookupSince is not null);
                 }
 
                 if (result.MayHaveReachedProvider)
@@ -141,7 +281,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 if (attempt >= pacing.CreateMaxAttempts)
                 {
                     JobError last = result.Error ?? new JobError(JobErrorCodes.ProviderUnavailable, "The provider did not accept the job.");
-                    return (null, Failed(new JobError(JobErrorCodes.ProviderUnavailable, $"The provider did not accept the job after {attempt} attempts: {last.Message}"), null, 0));
+                    return (null, Failed(new JobError(JobErrorCodes.ProviderUnavailable, $"The provider did not accept the job after {attempt} attempts: {last.Message}"), null, 0), lookupSince is not null);
                 }
 
                 TimeSpan delay = PollingPolicy.NextDelay(
@@ -152,12 +292,13 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 SetStatus(JobStatus.Queued, null, null, 0, context.CurrentUtcDateTime + delay, startedAt);
                 if (!await WaitAsync(context.CurrentUtcDateTime + delay))
                 {
-                    return (null, Canceled(null, 0));
+                    return (null, Canceled(null, 0), lookupSince is not null);
                 }
             }
         }
 
-        async Task<VideoJobResult> PollAsync(JobProgress state)
+        /// <returns>How the job ended, or null after <c>ContinueAsNew</c>.</returns>
+        async Task<VideoJobResult?> PollAsync(JobProgress state)
         {
             ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
             int checksThisGeneration = 0;
@@ -256,7 +397,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 {
                     // Keep the history small however long the render takes.
                     context.ContinueAsNew(input with { Progress = state });
-                    return null!;
+                    return null;
                 }
             }
         }

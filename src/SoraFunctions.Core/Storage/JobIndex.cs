@@ -23,21 +23,24 @@ public sealed class JobIndex : IJobIndex
         table = tables.GetTableClient(TableName);
     }
 
-    /// <summary>Records a submitted job (idempotent for the same id and time).</summary>
-    public async Task RecordAsync(string jobId, DateTimeOffset submittedAt, CancellationToken cancellationToken)
+    /// <summary>Records a submitted job in everyone's list (admins) and in its caller's own (idempotent for the same id and time).</summary>
+    public async Task RecordAsync(string jobId, string caller, DateTimeOffset submittedAt, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
         string rowKey = string.Create(CultureInfo.InvariantCulture, $"{DateTimeOffset.MaxValue.UtcTicks - submittedAt.UtcTicks:D19}_{jobId}");
-        await table.UpsertEntityAsync(new TableEntity(Partition, rowKey) { ["JobId"] = jobId }, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertEntityAsync(new TableEntity(Partition, rowKey) { ["JobId"] = jobId, ["Caller"] = caller }, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertEntityAsync(new TableEntity(CallerPartition(caller), rowKey) { ["JobId"] = jobId }, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>One page of job ids, newest first, and the token of the next page (null at the end).</summary>
     /// <exception cref="FormatException">The continuation token is not one this index handed out.</exception>
-    public async Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(int limit, string? continuationToken, CancellationToken cancellationToken)
+    /// <param name="caller">Whose jobs; null for everyone's (admins).</param>
+    public async Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(string? caller, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
+        string partition = caller is null ? Partition : CallerPartition(caller);
         AsyncPageable<TableEntity> query = table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"),
+            filter: TableClient.CreateQueryFilter($"PartitionKey eq {partition}"),
             maxPerPage: limit,
             select: ["JobId"],
             cancellationToken: cancellationToken);
@@ -56,6 +59,8 @@ public sealed class JobIndex : IJobIndex
         return ([], null);
     }
 
+    static string CallerPartition(string caller) => "caller-" + Limits.TableKeys.Escape(caller);
+
     async Task EnsureTableAsync(CancellationToken cancellationToken)
     {
         if (!tableReady)
@@ -69,7 +74,7 @@ public sealed class JobIndex : IJobIndex
 /// <summary>The jobs newest first (see <see cref="JobIndex"/>).</summary>
 public interface IJobIndex
 {
-    Task RecordAsync(string jobId, DateTimeOffset submittedAt, CancellationToken cancellationToken);
+    Task RecordAsync(string jobId, string caller, DateTimeOffset submittedAt, CancellationToken cancellationToken);
 
-    Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(int limit, string? continuationToken, CancellationToken cancellationToken);
+    Task<(IReadOnlyList<string> JobIds, string? ContinuationToken)> ListAsync(string? caller, int limit, string? continuationToken, CancellationToken cancellationToken);
 }

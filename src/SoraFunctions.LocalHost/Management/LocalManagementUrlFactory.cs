@@ -9,7 +9,7 @@ namespace SoraFunctions.LocalHost.Management;
 public sealed class LocalManagementUrlFactory : IManagementUrlFactory
 {
     /// <inheritdoc />
-    public DurableManagementUrls Create(HttpRequest request, string instanceId)
+    public DurableManagementUrls? Create(HttpRequest request, string instanceId)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrEmpty(instanceId);

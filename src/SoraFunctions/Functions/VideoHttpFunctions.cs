@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using SoraFunctions.Configuration;
 using SoraFunctions.Http;
 
 namespace SoraFunctions.Functions;
@@ -10,7 +12,7 @@ namespace SoraFunctions.Functions;
 /// The HTTP API as Azure Functions: one thin adapter per row of <see cref="ApiRoutes.All"/> (same function name, method
 /// and route; a test compares them with the generated function metadata).
 /// </summary>
-public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
+public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
 {
     [Function("SubmitVideoJob")]
     public async Task<IResult> Submit(
@@ -20,7 +22,7 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
     {
         ArgumentNullException.ThrowIfNull(request);
         HttpRequestData? data = await context.GetHttpRequestDataAsync();
-        return await api.SubmitAsync(request, client, new FunctionsManagementUrls(client, data), request.HttpContext.RequestAborted);
+        return await api.SubmitAsync(request, client, new FunctionsManagementUrls(client, data, options.Value.DurableManagementUrls), request.HttpContext.RequestAborted);
     }
 
     [Function("ListVideoJobs")]
@@ -33,13 +35,13 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
     }
 
     [Function("GetVideoJob")]
-    public static Task<IResult> Get(
+    public Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos/{id}")] HttpRequest request,
         string id,
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return VideoApi.GetAsync(id, client, request.HttpContext.RequestAborted);
+        return api.GetAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("GetVideoJobContent")]
@@ -49,7 +51,7 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.ContentAsync(id, client, request.HttpContext.RequestAborted);
+        return api.ContentAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("CancelVideoJob")]
@@ -70,6 +72,14 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
         return api.LibraryAsync(request, request.HttpContext.RequestAborted);
     }
 
+    [Function("GetUsage")]
+    public Task<IResult> Usage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "usage")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return api.UsageAsync(request, request.HttpContext.RequestAborted);
+    }
+
     /// <summary>The provider's signed webhooks: anonymous at the HTTP level, authenticated by their signature.</summary>
     [Function("ProviderWebhook")]
     public Task<IResult> Webhook(
@@ -81,11 +91,16 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks)
         return webhooks.ReceiveAsync(request, provider, client, request.HttpContext.RequestAborted);
     }
 
-    /// <summary>The management URLs Durable Functions itself makes (with the host's system key).</summary>
-    sealed class FunctionsManagementUrls(DurableTaskClient client, HttpRequestData? request) : IManagementUrlFactory
+    /// <summary>The management URLs Durable Functions itself makes, only when an operator turned them on: they carry the system key.</summary>
+    sealed class FunctionsManagementUrls(DurableTaskClient client, HttpRequestData? request, bool enabled) : IManagementUrlFactory
     {
-        public DurableManagementUrls Create(HttpRequest httpRequest, string instanceId)
+        public DurableManagementUrls? Create(HttpRequest httpRequest, string instanceId)
         {
+            if (!enabled)
+            {
+                return null;
+            }
+
             HttpManagementPayload payload = client.CreateHttpManagementPayload(instanceId, request);
             return new DurableManagementUrls(
                 payload.Id ?? "",

@@ -8,8 +8,8 @@ using SoraFunctions.Orchestration;
 
 namespace SoraFunctions.Functions;
 
-/// <summary>The orchestrator and activities as Azure Functions, under the names the local host registers too.</summary>
-public sealed class VideoPipelineFunctions(VideoJobActivities work, VideoCatalogConsumer consumer)
+/// <summary>The orchestrator and activities as Azure Functions: one adapter per row of <see cref="PipelineTasks.All"/>.</summary>
+public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActivities limits, VideoCatalogConsumer consumer)
 {
     [Function(VideoOrchestrator.Name)]
     public static Task<VideoJobResult> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -34,6 +34,18 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, VideoCatalog
     [Function(ActivityNames.DeleteVideo)]
     public Task<bool> DeleteVideo([ActivityTrigger] string providerVideoId, CancellationToken cancellationToken) =>
         work.DeleteAsync(providerVideoId, cancellationToken);
+
+    [Function(ActivityNames.AdmitJob)]
+    public Task<Admission> AdmitJob([ActivityTrigger] AdmitJobInput input, CancellationToken cancellationToken) =>
+        limits.AdmitAsync(input, cancellationToken);
+
+    [Function(ActivityNames.ReleaseJob)]
+    public Task<string?> ReleaseJob([ActivityTrigger] string jobId, CancellationToken cancellationToken) =>
+        limits.ReleaseAsync(jobId, cancellationToken);
+
+    [Function(ActivityNames.RefundJob)]
+    public Task<decimal> RefundJob([ActivityTrigger] RefundJobInput input, CancellationToken cancellationToken) =>
+        limits.RefundAsync(input, cancellationToken);
 
     /// <summary>
     /// The reference consumer: each finished video (Event Grid <c>BlobCreated</c> on <c>videos/</c>) is checked

@@ -55,7 +55,30 @@ internal sealed class FakeOrchestrationContext
         SetupActivity<GetVideoResult>(ActivityNames.GetVideo);
         SetupActivity<StoreVideoResult>(ActivityNames.StoreVideo);
         SetupActivity<bool>(ActivityNames.DeleteVideo);
+
+        // The brakes admit at once and free quietly unless a test queues other answers.
+        SetupActivity(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero), hasFallback: true);
+        SetupActivity<string?>(ActivityNames.ReleaseJob, null, hasFallback: true);
+        SetupActivity(ActivityNames.RefundJob, 0m, hasFallback: true);
+        Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.SlotFreedEvent, It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                if (slotFreed.Task.IsCompleted)
+                {
+                    slotFreed = new TaskCompletionSource<string?>();
+                }
+
+                return slotFreed.Task;
+            });
+        Mock.Setup(c => c.SendEvent(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object>()))
+            .Callback((string instanceId, string eventName, object payload) => SentEvents.Add((instanceId, eventName)));
     }
+
+    TaskCompletionSource<string?> slotFreed = new();
+
+    public List<(string InstanceId, string EventName)> SentEvents { get; } = [];
+
+    public void RaiseSlotFreed() => slotFreed.TrySetResult("other-job");
 
     public Mock<TaskOrchestrationContext> Mock { get; } = new() { CallBase = true };
 
@@ -97,7 +120,7 @@ internal sealed class FakeOrchestrationContext
 
     public int CountOf(string activity) => Calls.Count(c => c.Name == activity);
 
-    void SetupActivity<T>(string name)
+    void SetupActivity<T>(string name, T? fallback = default, bool hasFallback = false)
     {
         Mock.Setup(c => c.CallActivityAsync<T>(It.Is<TaskName>(n => n.Name == name), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Returns((TaskName _, object? input, TaskOptions? _) =>
@@ -105,7 +128,7 @@ internal sealed class FakeOrchestrationContext
                 Calls.Add((name, input));
                 if (!answers.TryGetValue(name, out Queue<Func<object?, object>>? queue) || queue.Count == 0)
                 {
-                    throw new InvalidOperationException($"No answer queued for {name}.");
+                    return hasFallback ? Task.FromResult(fallback!) : throw new InvalidOperationException($"No answer queued for {name}.");
                 }
 
                 Func<object?, object> answer = queue.Count > 1 ? queue.Dequeue() : queue.Peek();

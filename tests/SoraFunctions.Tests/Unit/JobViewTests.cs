@@ -80,11 +80,13 @@ public class JobViewTests
     }
 
     [Fact]
-    public void From_OrchestrationFailed_IsFailedWithInternalError()
+    public void From_OrchestrationFailed_IsFailedWithInternalErrorAndNoExceptionText()
     {
-        OrchestrationMetadata instance = Instance(OrchestrationRuntimeStatus.Failed, failure: new TaskFailureDetails("InvalidOperationException", "boom", null, null, null));
+        OrchestrationMetadata instance = Instance(OrchestrationRuntimeStatus.Failed, failure: new TaskFailureDetails("InvalidOperationException", "boom at job-42 in /src/x.cs", "   at X.Y()", null, null));
         JobView view = JobView.From(instance);
-        Assert.Equal((JobStatus.Failed, JobErrorCodes.Internal, "boom"), (view.Status, view.Error!.Code, view.Error.Message));
+        Assert.Equal((JobStatus.Failed, JobErrorCodes.Internal), (view.Status, view.Error!.Code));
+        Assert.DoesNotContain("boom", view.Error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", view.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

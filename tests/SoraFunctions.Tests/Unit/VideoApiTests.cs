@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
+using SoraFunctions.Limits;
 using SoraFunctions.Http;
 using SoraFunctions.Storage;
 
@@ -17,6 +19,7 @@ public class VideoApiTests
     static readonly JsonDataConverter Converter = JsonDataConverter.Default;
     readonly Mock<DurableTaskClient> client = new("test") { CallBase = true };
     readonly Mock<IJobIndex> jobs = new();
+    readonly Mock<ISpendLedger> ledger = new();
     readonly VideoApi api;
 
     public VideoApiTests()
@@ -26,6 +29,9 @@ public class VideoApiTests
         api = new VideoApi(
             Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
             TestProviders.Sora,
+            new CallerResolver(Options.Create(new CallersOptions { TrustPrincipalHeaders = true, Admins = ["root"] }), new ConfigurationBuilder().Build()),
+            new PriceTable(Options.Create(new PricesOptions())),
+            ledger.Object,
             Options.Create(new PipelineOptions()),
             store,
             catalog,
@@ -33,15 +39,17 @@ public class VideoApiTests
             TimeProvider.System,
             NullLogger<VideoApi>.Instance);
         client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync((OrchestrationMetadata?)null);
+        ledger.Setup(l => l.ReserveAsync(It.IsAny<SpendRequest>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(true, null, null, 0, null));
     }
 
-    static OrchestrationMetadata Instance(string id, OrchestrationRuntimeStatus status, string prompt = "a fox", DateTimeOffset? createdAt = null, object? output = null, string name = VideoOrchestrator.Name) =>
+    static OrchestrationMetadata Instance(string id, OrchestrationRuntimeStatus status, string prompt = "a fox", DateTimeOffset? createdAt = null, object? output = null, string name = VideoOrchestrator.Name, string caller = Caller.AnonymousId) =>
         new(name, id)
         {
             RuntimeStatus = status,
             CreatedAt = createdAt ?? DateTimeOffset.UtcNow,
             LastUpdatedAt = createdAt ?? DateTimeOffset.UtcNow,
-            SerializedInput = Converter.Serialize(new VideoJobInput(id, new VideoSpec(prompt, "sora-2", "4", "720x1280"), TestPacing.Fast)),
+            SerializedInput = Converter.Serialize(new VideoJobInput(id, new VideoSpec(prompt, "sora-2", "4", "720x1280"), TestPacing.Fast) { Caller = caller }),
             SerializedOutput = output is null ? null : Converter.Serialize(output),
             DataConverter = Converter,
         };
@@ -182,7 +190,7 @@ public class VideoApiTests
         foreach (string id in new[] { "nope", "bad id!" })
         {
             DefaultHttpContext context = HttpResults.NewContext();
-            (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await VideoApi.GetAsync(id, client.Object, default), context);
+            (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.GetAsync(context.Request, id, client.Object, default), context);
             Assert.Equal(404, status);
             Assert.Equal(404, body.GetProperty("status").GetInt32());
         }
@@ -192,7 +200,7 @@ public class VideoApiTests
     public async Task Get_AnotherOrchestrationsId_Answers404()
     {
         Exists(Instance("other-1", OrchestrationRuntimeStatus.Running, name: "SomethingElse"));
-        (int status, _, _) = await HttpResults.ExecuteAsync(await VideoApi.GetAsync("other-1", client.Object, default), HttpResults.NewContext());
+        (int status, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(HttpResults.NewContext().Request, "other-1", client.Object, default), HttpResults.NewContext());
         Assert.Equal(404, status);
     }
 
@@ -200,7 +208,7 @@ public class VideoApiTests
     public async Task Content_BeforeCompletion_Answers409()
     {
         Exists(Instance("job-9", OrchestrationRuntimeStatus.Running));
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ContentAsync("job-9", client.Object, default), HttpResults.NewContext());
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ContentAsync(HttpResults.NewContext().Request, "job-9", client.Object, default), HttpResults.NewContext());
         Assert.Equal(409, status);
         Assert.Contains("queued", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
@@ -234,7 +242,7 @@ public class VideoApiTests
     public async Task Submit_NewJob_IsIndexedBeforeItIsScheduled()
     {
         var order = new List<string>();
-        jobs.Setup(j => j.RecordAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).Callback(() => order.Add("index")).Returns(Task.CompletedTask);
+        jobs.Setup(j => j.RecordAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).Callback(() => order.Add("index")).Returns(Task.CompletedTask);
         client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
             .Callback(() => order.Add("schedule")).ReturnsAsync("x");
 
@@ -242,14 +250,14 @@ public class VideoApiTests
 
         Assert.Equal(202, status);
         Assert.Equal(["index", "schedule"], order);
-        jobs.Verify(j => j.RecordAsync("indexed-1", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+        jobs.Verify(j => j.RecordAsync("indexed-1", Caller.AnonymousId, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
         Assert.Equal("indexed-1", body.GetProperty("id").GetString());
     }
 
     [Fact]
     public async Task List_KeepsTheIndexOrderAndLeavesOutPurgedAndForeignInstances()
     {
-        jobs.Setup(j => j.ListAsync(2, "page-2", It.IsAny<CancellationToken>())).ReturnsAsync((["c", "gone", "x", "b"], "page-3"));
+        jobs.Setup(j => j.ListAsync(Caller.AnonymousId, 2, "page-2", It.IsAny<CancellationToken>())).ReturnsAsync((["c", "gone", "x", "b"], "page-3"));
         Exists(Instance("c", OrchestrationRuntimeStatus.Running));
         Exists(Instance("b", OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Completed)));
         Exists(Instance("x", OrchestrationRuntimeStatus.Running, name: "SomethingElse"));
@@ -266,7 +274,7 @@ public class VideoApiTests
     [Fact]
     public async Task List_ForeignContinuationToken_Answers400()
     {
-        jobs.Setup(j => j.ListAsync(It.IsAny<int>(), "bogus", It.IsAny<CancellationToken>())).ThrowsAsync(new FormatException("bad token"));
+        jobs.Setup(j => j.ListAsync(It.IsAny<string?>(), It.IsAny<int>(), "bogus", It.IsAny<CancellationToken>())).ThrowsAsync(new FormatException("bad token"));
         DefaultHttpContext context = HttpResults.NewContext();
         context.Request.QueryString = new QueryString("?continuationToken=bogus");
 
@@ -287,5 +295,109 @@ public class VideoApiTests
         (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
         Assert.Equal(400, status);
         Assert.True(body.GetProperty("errors").TryGetProperty(field, out _));
+    }
+
+    static DefaultHttpContext As(string caller, string? body = null)
+    {
+        DefaultHttpContext context = HttpResults.NewContext(body);
+        context.Request.Headers["X-MS-CLIENT-PRINCIPAL-ID"] = caller;
+        return context;
+    }
+
+    [Fact]
+    public async Task Get_AnotherCallersJob_Answers404()
+    {
+        Exists(Instance("alices", OrchestrationRuntimeStatus.Running, caller: "alice"));
+
+        (int asBob, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("bob").Request, "alices", client.Object, default), HttpResults.NewContext());
+        (int asAlice, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("alice").Request, "alices", client.Object, default), HttpResults.NewContext());
+        (int asAdmin, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("root").Request, "alices", client.Object, default), HttpResults.NewContext());
+
+        Assert.Equal((404, 200, 200), (asBob, asAlice, asAdmin));
+    }
+
+    [Fact]
+    public async Task ContentAndCancel_AnotherCallersJob_Answer404AndRaiseNothing()
+    {
+        Exists(Instance("alices-2", OrchestrationRuntimeStatus.Running, caller: "alice"));
+        DefaultHttpContext bob = As("bob");
+
+        (int content, _, _) = await HttpResults.ExecuteAsync(await api.ContentAsync(bob.Request, "alices-2", client.Object, default), HttpResults.NewContext());
+        (int cancel, _, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(bob.Request, "alices-2", client.Object, default), bob);
+
+        Assert.Equal((404, 404), (content, cancel));
+        client.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task List_ReadsTheCallersOwnIndexAndAdminsReadEveryones()
+    {
+        jobs.Setup(j => j.ListAsync(It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>())).ReturnsAsync(([], null));
+
+        await api.ListAsync(As("alice").Request, client.Object, default);
+        await api.ListAsync(As("root").Request, client.Object, default);
+
+        jobs.Verify(j => j.ListAsync("alice", It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Once);
+        jobs.Verify(j => j.ListAsync(null, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Submit_ReservesTheEstimatedCostForTheCallerAndCarriesIt()
+    {
+        VideoJobInput? scheduled = null;
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .Callback((TaskName _, object? input, StartOrchestrationOptions? _, CancellationToken _) => scheduled = (VideoJobInput)input!)
+            .ReturnsAsync("x");
+        DefaultHttpContext context = As("alice", """{"prompt":"a fox","model":"sora-2-pro","seconds":"8","size":"1920x1080","id":"priced-1"}""");
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.SubmitAsync(context.Request, client.Object, new HttpResults.TestUrls(), default), context);
+
+        Assert.Equal(202, status);
+        Assert.Equal(5.6m, body.GetProperty("estimatedCostUsd").GetDecimal());
+        Assert.Equal(("alice", 5.6m), (scheduled!.Caller, scheduled.EstimatedCostUsd));
+        ledger.Verify(l => l.ReserveAsync(new SpendRequest("alice", "priced-1", 5.6m, 8), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Submit_OverBudget_Answers429ProblemWithRetryAfterAndSchedulesNothing()
+    {
+        ledger.Setup(l => l.ReserveAsync(It.IsAny<SpendRequest>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(false, BudgetDecision.CallerBudget, 1m, 0.8m, TimeSpan.FromSeconds(3600.2)));
+
+        (int status, JsonElement body, HttpContext context) = await SubmitAsync("""{"prompt":"a fox"}""");
+
+        Assert.Equal(429, status);
+        Assert.Equal("3601", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("application/problem+json", context.Response.ContentType);
+        Assert.Equal("Limits:CallerDailyUsd", body.GetProperty("budget").GetString());
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Submit_SameIdByAnotherCaller_Answers409WithoutRevealingTheJob()
+    {
+        Exists(Instance("taken-1", OrchestrationRuntimeStatus.Running, prompt: "alice's secret prompt", caller: "alice"));
+        DefaultHttpContext context = As("bob", """{"prompt":"a fox","id":"taken-1"}""");
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.SubmitAsync(context.Request, client.Object, new HttpResults.TestUrls(), default), context);
+
+        Assert.Equal(409, status);
+        Assert.DoesNotContain("secret", body.GetRawText(), StringComparison.Ordinal);
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
+    public async Task Usage_AnswersTheCallersOwnReportAndAdminsEveryones()
+    {
+        var report = new UsageReport(null, new DateOnly(2026, 11, 30), UsageTotals.Zero, UsageTotals.Zero, [], null, null);
+        ledger.Setup(l => l.GetUsageAsync(It.IsAny<string?>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(report);
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.UsageAsync(As("alice").Request, default), HttpResults.NewContext());
+        await api.UsageAsync(As("root").Request, default);
+
+        Assert.Equal(200, status);
+        Assert.Equal("alice", body.GetProperty("caller").GetString());
+        ledger.Verify(l => l.GetUsageAsync("alice", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+        ledger.Verify(l => l.GetUsageAsync(null, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 }

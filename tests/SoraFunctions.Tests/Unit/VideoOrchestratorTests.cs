@@ -360,4 +360,118 @@ public class VideoOrchestratorTests
         Assert.Equal(Start, fake.Now);
         Assert.Equal(2, fake.Timers.Count);
     }
+
+    [Fact]
+    public async Task Run_NoSlotFree_WaitsQueuedWithItsPositionThenCreates()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.AdmitJob, new Admission(false, 3, TimeSpan.FromSeconds(15)))
+            .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromSeconds(5)))
+            .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal([Start.AddSeconds(15), Start.AddSeconds(20)], fake.Timers.Take(2));
+        Assert.Equal([3, 1], fake.Statuses.Where(s => s.QueuePosition is not null).Select(s => s.QueuePosition!.Value));
+        Assert.All(fake.Statuses.Where(s => s.QueuePosition is not null), s => Assert.Equal(JobStatus.Queued, s.Status));
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Fact]
+    public async Task Run_SlotFreedEvent_AsksAgainBeforeItsTimer()
+    {
+        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromSeconds(30)))
+            .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_request", "no") });
+
+        Task<VideoJobResult> run = RunAsync(fake);
+        Assert.False(run.IsCompleted);
+        fake.RaiseSlotFreed();
+        VideoJobResult result = await run;
+
+        Assert.Equal(JobStatus.Failed, result.Status);
+        Assert.Equal(2, fake.CountOf(ActivityNames.AdmitJob));
+    }
+
+    [Fact]
+    public async Task Run_CanceledWhileQueued_EndsCanceledRefundsAndCreatesNothing()
+    {
+        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.AdmitJob, new Admission(false, 2, TimeSpan.FromSeconds(30)));
+
+        Task<VideoJobResult> run = RunAsync(fake, Input with { SubmittedAt = Start });
+        fake.RequestCancel();
+        VideoJobResult result = await run;
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(new RefundJobInput("job-1", Start), Assert.Single(fake.InputsOf<RefundJobInput>(ActivityNames.RefundJob)));
+    }
+
+    [Fact]
+    public async Task Run_CreateRejected_ReleasesTheSlotAndRefunds()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_request", "no") });
+
+        await RunAsync(fake, Input with { SubmittedAt = Start });
+
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(1, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Fact]
+    public async Task Run_CreateUncertainThenFailed_ReleasesButDoesNotRefund()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = true, Error = new JobError("server_error", "500") })
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError(JobErrorCodes.CreateUncertain, "may exist") });
+
+        VideoJobResult result = await RunAsync(fake, Input with { SubmittedAt = Start });
+
+        Assert.Equal(JobErrorCodes.CreateUncertain, result.Error!.Code);
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Theory]
+    [InlineData(ProviderStatus.Completed)]
+    [InlineData(ProviderStatus.Failed)]
+    public async Task Run_AnyEndingAfterCreate_ReleasesTheSlotOnceAndWakesTheNextWaiter(string providerStatus)
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(providerStatus, 100, new JobError("moderation_blocked", "blocked")))
+            .Answer(ActivityNames.StoreVideo, Stored())
+            .Answer(ActivityNames.ReleaseJob, "job-2");
+
+        await RunAsync(fake, Input with { SubmittedAt = Start });
+
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+        Assert.Equal(("job-2", VideoOrchestrator.SlotFreedEvent), Assert.Single(fake.SentEvents));
+    }
+
+    [Fact]
+    public async Task Run_Timeout_CountsFromAdmissionNotFromTheQueue()
+    {
+        var fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromMinutes(30)))
+            .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        // 30 minutes in the queue is longer than the 10-minute timeout, and the job still completes.
+        Assert.Equal(JobStatus.Completed, result.Status);
+    }
 }
