@@ -34,6 +34,13 @@ param principalType string = 'User'
 
 // ---------------------------------------------------------------- video provider
 
+@description('Provider: the video provider the pipeline drives (Sora, or Runway with runwayApiKey).')
+@allowed([
+  'Sora'
+  'Runway'
+])
+param provider string = 'Sora'
+
 @description('Provider API key, stored as a Key Vault secret; the secret is created only when this is not empty (otherwise set it later, see infra/README.md). Not used when soraAuthMode is EntraId.')
 @secure()
 param soraApiKey string = ''
@@ -68,6 +75,22 @@ param soraRequestTimeoutSeconds int = 100
 
 @description('Sora__EntraScope: token scope when soraAuthMode is EntraId.')
 param soraEntraScope string = 'https://cognitiveservices.azure.com/.default'
+
+@description('Runway API secret, stored as a Key Vault secret that Runway__ApiKey references; the secret is created only when this is not empty. Needed when provider is Runway.')
+@secure()
+param runwayApiKey string = ''
+
+@description('Runway__BaseUrl: the Runway API host.')
+param runwayBaseUrl string = 'https://api.dev.runwayml.com'
+
+@description('Runway__DefaultModel: model used when a request names none (gen4.5, veo3.1, veo3.1_fast).')
+param runwayDefaultModel string = 'gen4.5'
+
+@description('Runway__DefaultSeconds: duration used when a request names none.')
+param runwayDefaultSeconds string = '5'
+
+@description('Runway__DefaultSize: size used when a request names none (WxH, sent as the ratio W:H).')
+param runwayDefaultSize string = '1280x720'
 
 // ---------------------------------------------------------------- pipeline and scale
 
@@ -136,6 +159,7 @@ var videosContainerName = 'videos'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var soraApiKeySecretName = 'sora-api-key'
 var soraWebhookSecretName = 'sora-webhook-secret'
+var runwayApiKeySecretName = 'runway-api-key'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -189,6 +213,8 @@ module keyVault 'app/keyvault.bicep' = {
     soraApiKey: soraApiKey
     soraWebhookSecretName: soraWebhookSecretName
     soraWebhookSecret: soraWebhookSecret
+    runwayApiKeySecretName: runwayApiKeySecretName
+    runwayApiKey: runwayApiKey
   }
 }
 
@@ -238,6 +264,12 @@ module api 'app/api.bicep' = {
     soraDefaultSize: soraDefaultSize
     soraRequestTimeoutSeconds: soraRequestTimeoutSeconds
     soraEntraScope: soraEntraScope
+    provider: provider
+    runwayApiKeyReferenceUri: keyVault.outputs.runwayApiKeyReferenceUri
+    runwayBaseUrl: runwayBaseUrl
+    runwayDefaultModel: runwayDefaultModel
+    runwayDefaultSeconds: runwayDefaultSeconds
+    runwayDefaultSize: runwayDefaultSize
     pipelineMinPollSeconds: pipelineMinPollSeconds
     pipelineMaxPollSeconds: pipelineMaxPollSeconds
     pipelineJobTimeoutMinutes: pipelineJobTimeoutMinutes
@@ -292,3 +324,5 @@ output CATALOG_TABLE_NAME string = catalogTableName
 output SORA_BASE_URL string = soraBaseUrl
 output SORA_AUTH_MODE string = soraAuthMode
 output SORA_API_KEY_SECRET_NAME string = soraApiKeySecretName
+output VIDEO_PROVIDER string = provider
+output RUNWAY_API_KEY_SECRET_NAME string = runwayApiKeySecretName

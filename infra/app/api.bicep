@@ -40,6 +40,9 @@ param soraApiKeyReferenceUri string
 @description('Version-less Key Vault secret URI of the provider\'s webhook signing secret.')
 param soraWebhookSigningReferenceUri string
 
+@description('Version-less Key Vault secret URI of the Runway API secret.')
+param runwayApiKeyReferenceUri string
+
 @description('Whether the webhook signing secret exists (Sora__WebhookSecret references it); otherwise webhooks are off.')
 param soraWebhooksEnabled bool = false
 
@@ -88,6 +91,26 @@ param soraRequestTimeoutSeconds int
 @description('Sora__EntraScope: token scope used when Sora__AuthMode is EntraId.')
 param soraEntraScope string
 
+@description('Runway__BaseUrl: the Runway API host.')
+param runwayBaseUrl string = 'https://api.dev.runwayml.com'
+
+@description('Runway__ApiVersion: sent as X-Runway-Version on every call.')
+param runwayApiVersion string = '2024-11-06'
+
+@description('Runway__DefaultModel.')
+param runwayDefaultModel string = 'gen4.5'
+
+@description('Runway__DefaultSeconds (a string like the public API; sent to Runway as an integer duration).')
+param runwayDefaultSeconds string = '5'
+
+@description('Runway__DefaultSize (WxH; sent to Runway as the ratio W:H).')
+param runwayDefaultSize string = '1280x720'
+
+@description('Runway__RequestTimeoutSeconds: timeout of one Runway call.')
+@minValue(1)
+@maxValue(600)
+param runwayRequestTimeoutSeconds int = 100
+
 @description('Videos__MaxPromptLength.')
 @minValue(1)
 param videosMaxPromptLength int = 10000
@@ -125,7 +148,7 @@ param pipelineStoreMaxAttempts int = 5
 param pipelineUncertainCreate string = 'Fail'
 
 @description('Provider: the video provider the pipeline drives.')
-@allowed(['Sora'])
+@allowed(['Sora', 'Runway'])
 param provider string = 'Sora'
 
 @description('VideoStorage__LinkMinutes: lifetime of the read-only links of GET /api/videos/{id}/content.')
@@ -176,7 +199,7 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references (Sora__ApiKey) resolve with the user-assigned identity.
+    // Key Vault references (Sora__ApiKey, Runway__ApiKey) resolve with the user-assigned identity.
     keyVaultReferenceIdentity: appIdentity.id
     siteConfig: {
       minTlsVersion: '1.2'
@@ -250,6 +273,14 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Sora__RequestTimeoutSeconds: string(soraRequestTimeoutSeconds)
     Sora__EntraScope: soraEntraScope
     Sora__ManagedIdentityClientId: appIdentity.properties.clientId
+    // Runway (used when Provider is Runway); the secret is a Key Vault reference like Sora__ApiKey.
+    Runway__BaseUrl: runwayBaseUrl
+    Runway__ApiKey: '@Microsoft.KeyVault(SecretUri=${runwayApiKeyReferenceUri})'
+    Runway__ApiVersion: runwayApiVersion
+    Runway__DefaultModel: runwayDefaultModel
+    Runway__DefaultSeconds: runwayDefaultSeconds
+    Runway__DefaultSize: runwayDefaultSize
+    Runway__RequestTimeoutSeconds: string(runwayRequestTimeoutSeconds)
     // HTTP API limits.
     Videos__MaxPromptLength: string(videosMaxPromptLength)
     Videos__MaxRequestBytes: string(videosMaxRequestBytes)

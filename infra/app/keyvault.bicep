@@ -1,5 +1,5 @@
-// Key Vault in RBAC mode holding the video provider's API key. The function app reads it through
-// a Key Vault reference (Sora__ApiKey) resolved with its user-assigned identity, which holds
+// Key Vault in RBAC mode holding the video providers' API keys. The function app reads them through
+// Key Vault references (Sora__ApiKey, Runway__ApiKey) resolved with its user-assigned identity, which holds
 // Key Vault Secrets User on this vault only (app/rbac.bicep).
 
 @description('Name of the vault (3-24 letters, digits and hyphens).')
@@ -26,6 +26,13 @@ param soraWebhookSecretName string
 @description('The provider\'s webhook signing secret (whsec_...). The secret is created only when this is not empty.')
 @secure()
 param soraWebhookSecret string = ''
+
+@description('Name of the secret that holds the Runway API secret.')
+param runwayApiKeySecretName string
+
+@description('The Runway API secret. The secret is created (or updated) only when this is not empty; otherwise set it later with `az keyvault secret set`.')
+@secure()
+param runwayApiKey string = ''
 
 @description('Days a deleted vault or secret stays recoverable (soft delete is always on).')
 @minValue(7)
@@ -71,8 +78,18 @@ resource soraWebhookSecretSecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' 
   }
 }
 
+resource runwayApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2026-05-15' = if (!empty(runwayApiKey)) {
+  parent: vault
+  name: runwayApiKeySecretName
+  properties: {
+    value: runwayApiKey
+    contentType: 'text/plain'
+  }
+}
+
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 // Version-less, so that a rotated key is picked up without a redeployment.
 output soraApiKeyReferenceUri string = '${vault.properties.vaultUri}secrets/${soraApiKeySecretName}'
 output soraWebhookSigningReferenceUri string = '${vault.properties.vaultUri}secrets/${soraWebhookSecretName}'
+output runwayApiKeyReferenceUri string = '${vault.properties.vaultUri}secrets/${runwayApiKeySecretName}'

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SoraFunctions.Configuration;
+using SoraFunctions.Provider.Runway;
 using SoraFunctions.Provider.Sora;
 
 namespace SoraFunctions.Provider;
@@ -16,12 +17,14 @@ public static class VideoProviderRegistration
     static readonly Dictionary<string, Action<IServiceCollection>> Registrations = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Sora"] = services => services.AddSoraProvider(),
+        ["Runway"] = services => services.AddRunwayProvider(),
     };
 
     /// <summary>The options classes of every adapter, with their sections.</summary>
     public static IReadOnlyList<(string Section, Type Options)> OptionsTypes { get; } =
     [
         (SoraOptions.SectionName, typeof(SoraOptions)),
+        (RunwayOptions.SectionName, typeof(RunwayOptions)),
     ];
 
     /// <summary>Every app setting the app reads: the pipeline's, <c>Provider</c>, and every adapter's.</summary>

@@ -38,9 +38,65 @@ public class LocalInfrastructurePlanTests
         Assert.True(Plan((key, value)).StartEmulator);
     }
 
+    [Theory]
+    [InlineData("Runway:BaseUrl", "https://api.dev.runwayml.com")]
+    [InlineData("Runway:ApiKey", "key")]
+    [InlineData("RUNWAYML_API_SECRET", "key")]
+    public void From_RunwaySelectedAndNamed_StartsNoEmulator(string key, string value)
+    {
+        LocalInfrastructurePlan plan = Plan(("Provider", "Runway"), (key, value));
+
+        Assert.False(plan.StartEmulator);
+        Assert.Equal("Runway", plan.Provider);
+    }
+
+    [Theory]
+    [InlineData("Sora:BaseUrl", "https://gateway.example.com/v1")]
+    [InlineData("Sora:ApiKey", "key")]
+    [InlineData("OPENAI_API_KEY", "key")]
+    public void From_RunwaySelectedButOnlySoraNamed_StartsEmulator(string key, string value)
+    {
+        Assert.True(Plan(("Provider", "Runway"), (key, value)).StartEmulator);
+    }
+
+    [Theory]
+    [InlineData("Runway:ApiKey", "key")]
+    [InlineData("RUNWAYML_API_SECRET", "key")]
+    public void From_SoraSelectedButOnlyRunwayNamed_StartsEmulator(string key, string value)
+    {
+        Assert.True(Plan((key, value)).StartEmulator);
+    }
+
+    [Fact]
+    public void EmulatorSettings_Sora_PointsSoraAtV1WithPlaceholderKey()
+    {
+        IReadOnlyDictionary<string, string?> settings = Plan().EmulatorSettings(new Uri("http://127.0.0.1:5080/"));
+
+        Assert.Equal(
+            new Dictionary<string, string?> { ["Sora:BaseUrl"] = "http://127.0.0.1:5080/v1", ["Sora:ApiKey"] = LocalInfrastructurePlan.EmulatorApiKey },
+            settings);
+    }
+
+    [Theory]
+    [InlineData("Runway")]
+    [InlineData("runway")]
+    public void EmulatorSettings_Runway_PointsRunwayAtTheRootWithPlaceholderKey(string provider)
+    {
+        LocalInfrastructurePlan plan = Plan(("Provider", provider));
+
+        IReadOnlyDictionary<string, string?> settings = plan.EmulatorSettings(new Uri("http://127.0.0.1:5081/"));
+
+        Assert.True(plan.StartEmulator);
+        Assert.Equal(
+            new Dictionary<string, string?> { ["Runway:BaseUrl"] = "http://127.0.0.1:5081", ["Runway:ApiKey"] = LocalInfrastructurePlan.EmulatorApiKey },
+            settings);
+        Assert.Equal("Runway:BaseUrl", plan.BaseUrlKey);
+    }
+
     [Fact]
     public void From_BlankValues_CountAsUnset()
     {
         Assert.Equal(new LocalInfrastructurePlan(true, true), Plan(("Sora:ApiKey", " "), ("AzureWebJobsStorage", "")));
+        Assert.True(Plan(("Provider", "Runway"), ("Runway:ApiKey", " "), ("RUNWAYML_API_SECRET", "")).StartEmulator);
     }
 }

@@ -119,6 +119,21 @@ public sealed class MainTemplateTests(BicepFixture bicep)
     }
 
     [Fact]
+    public void AppSettings_RunwayApiKey_IsKeyVaultReference()
+    {
+        string apiKey = ArmTemplate.Text(AppSettings.Properties["Runway__ApiKey"]);
+
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", apiKey, StringComparison.Ordinal);
+        Assert.Contains("parameters('runwayApiKeyReferenceUri')", apiKey, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AppSettings_Provider_AllowsSoraAndRunway()
+    {
+        Assert.Equal(["Sora", "Runway"], ArmTemplate.At(Main, "parameters.provider.allowedValues")!.AsArray().Select(v => (string?)v));
+    }
+
+    [Fact]
     public void AppSettings_ApplicationInsights_UsesEntraIdAuthentication()
     {
         JsonObject settings = AppSettings.Properties;
@@ -139,6 +154,7 @@ public sealed class MainTemplateTests(BicepFixture bicep)
     [Theory]
     [InlineData("soraApiKey")]
     [InlineData("soraWebhookSecret")]
+    [InlineData("runwayApiKey")]
     public void KeyVaultSecret_IsCreatedOnlyWhenItsSecureParameterIsSet(string parameter)
     {
         TemplateResource secret = Assert.Single(
@@ -272,6 +288,7 @@ public sealed class MainTemplateTests(BicepFixture bicep)
         {
             string value = ArmTemplate.Text(output);
             Assert.False(value.Contains("soraApiKey')", StringComparison.Ordinal), $"{name} exposes the provider key.");
+            Assert.False(value.Contains("runwayApiKey')", StringComparison.Ordinal), $"{name} exposes the Runway secret.");
             Assert.False(value.Contains("externalSubscriberWebhookUrl", StringComparison.Ordinal), $"{name} exposes the subscriber URL.");
             Assert.DoesNotContain("listKeys", value, StringComparison.OrdinalIgnoreCase);
         }

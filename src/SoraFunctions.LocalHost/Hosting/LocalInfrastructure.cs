@@ -8,7 +8,7 @@ using SoraFunctions.Storage;
 namespace SoraFunctions.LocalHost.Hosting;
 
 /// <summary>
-/// What runs beside the app: Azurite and the Sora emulator when configuration names no storage or provider, and
+/// What runs beside the app: Azurite and the emulator when configuration names no storage or provider, and
 /// always the durable engine sidecar. Started in that order before the app is built (the app's configuration then
 /// points at them) and stopped in reverse order.
 /// </summary>
@@ -74,16 +74,19 @@ public sealed class LocalInfrastructure : IAsyncDisposable
 
         if (plan.StartEmulator)
         {
-            (emulator, Uri apiBase) = await StartEmulatorAsync(configuration, cancellationToken);
-            overrides["Sora:BaseUrl"] = apiBase.AbsoluteUri.TrimEnd('/');
+            (emulator, Uri root) = await StartEmulatorAsync(configuration, cancellationToken);
+            foreach ((string key, string? value) in plan.EmulatorSettings(root))
+            {
+                overrides[key] = value;
+            }
 
-            // The emulator checks no key unless told to; the provider client still wants one to send.
-            overrides["Sora:ApiKey"] = "local-emulator";
+            logger.LogInformation("Provider: {Provider} pointed at the emulator ({BaseUrlKey} = {BaseUrl})", plan.Provider, plan.BaseUrlKey, overrides[plan.BaseUrlKey]);
         }
         else
         {
-            logger.LogInformation("Provider: using the configured Sora provider at {BaseUrl}; emulator not started",
-                configuration["Sora:BaseUrl"] is { Length: > 0 } baseUrl ? baseUrl : "(default base URL)");
+            logger.LogInformation("Provider: using the configured {Provider} provider at {BaseUrl}; emulator not started",
+                plan.Provider,
+                configuration[plan.BaseUrlKey] is { Length: > 0 } baseUrl ? baseUrl : "(default base URL)");
         }
 
         ConfigurationOverrides = overrides;
@@ -118,7 +121,8 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         return instance;
     }
 
-    private async Task<(WebApplication App, Uri ApiBase)> StartEmulatorAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    /// <summary>Starts the emulator and returns its root URL (<c>http://127.0.0.1:{port}/</c>); each wire format has its own routes under it.</summary>
+    private async Task<(WebApplication App, Uri Root)> StartEmulatorAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         int port = configuration.GetValue("LocalHost:EmulatorPort", DefaultEmulatorPort);
         if (port != 0 && !IsPortFree(port))
@@ -141,10 +145,9 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         }
 
         Uri baseAddress = new(app.Urls.First().TrimEnd('/') + "/");
-        Uri apiBase = new(baseAddress, "v1");
-        logger.LogInformation("Sora emulator: started in-process at {ApiBase} (render time {RenderSeconds} s)",
-            apiBase, app.Services.GetRequiredService<EmulatorOptions>().RenderSeconds);
-        return (app, apiBase);
+        logger.LogInformation("Emulator: started in-process at {Root} (render time {RenderSeconds} s)",
+            baseAddress, app.Services.GetRequiredService<EmulatorOptions>().RenderSeconds);
+        return (app, baseAddress);
     }
 
     private static bool IsPortFree(int port)
@@ -176,7 +179,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
             await emulator.StopAsync(CancellationToken.None);
             await emulator.DisposeAsync();
             emulator = null;
-            logger.LogInformation("Sora emulator: stopped");
+            logger.LogInformation("Emulator: stopped");
         }
 
         if (azurite is not null)
