@@ -32,6 +32,25 @@ param principalId string = ''
 ])
 param principalType string = 'User'
 
+// ---------------------------------------------------------------- callers and brakes
+
+@description('Entra ID app registration (client id) for App Service authentication; empty = off (callers are anonymous behind the function key). Admins hold the Videos.Admin app role.')
+param authClientId string = ''
+
+@description('Limits__MaxRunningJobs: provider jobs in flight across every instance (0 = no cap).')
+@minValue(0)
+param limitsMaxRunningJobs int = 10
+
+@description('Limits__CreatesPerMinute: provider creates per minute across every instance (0 = unpaced).')
+@minValue(0)
+param limitsCreatesPerMinute int = 20
+
+@description('Limits__CallerDailyUsd: each caller\'s estimated spend per UTC day in USD; empty = off.')
+param limitsCallerDailyUsd string = ''
+
+@description('Limits__DailyUsd: everyone\'s estimated spend per UTC day in USD; empty = off.')
+param limitsDailyUsd string = ''
+
 // ---------------------------------------------------------------- video provider
 
 @description('Provider: the video provider the pipeline drives (Sora, or Runway with runwayApiKey).')
@@ -274,6 +293,11 @@ module api 'app/api.bicep' = {
     pipelineMaxPollSeconds: pipelineMaxPollSeconds
     pipelineJobTimeoutMinutes: pipelineJobTimeoutMinutes
     catalogTableName: catalogTableName
+    limitsMaxRunningJobs: limitsMaxRunningJobs
+    limitsCreatesPerMinute: limitsCreatesPerMinute
+    limitsCallerDailyUsd: limitsCallerDailyUsd
+    limitsDailyUsd: limitsDailyUsd
+    authClientId: authClientId
   }
   // The app starts resolving Key Vault references and opening the task hub as soon as it
   // exists, so its roles come first.

@@ -151,6 +151,28 @@ param pipelineUncertainCreate string = 'Fail'
 @allowed(['Sora', 'Runway'])
 param provider string = 'Sora'
 
+@description('Limits__MaxRunningJobs: provider jobs in flight across every instance (0 = no cap).')
+@minValue(0)
+param limitsMaxRunningJobs int = 10
+
+@description('Limits__CreatesPerMinute: provider creates per minute across every instance (0 = unpaced).')
+@minValue(0)
+param limitsCreatesPerMinute int = 20
+
+@description('Limits__CallerDailyUsd: each caller\'s estimated spend per UTC day, in USD; empty = no caller budget.')
+param limitsCallerDailyUsd string = ''
+
+@description('Limits__DailyUsd: everyone\'s estimated spend per UTC day, in USD; empty = no overall budget.')
+param limitsDailyUsd string = ''
+
+@description('Limits__MaxBatchItems: the most items one batch may hold.')
+@minValue(1)
+@maxValue(1000)
+param limitsMaxBatchItems int = 50
+
+@description('Entra ID (Easy Auth) app registration client id; empty leaves the platform\'s authentication off and every caller is anonymous behind the function key.')
+param authClientId string = ''
+
 @description('VideoStorage__LinkMinutes: lifetime of the read-only links of GET /api/videos/{id}/content.')
 @minValue(1)
 @maxValue(1440)
@@ -294,6 +316,56 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__UncertainCreate: pipelineUncertainCreate
     // Reference consumer.
     Catalog__TableName: catalogTableName
+    // Brakes: a cluster-wide cap and create rate, daily budgets (empty = off), batch size.
+    Limits__MaxRunningJobs: string(limitsMaxRunningJobs)
+    Limits__CreatesPerMinute: string(limitsCreatesPerMinute)
+    Limits__CallerDailyUsd: limitsCallerDailyUsd
+    Limits__DailyUsd: limitsDailyUsd
+    Limits__MaxBatchItems: string(limitsMaxBatchItems)
+    Limits__TableName: 'sorolimits'
+    // Callers come from Easy Auth's headers, trusted only where the platform's authentication is on
+    // (WEBSITE_AUTH_ENABLED); never from headers a client sets.
+    Callers__TrustPrincipalHeaders: 'false'
+    // The extension's management URLs carry its system key: never handed to clients here.
+    Videos__DurableManagementUrls: 'false'
+  }
+}
+
+// Optional sign-in: App Service authentication with Microsoft Entra ID. Signed-in callers own their jobs;
+// the webhook route stays reachable without sign-in (it checks the provider's signature itself).
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(authClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/webhooks'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${authClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
   }
 }
 

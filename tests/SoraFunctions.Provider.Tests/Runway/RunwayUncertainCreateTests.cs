@@ -27,7 +27,9 @@ public sealed class RunwayUncertainCreateTests
             new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
             new ProviderVideoIndex(tables.Object),
             new Mock<IVideoStoredNotifier>().Object,
+            new Mock<SoraFunctions.Limits.ICreatePacer>().Object,
             Options.Create(new PipelineOptions { UncertainCreate = policy }),
+            TimeProvider.System,
             NullLogger<VideoJobActivities>.Instance);
     }
 

@@ -14,7 +14,7 @@ namespace SoraFunctions.Tests.Integration;
 /// The real pipeline for orchestration tests: the orchestrator and activities on the Durable Task engine
 /// (<see cref="DurableTaskTestHost"/>, real replay and timers), the emulator over HTTP on loopback, and Azurite.
 /// </summary>
-public sealed class PipelineFixture : IAsyncLifetime
+public class PipelineFixture : IAsyncLifetime
 {
     public const string Container = "videos";
 
@@ -37,8 +37,7 @@ public sealed class PipelineFixture : IAsyncLifetime
     {
         Azurite = await AzuriteServer.StartAsync();
         Emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 3 });
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
             {
                 ["Sora:BaseUrl"] = Emulator.ApiBaseUrl.AbsoluteUri,
                 ["Sora:RequestTimeoutSeconds"] = "15",
@@ -47,8 +46,14 @@ public sealed class PipelineFixture : IAsyncLifetime
                 ["VideoStorage:Container"] = Container,
                 ["Catalog:TableName"] = "pipelinecatalog",
                 ["Sora:WebhookSecret"] = WebhookSecret,
-            })
-            .Build();
+
+                // The brakes are off here; CappedPipelineFixture and PacedPipelineFixture test them.
+                ["Limits:MaxRunningJobs"] = "0",
+                ["Limits:CreatesPerMinute"] = "0",
+                ["Limits:TableName"] = "limits" + Guid.NewGuid().ToString("N")[..12],
+            };
+        Configure(settings);
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
         Host = await DurableTaskTestHost.StartAsync(
             registry => registry.AddVideoPipeline(),
@@ -62,6 +67,11 @@ public sealed class PipelineFixture : IAsyncLifetime
                     services.AddVideoPipeline(configuration).AddVideoProvider(configuration);
                 },
             });
+    }
+
+    /// <summary>Changes the pipeline's settings before it starts.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
     }
 
     public async Task DisposeAsync()
@@ -104,4 +114,40 @@ public sealed class PipelineFixture : IAsyncLifetime
 public sealed class PipelineTestGroup : ICollectionFixture<PipelineFixture>
 {
     public const string Name = "pipeline";
+}
+
+/// <summary>The pipeline with a cluster-wide cap of 3 provider jobs in flight (and no create pacing).</summary>
+public sealed class CappedPipelineFixture : PipelineFixture
+{
+    public const int Cap = 3;
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Limits:MaxRunningJobs"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CappedPipelineTestGroup : ICollectionFixture<CappedPipelineFixture>
+{
+    public const string Name = "capped pipeline";
+}
+
+/// <summary>The pipeline with creates paced to 3 a minute (and no cap).</summary>
+public sealed class PacedPipelineFixture : PipelineFixture
+{
+    public const int CreatesPerMinute = 3;
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Limits:CreatesPerMinute"] = CreatesPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PacedPipelineTestGroup : ICollectionFixture<PacedPipelineFixture>
+{
+    public const string Name = "paced pipeline";
 }
