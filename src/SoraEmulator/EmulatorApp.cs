@@ -18,7 +18,7 @@ public static class EmulatorApp
     /// </summary>
     public static WebApplication Build(string[] args, Action<EmulatorOptions>? configure = null, TimeProvider? timeProvider = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         // Request-level framework logs are noise here; the emulator logs creates and faults itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
@@ -40,14 +40,14 @@ public static class EmulatorApp
     /// </summary>
     internal static WebApplication BuildIsolated(EmulatorOptions options, TimeProvider? timeProvider)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         builder.Services.AddRoutingCore();
         return Compose(builder, options, timeProvider);
     }
 
-    private static WebApplication Compose(WebApplicationBuilder builder, EmulatorOptions options, TimeProvider? timeProvider)
+    static WebApplication Compose(WebApplicationBuilder builder, EmulatorOptions options, TimeProvider? timeProvider)
     {
         options.Validate();
         builder.Services.AddSingleton(options);
@@ -55,7 +55,7 @@ public static class EmulatorApp
 
         // The clock stays private to the emulator: registered as the container's TimeProvider, a fake clock
         // would also drive Kestrel's own timeouts.
-        var clock = timeProvider ?? TimeProvider.System;
+        TimeProvider clock = timeProvider ?? TimeProvider.System;
         builder.Services.AddSingleton(new EmulatorStats(clock));
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton(sp => new WebhookSender(options, clock, sp.GetRequiredService<EmulatorStats>(),
@@ -64,7 +64,7 @@ public static class EmulatorApp
         builder.Services.AddSingleton(sp => new EmulatorState(options, clock, sp.GetRequiredService<MediaLibrary>(),
             sp.GetRequiredService<EmulatorStats>(), sp.GetRequiredService<WebhookSender>()));
 
-        var app = builder.Build();
+        WebApplication app = builder.Build();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapVideoApi();
         app.MapRunwayApi();
@@ -75,9 +75,9 @@ public static class EmulatorApp
     /// <summary>The first address the started server listens on.</summary>
     internal static Uri ListeningAddress(WebApplication app)
     {
-        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        ICollection<string>? addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()?.Addresses;
-        var first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The emulator is not listening.");
+        string first = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The emulator is not listening.");
         return new Uri(first.EndsWith('/') ? first : first + "/");
     }
 }

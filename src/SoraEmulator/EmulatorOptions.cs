@@ -95,7 +95,7 @@ public sealed class EmulatorOptions
         }
     }
 
-    private static InvalidOperationException Invalid(string key, object? value, string expected) =>
+    static InvalidOperationException Invalid(string key, object? value, string expected) =>
         new(string.Create(
             CultureInfo.InvariantCulture,
             $"Invalid setting {SectionName}:{key} = '{value}': expected {expected}."));

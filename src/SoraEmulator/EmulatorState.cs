@@ -8,7 +8,7 @@ using SoraEmulator.Webhooks;
 namespace SoraEmulator;
 
 /// <summary>Everything one emulator instance holds: options, clock, jobs of both faces, counters, media, webhooks.</summary>
-internal sealed class EmulatorState(
+sealed class EmulatorState(
     EmulatorOptions options,
     TimeProvider timeProvider,
     MediaLibrary media,
@@ -29,8 +29,8 @@ internal sealed class EmulatorState(
     /// <summary>Creates and stores a Sora job and schedules its webhook; render settings from the directives, else the options.</summary>
     public VideoJob CreateJob(VideoSpec spec, PromptDirectives directives, string? remixedFromVideoId)
     {
-        var (id, sequence) = Jobs.NextId();
-        var job = NewJob(id, sequence, spec, directives, remixedFromVideoId, JobFace.Sora);
+        (string? id, long sequence) = Jobs.NextId();
+        VideoJob job = NewJob(id, sequence, spec, directives, remixedFromVideoId, JobFace.Sora);
         Jobs.Add(job);
         webhooks.Schedule(job);
         return job;
@@ -41,7 +41,7 @@ internal sealed class EmulatorState(
     {
         var spec = new VideoSpec(request.PromptText ?? string.Empty, request.Model,
             request.Duration.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Ratio.Replace(':', 'x'));
-        var job = NewJob(Guid.NewGuid().ToString("D"), Jobs.NextSequence(), spec, directives, null, JobFace.Runway);
+        VideoJob job = NewJob(Guid.NewGuid().ToString("D"), Jobs.NextSequence(), spec, directives, null, JobFace.Runway);
         var task = new RunwayTask(job, request);
         RunwayTasks.Add(task);
         return task;
@@ -49,7 +49,7 @@ internal sealed class EmulatorState(
 
     VideoJob NewJob(string id, long sequence, VideoSpec spec, PromptDirectives directives, string? remixedFromVideoId, JobFace face)
     {
-        var createdAt = Now;
+        DateTimeOffset createdAt = Now;
         var render = TimeSpan.FromSeconds(directives.RenderSeconds ?? Options.RenderSeconds);
         var record = new VideoRecord(id, sequence, spec.Prompt, createdAt, VideoJob.CompletionOf(createdAt, render, directives),
             VideoJob.FinishOf(createdAt, render, directives), face);
@@ -72,8 +72,8 @@ internal sealed class EmulatorState(
             return false;
         }
 
-        var expected = Encoding.ASCII.GetBytes(Sign(id, variant));
-        var actual = Encoding.ASCII.GetBytes(signature);
+        byte[] expected = Encoding.ASCII.GetBytes(Sign(id, variant));
+        byte[] actual = Encoding.ASCII.GetBytes(signature);
         return CryptographicOperations.FixedTimeEquals(expected, actual);
     }
 

@@ -90,7 +90,7 @@ public sealed class EmulatorStats
     {
         get
         {
-            var now = time.GetUtcNow();
+            DateTimeOffset now = time.GetUtcNow();
             return jobs.Values.Count(j => j.CreatedAt <= now && !(j.EndedAt is { } end && end <= now));
         }
     }
@@ -105,9 +105,9 @@ public sealed class EmulatorStats
     {
         get
         {
-            var now = time.GetUtcNow();
+            DateTimeOffset now = time.GetUtcNow();
             var events = new List<(DateTimeOffset At, int Rank, long Order, int Delta)>();
-            foreach (var job in jobs.Values)
+            foreach (VideoRecord job in jobs.Values)
             {
                 events.Add((job.CreatedAt, 1, job.CreatedOrder, 1));
                 if (job.EndedAt is not { } end || end > now)
@@ -122,7 +122,7 @@ public sealed class EmulatorStats
 
             events.Sort((a, b) => (a.At, a.Rank, a.Order).CompareTo((b.At, b.Rank, b.Order)));
             int current = 0, max = 0;
-            foreach (var e in events)
+            foreach ((DateTimeOffset At, int Rank, long Order, int Delta) e in events)
             {
                 current += e.Delta;
                 max = Math.Max(max, current);
@@ -154,22 +154,22 @@ public sealed class EmulatorStats
     public IReadOnlyList<string> RunwayTaskIdsWithPrompt(string promptText) => IdsOf(JobFace.Runway, promptText);
 
     /// <summary>Retrieve requests of one video or task (faulted ones included); 0 when unknown.</summary>
-    public int RetrievesOf(string id) => jobs.TryGetValue(id, out var v) ? v.Retrieves : 0;
+    public int RetrievesOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.Retrieves : 0;
 
     /// <summary>Downloads of one video or task that started sending bytes; 0 when unknown.</summary>
-    public int DownloadsOf(string id) => jobs.TryGetValue(id, out var v) ? v.Downloads : 0;
+    public int DownloadsOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.Downloads : 0;
 
     /// <summary>When the video or task was created; null when unknown.</summary>
-    public DateTimeOffset? CreatedAtOf(string id) => jobs.TryGetValue(id, out var v) ? v.CreatedAt : null;
+    public DateTimeOffset? CreatedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.CreatedAt : null;
 
     /// <summary>The exact time the video or task completes or completed; null when unknown, failing or stalled.</summary>
-    public DateTimeOffset? CompletedAtOf(string id) => jobs.TryGetValue(id, out var v) ? v.CompletedAt : null;
+    public DateTimeOffset? CompletedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.CompletedAt : null;
 
     /// <summary>
     /// When a retrieve first answered the video (or task) as completed: how soon after <see cref="CompletedAtOf"/>
     /// a client noticed. Null until then.
     /// </summary>
-    public DateTimeOffset? SeenCompletedAtOf(string id) => jobs.TryGetValue(id, out var v) ? v.SeenCompletedAt : null;
+    public DateTimeOffset? SeenCompletedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.SeenCompletedAt : null;
 
     /// <summary>A copy of every counter, as served by <c>GET /_emulator/stats</c>.</summary>
     public EmulatorStatsSnapshot Snapshot() => new(
@@ -298,14 +298,14 @@ public sealed record VideoStatsSnapshot(
     DateTimeOffset? CompletedAt,
     DateTimeOffset? SeenCompletedAt = null);
 
-internal enum JobFace
+enum JobFace
 {
     Sora,
     Runway,
 }
 
 /// <summary>Per-job counters; shared by the job (for faults) and the stats (for reporting).</summary>
-internal sealed class VideoRecord(
+sealed class VideoRecord(
     string id,
     long sequence,
     string prompt,

@@ -6,13 +6,13 @@ namespace SoraEmulator;
 /// </summary>
 public sealed class RunningEmulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly EmulatorState _state;
+    readonly WebApplication app;
+    readonly EmulatorState state;
 
-    private RunningEmulator(WebApplication app, Uri baseAddress)
+    RunningEmulator(WebApplication app, Uri baseAddress)
     {
-        _app = app;
-        _state = app.Services.GetRequiredService<EmulatorState>();
+        this.app = app;
+        state = app.Services.GetRequiredService<EmulatorState>();
         BaseAddress = baseAddress;
         ApiBaseUrl = new Uri(baseAddress, "v1");
     }
@@ -24,20 +24,20 @@ public sealed class RunningEmulator : IAsyncDisposable
     public Uri ApiBaseUrl { get; }
 
     /// <summary>The live options (a copy of those given): changes apply to the next request.</summary>
-    public EmulatorOptions Options => _state.Options;
+    public EmulatorOptions Options => state.Options;
 
     /// <summary>The counters also served by <c>GET /_emulator/stats</c>.</summary>
-    public EmulatorStats Stats => _state.Stats;
+    public EmulatorStats Stats => state.Stats;
 
     /// <summary>Forgets every job and counter, like <c>POST /_emulator/reset</c>.</summary>
-    public void Reset() => _state.Reset();
+    public void Reset() => state.Reset();
 
     /// <summary>Starts an emulator on a free loopback port.</summary>
     public static async Task<RunningEmulator> StartAsync(EmulatorOptions? options = null, TimeProvider? timeProvider = null,
         CancellationToken cancellationToken = default)
     {
-        var copy = (options ?? new EmulatorOptions()).CopyTo(new EmulatorOptions());
-        var app = EmulatorApp.BuildIsolated(copy, timeProvider);
+        EmulatorOptions copy = (options ?? new EmulatorOptions()).CopyTo(new EmulatorOptions());
+        WebApplication app = EmulatorApp.BuildIsolated(copy, timeProvider);
         try
         {
             await app.StartAsync(cancellationToken);
@@ -55,11 +55,11 @@ public sealed class RunningEmulator : IAsyncDisposable
     {
         try
         {
-            await _app.StopAsync(CancellationToken.None);
+            await app.StopAsync(CancellationToken.None);
         }
         finally
         {
-            await _app.DisposeAsync();
+            await app.DisposeAsync();
         }
     }
 }

@@ -12,13 +12,13 @@ public static class CatalogKeys
     /// <summary>The single partition of the catalog.</summary>
     public const string PartitionKey = "videos";
 
-    private const int MaxJobIdLength = 512;
+    const int MaxJobIdLength = 512;
 
     /// <summary><c>{DateTimeOffset.MaxValue.UtcTicks - createdOn.UtcTicks:D19}_{jobId}</c>, with characters that keys forbid replaced.</summary>
     public static string RowKey(DateTimeOffset blobCreatedOn, string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var inverted = DateTimeOffset.MaxValue.UtcTicks - blobCreatedOn.UtcTicks;
+        long inverted = DateTimeOffset.MaxValue.UtcTicks - blobCreatedOn.UtcTicks;
         return string.Create(CultureInfo.InvariantCulture, $"{inverted:D19}_{Sanitize(jobId)}");
     }
 
@@ -26,7 +26,7 @@ public static class CatalogKeys
     internal static string Sanitize(string value)
     {
         var builder = new StringBuilder(Math.Min(value.Length, MaxJobIdLength));
-        foreach (var c in value.AsSpan(0, Math.Min(value.Length, MaxJobIdLength)))
+        foreach (char c in value.AsSpan(0, Math.Min(value.Length, MaxJobIdLength)))
         {
             builder.Append(c is '/' or '\\' or '#' or '?' || char.IsControl(c) ? '_' : c);
         }

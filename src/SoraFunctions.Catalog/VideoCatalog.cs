@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 
 namespace SoraFunctions.Catalog;
@@ -8,25 +9,25 @@ public sealed class VideoCatalog
     /// <summary>The most entries <see cref="ListAsync"/> returns per page.</summary>
     public const int MaxPageSize = 1000;
 
-    private readonly TableClient _table;
-    private volatile bool _tableExists;
+    readonly TableClient table;
+    volatile bool tableExists;
 
     /// <summary>Creates the catalog over <paramref name="table"/> (created on first use if missing).</summary>
     public VideoCatalog(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        _table = table;
+        this.table = table;
     }
 
     /// <summary>The table name.</summary>
-    public string TableName => _table.Name;
+    public string TableName => table.Name;
 
     /// <summary>Writes (replaces) the row of <paramref name="entry"/>; running it twice leaves one row.</summary>
     public async Task UpsertAsync(CatalogEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        await _table.UpsertEntityAsync(ToEntity(entry), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await table.UpsertEntityAsync(ToEntity(entry), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Lists up to <paramref name="limit"/> entries newest first, continuing from <paramref name="continuationToken"/>.</summary>
@@ -36,13 +37,13 @@ public sealed class VideoCatalog
         ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxPageSize);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
 
-        var query = _table.QueryAsync<TableEntity>(
+        AsyncPageable<TableEntity> query = table.QueryAsync<TableEntity>(
             filter: TableClient.CreateQueryFilter($"PartitionKey eq {CatalogKeys.PartitionKey}"),
             maxPerPage: limit,
             cancellationToken: cancellationToken);
 
         // One service page: at most `limit` rows (possibly fewer) and the token of the next page.
-        await foreach (var page in query.AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, limit).ConfigureAwait(false))
+        await foreach (Page<TableEntity>? page in query.AsPages(string.IsNullOrEmpty(continuationToken) ? null : continuationToken, limit).ConfigureAwait(false))
         {
             var items = page.Values.Select(FromEntity).ToList();
             return new CatalogPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
@@ -54,14 +55,14 @@ public sealed class VideoCatalog
     /// <summary>Creates the table if it does not exist (once per instance).</summary>
     public async Task EnsureTableAsync(CancellationToken cancellationToken = default)
     {
-        if (_tableExists)
+        if (tableExists)
         {
             return;
         }
 
         // Idempotent: concurrent first calls may both ask, which the service answers harmlessly.
-        await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        _tableExists = true;
+        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        tableExists = true;
     }
 
     internal static TableEntity ToEntity(CatalogEntry entry)
@@ -110,7 +111,7 @@ public sealed class VideoCatalog
         CatalogedAt = entity.GetDateTimeOffset(nameof(CatalogEntry.CatalogedAt)) ?? default,
     };
 
-    private static void SetIfNotNull(TableEntity entity, string key, object? value)
+    static void SetIfNotNull(TableEntity entity, string key, object? value)
     {
         if (value is not null)
         {

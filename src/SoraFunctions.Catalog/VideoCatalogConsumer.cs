@@ -31,10 +31,10 @@ public sealed class VideoCatalogConsumer
         public const string Size = "size";
     }
 
-    private readonly VideoCatalog _catalog;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger<VideoCatalogConsumer> _logger;
-    private readonly Mp4InspectorOptions _inspectorOptions;
+    readonly VideoCatalog catalog;
+    readonly TimeProvider timeProvider;
+    readonly ILogger<VideoCatalogConsumer> logger;
+    readonly Mp4InspectorOptions inspectorOptions;
 
     /// <summary>Creates the consumer.</summary>
     public VideoCatalogConsumer(
@@ -46,10 +46,10 @@ public sealed class VideoCatalogConsumer
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        _catalog = catalog;
-        _timeProvider = timeProvider;
-        _logger = logger;
-        _inspectorOptions = inspectorOptions ?? Mp4InspectorOptions.Default;
+        this.catalog = catalog;
+        this.timeProvider = timeProvider;
+        this.logger = logger;
+        this.inspectorOptions = inspectorOptions ?? Mp4InspectorOptions.Default;
     }
 
     /// <summary>
@@ -61,7 +61,7 @@ public sealed class VideoCatalogConsumer
         ArgumentNullException.ThrowIfNull(blob);
         if (!blob.Name.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase))
         {
-            _logger.LogDebug("Skipping blob {Container}/{BlobName}: not an .mp4", blob.BlobContainerName, blob.Name);
+            logger.LogDebug("Skipping blob {Container}/{BlobName}: not an .mp4", blob.BlobContainerName, blob.Name);
             return null;
         }
 
@@ -72,17 +72,17 @@ public sealed class VideoCatalogConsumer
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            _logger.LogWarning("Skipping blob {Container}/{BlobName}: it no longer exists", blob.BlobContainerName, blob.Name);
+            logger.LogWarning("Skipping blob {Container}/{BlobName}: it no longer exists", blob.BlobContainerName, blob.Name);
             return null;
         }
 
-        var info = await Mp4Inspector.InspectAsync(
+        Mp4Info info = await Mp4Inspector.InspectAsync(
             properties.ContentLength,
             BlobRangeReader.Create(blob, properties.ETag),
-            _inspectorOptions,
+            inspectorOptions,
             cancellationToken).ConfigureAwait(false);
 
-        var metadata = properties.Metadata;
+        IDictionary<string, string> metadata = properties.Metadata;
         var entry = new CatalogEntry
         {
             JobId = Metadata(metadata, MetadataKeys.JobId) ?? JobIdFromName(blob.Name),
@@ -95,20 +95,20 @@ public sealed class VideoCatalogConsumer
             Width = info.Width,
             Height = info.Height,
             Model = Metadata(metadata, MetadataKeys.Model),
-            Seconds = int.TryParse(Metadata(metadata, MetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds) ? seconds : null,
+            Seconds = int.TryParse(Metadata(metadata, MetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seconds) ? seconds : null,
             Size = Metadata(metadata, MetadataKeys.Size),
             ProviderVideoId = Metadata(metadata, MetadataKeys.ProviderVideoId),
             IsValidMp4 = info.IsValid,
             Problem = info.Problem,
             BlobCreatedAt = properties.CreatedOn,
-            CatalogedAt = _timeProvider.GetUtcNow(),
+            CatalogedAt = timeProvider.GetUtcNow(),
         };
 
-        await _catalog.UpsertAsync(entry, cancellationToken).ConfigureAwait(false);
+        await catalog.UpsertAsync(entry, cancellationToken).ConfigureAwait(false);
 
         if (info.IsValid)
         {
-            _logger.LogInformation(
+            logger.LogInformation(
                 "Cataloged video {JobId} ({BlobName}): {Width}x{Height}, {DurationSeconds} s, {ByteSize} bytes",
                 entry.JobId,
                 entry.BlobName,
@@ -119,7 +119,7 @@ public sealed class VideoCatalogConsumer
         }
         else
         {
-            _logger.LogWarning(
+            logger.LogWarning(
                 "Cataloged invalid video {JobId} ({BlobName}, {ByteSize} bytes): {Problem}",
                 entry.JobId,
                 entry.BlobName,
@@ -130,14 +130,14 @@ public sealed class VideoCatalogConsumer
         return entry;
     }
 
-    private static string? Metadata(IDictionary<string, string> metadata, string key)
+    static string? Metadata(IDictionary<string, string> metadata, string key)
     {
-        if (metadata.TryGetValue(key, out var value))
+        if (metadata.TryGetValue(key, out string? value))
         {
             return string.IsNullOrEmpty(value) ? null : value;
         }
 
-        foreach (var pair in metadata)
+        foreach (KeyValuePair<string, string> pair in metadata)
         {
             if (string.Equals(pair.Key, key, StringComparison.OrdinalIgnoreCase))
             {
@@ -148,12 +148,12 @@ public sealed class VideoCatalogConsumer
         return null;
     }
 
-    private static string JobIdFromName(string blobName)
+    static string JobIdFromName(string blobName)
     {
-        var fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
+        string fileName = blobName[(blobName.LastIndexOf('/') + 1)..];
         return fileName[..^".mp4".Length];
     }
 
-    private static string WithoutQuery(Uri uri) =>
+    static string WithoutQuery(Uri uri) =>
         uri.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 }

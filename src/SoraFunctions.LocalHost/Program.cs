@@ -17,7 +17,7 @@ static async Task<int> RunHostAsync(CommandLine commandLine, CancellationToken c
 
     // Ctrl+C or SIGTERM before the app is up (Azurite install, task hub creation, the app's own start) cancels the
     // start-up cleanly; once the app runs, its lifetime reacts to the same signals.
-    using CancellationTokenSource startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     PosixSignalRegistration[] signals =
     [
         .. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, context =>

@@ -7,22 +7,22 @@ public sealed class AdminTests : EmulatorTestBase
     [Fact]
     public async Task Stats_AfterActivity_CountsEveryCallAndTimesEachVideo()
     {
-        var id = await CreateIdAsync("counted [[render=7.25]]");
+        string id = await CreateIdAsync("counted [[render=7.25]]");
         await RetrieveAsync(id);
         await RetrieveAsync(id);
         Advance(8);
-        using (var content = await GetAsync($"v1/videos/{id}/content"))
+        using (HttpResponseMessage content = await GetAsync($"v1/videos/{id}/content"))
         {
             Assert.Equal(HttpStatusCode.OK, content.StatusCode);
         }
 
-        using (var list = await GetAsync("v1/videos"))
+        using (HttpResponseMessage list = await GetAsync("v1/videos"))
         {
             Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         }
 
-        using var response = await GetAsync("_emulator/stats");
-        var stats = await ReadJsonAsync(response);
+        using HttpResponseMessage response = await GetAsync("_emulator/stats");
+        JsonElement stats = await ReadJsonAsync(response);
 
         Assert.Equal(1, stats.GetProperty("creates").GetInt32());
         Assert.Equal(2, stats.GetProperty("retrieves").GetInt32());
@@ -30,7 +30,7 @@ public sealed class AdminTests : EmulatorTestBase
         Assert.Equal(1, stats.GetProperty("lists").GetInt32());
         Assert.Equal(0, stats.GetProperty("deletes").GetInt32());
         Assert.Equal(0, stats.GetProperty("remixes").GetInt32());
-        var video = stats.GetProperty("videos").GetProperty(id);
+        JsonElement video = stats.GetProperty("videos").GetProperty(id);
         Assert.Equal("counted [[render=7.25]]", video.GetProperty("prompt").GetString());
         Assert.Equal(2, video.GetProperty("retrieves").GetInt32());
         Assert.Equal(1, video.GetProperty("downloads").GetInt32());
@@ -48,10 +48,10 @@ public sealed class AdminTests : EmulatorTestBase
     [InlineData("stuck [[stall]]")]
     public async Task Stats_FailingOrStalledVideo_HasNullCompletedAt(string prompt)
     {
-        var id = await CreateIdAsync(prompt);
+        string id = await CreateIdAsync(prompt);
 
-        using var response = await GetAsync("_emulator/stats");
-        var video = (await ReadJsonAsync(response)).GetProperty("videos").GetProperty(id);
+        using HttpResponseMessage response = await GetAsync("_emulator/stats");
+        JsonElement video = (await ReadJsonAsync(response)).GetProperty("videos").GetProperty(id);
 
         Assert.Equal(JsonValueKind.Null, video.GetProperty("completedAt").ValueKind);
         Assert.Null(Emulator.Stats.CompletedAtOf(id));
@@ -60,12 +60,12 @@ public sealed class AdminTests : EmulatorTestBase
     [Fact]
     public async Task Reset_AfterActivity_ClearsJobsAndCounters()
     {
-        var id = await CreateIdAsync("forgotten");
+        string id = await CreateIdAsync("forgotten");
 
-        using var reset = await Client.PostAsync(new Uri("_emulator/reset", UriKind.Relative), null);
+        using HttpResponseMessage reset = await Client.PostAsync(new Uri("_emulator/reset", UriKind.Relative), null);
 
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
-        using var get = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage get = await GetAsync($"v1/videos/{id}");
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
         Assert.Equal(0, Emulator.Stats.Creates);
         Assert.Equal(0, Emulator.Stats.CreatesWithPrompt("forgotten"));
@@ -76,7 +76,7 @@ public sealed class AdminTests : EmulatorTestBase
     [Fact]
     public async Task Health_Always_Returns200()
     {
-        using var response = await GetAsync("_emulator/health");
+        using HttpResponseMessage response = await GetAsync("_emulator/health");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -84,7 +84,7 @@ public sealed class AdminTests : EmulatorTestBase
     [Fact]
     public async Task V1Answers_Always_CarryRequestId()
     {
-        using var response = await GetAsync("v1/videos");
+        using HttpResponseMessage response = await GetAsync("v1/videos");
 
         Assert.StartsWith("req_", Assert.Single(response.Headers.GetValues("x-request-id")), StringComparison.Ordinal);
     }

@@ -2,11 +2,11 @@ namespace SoraEmulator.Tests;
 
 public sealed class AuthTests : EmulatorTestBase
 {
-    private const string Key = "sk-test-emulator";
+    const string Key = "sk-test-emulator";
 
     protected override EmulatorOptions CreateOptions() => new() { ApiKey = Key };
 
-    private async Task<HttpResponseMessage> ListWithAsync(string? header, string? value)
+    async Task<HttpResponseMessage> ListWithAsync(string? header, string? value)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("v1/videos", UriKind.Relative));
         if (header is not null)
@@ -24,9 +24,9 @@ public sealed class AuthTests : EmulatorTestBase
     [InlineData("Authorization", Key)]
     public async Task Call_MissingOrWrongKey_Returns401InvalidApiKey(string? header, string? value)
     {
-        using var response = await ListWithAsync(header, value);
+        using HttpResponseMessage response = await ListWithAsync(header, value);
 
-        var error = await AssertErrorAsync(response, HttpStatusCode.Unauthorized, code: "invalid_api_key");
+        JsonElement error = await AssertErrorAsync(response, HttpStatusCode.Unauthorized, code: "invalid_api_key");
         Assert.Equal("Incorrect API key provided.", error.GetProperty("message").GetString());
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Equal(JsonValueKind.Null, error.GetProperty("param").ValueKind);
@@ -38,7 +38,7 @@ public sealed class AuthTests : EmulatorTestBase
     [InlineData("api-key", Key)]
     public async Task Call_RightKeyInEitherHeader_Succeeds(string header, string value)
     {
-        using var response = await ListWithAsync(header, value);
+        using HttpResponseMessage response = await ListWithAsync(header, value);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -46,7 +46,7 @@ public sealed class AuthTests : EmulatorTestBase
     [Fact]
     public async Task Create_WithoutKey_CreatesNothing()
     {
-        using var response = await PostJsonAsync("v1/videos", """{"prompt":"no key"}""");
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos", """{"prompt":"no key"}""");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(0, Emulator.Stats.CreatesWithPrompt("no key"));
@@ -56,8 +56,8 @@ public sealed class AuthTests : EmulatorTestBase
     [Fact]
     public async Task AdminEndpoints_WithoutKey_Answer()
     {
-        using var health = await GetAsync("_emulator/health");
-        using var stats = await GetAsync("_emulator/stats");
+        using HttpResponseMessage health = await GetAsync("_emulator/health");
+        using HttpResponseMessage stats = await GetAsync("_emulator/stats");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);

@@ -2,26 +2,26 @@ namespace SoraEmulator.Tests;
 
 public sealed class ContentTests : EmulatorTestBase
 {
-    private async Task<string> CompletedAsync(string prompt, string? size = null)
+    async Task<string> CompletedAsync(string prompt, string? size = null)
     {
-        var id = await CreateIdAsync(prompt, size);
+        string id = await CreateIdAsync(prompt, size);
         Advance(20);
         return id;
     }
 
-    private async Task<(HttpResponseMessage Response, byte[] Body)> DownloadAsync(string id, string? variant = null)
+    async Task<(HttpResponseMessage Response, byte[] Body)> DownloadAsync(string id, string? variant = null)
     {
-        var response = await GetAsync(variant is null ? $"v1/videos/{id}/content" : $"v1/videos/{id}/content?variant={variant}");
+        HttpResponseMessage response = await GetAsync(variant is null ? $"v1/videos/{id}/content" : $"v1/videos/{id}/content?variant={variant}");
         return (response, await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
     public async Task Content_DefaultVariant_ServesPortraitMp4WithFtypMoovBeforeMdat()
     {
-        var id = await CompletedAsync("portrait");
+        string id = await CompletedAsync("portrait");
 
-        var (response, body) = await DownloadAsync(id);
-        using var _ = response;
+        (HttpResponseMessage? response, byte[]? body) = await DownloadAsync(id);
+        using HttpResponseMessage _ = response;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
@@ -29,7 +29,7 @@ public sealed class ContentTests : EmulatorTestBase
         Assert.True(body.Length is > 10_000 and < 80 * 1024);
         Assert.Equal("ftyp"u8.ToArray(), body[4..8]);
         using var stream = new MemoryStream(body);
-        var (boxes, length) = await Streams.TopLevelBoxesAsync(stream);
+        (List<(string Type, long Size)>? boxes, long length) = await Streams.TopLevelBoxesAsync(stream);
         var types = boxes.Select(b => b.Type).ToList();
         Assert.Equal(body.Length, length);
         Assert.Equal("ftyp", types[0]);
@@ -45,10 +45,10 @@ public sealed class ContentTests : EmulatorTestBase
     [InlineData("1024x1792", 720, 1280)]
     public async Task Content_VideoVariant_MatchesOrientationOfSize(string size, int width, int height)
     {
-        var id = await CompletedAsync("oriented", size);
+        string id = await CompletedAsync("oriented", size);
 
-        var (response, body) = await DownloadAsync(id, "video");
-        using var _ = response;
+        (HttpResponseMessage? response, byte[]? body) = await DownloadAsync(id, "video");
+        using HttpResponseMessage _ = response;
 
         Assert.Equal(width, TrackDimension(body, width: true));
         Assert.Equal(height, TrackDimension(body, width: false));
@@ -57,10 +57,10 @@ public sealed class ContentTests : EmulatorTestBase
     [Fact]
     public async Task Content_Thumbnail_ServesWebp()
     {
-        var id = await CompletedAsync("thumb");
+        string id = await CompletedAsync("thumb");
 
-        var (response, body) = await DownloadAsync(id, "thumbnail");
-        using var _ = response;
+        (HttpResponseMessage? response, byte[]? body) = await DownloadAsync(id, "thumbnail");
+        using HttpResponseMessage _ = response;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/webp", response.Content.Headers.ContentType?.MediaType);
@@ -72,10 +72,10 @@ public sealed class ContentTests : EmulatorTestBase
     [Fact]
     public async Task Content_Spritesheet_ServesJpeg()
     {
-        var id = await CompletedAsync("sprites");
+        string id = await CompletedAsync("sprites");
 
-        var (response, body) = await DownloadAsync(id, "spritesheet");
-        using var _ = response;
+        (HttpResponseMessage? response, byte[]? body) = await DownloadAsync(id, "spritesheet");
+        using HttpResponseMessage _ = response;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
@@ -86,10 +86,10 @@ public sealed class ContentTests : EmulatorTestBase
     [Fact]
     public async Task Content_NotCompleted_Returns404NotReady()
     {
-        var id = await CreateIdAsync("unfinished");
+        string id = await CreateIdAsync("unfinished");
         Advance(19);
 
-        using var response = await GetAsync($"v1/videos/{id}/content");
+        using HttpResponseMessage response = await GetAsync($"v1/videos/{id}/content");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, code: "video_not_ready");
         Assert.Equal(0, Emulator.Stats.DownloadsOf(id));
@@ -98,7 +98,7 @@ public sealed class ContentTests : EmulatorTestBase
     [Fact]
     public async Task Content_UnknownVideo_Returns404NotFound()
     {
-        using var response = await GetAsync("v1/videos/video_ffffffffffffffffffffffffffffffff/content");
+        using HttpResponseMessage response = await GetAsync("v1/videos/video_ffffffffffffffffffffffffffffffff/content");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, code: "not_found");
     }
@@ -106,21 +106,21 @@ public sealed class ContentTests : EmulatorTestBase
     [Fact]
     public async Task Content_UnknownVariant_Returns400NamingVariant()
     {
-        var id = await CompletedAsync("variant");
+        string id = await CompletedAsync("variant");
 
-        using var response = await GetAsync($"v1/videos/{id}/content?variant=poster");
+        using HttpResponseMessage response = await GetAsync($"v1/videos/{id}/content?variant=poster");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "variant", "invalid_value");
     }
 
     /// <summary>Width or height (16.16 fixed point) of the first tkhd box.</summary>
-    private static int TrackDimension(byte[] mp4, bool width)
+    static int TrackDimension(byte[] mp4, bool width)
     {
-        var at = mp4.AsSpan().IndexOf("tkhd"u8);
+        int at = mp4.AsSpan().IndexOf("tkhd"u8);
         Assert.True(at > 0, "tkhd box present");
-        var version = mp4[at + 4];
+        byte version = mp4[at + 4];
         // After type: version/flags 4, times and ids (v0: 20, v1: 32), reserved 8, layer..volume 8, matrix 36.
-        var offset = at + 4 + 4 + (version == 1 ? 32 : 20) + 8 + 8 + 36 + (width ? 0 : 4);
+        int offset = at + 4 + 4 + (version == 1 ? 32 : 20) + 8 + 8 + 36 + (width ? 0 : 4);
         return System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(mp4.AsSpan(offset)) >> 16;
     }
 }

@@ -13,10 +13,10 @@ public sealed class CreateTests : EmulatorTestBase
             { new StringContent("1920x1080"), "size" },
         };
 
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var video = await ReadJsonAsync(response);
+        JsonElement video = await ReadJsonAsync(response);
         Assert.Matches("^video_[0-9a-f]{32}$", video.GetProperty("id").GetString());
         Assert.Equal("video", video.GetProperty("object").GetString());
         Assert.Equal("sora-2-pro", video.GetProperty("model").GetString());
@@ -43,7 +43,7 @@ public sealed class CreateTests : EmulatorTestBase
             { image, "input_reference", "ref.png" },
         };
 
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("queued", (await ReadJsonAsync(response)).GetProperty("status").GetString());
@@ -60,7 +60,7 @@ public sealed class CreateTests : EmulatorTestBase
             { image, "input_reference", "ref.txt" },
         };
 
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "input_reference", "invalid_value");
     }
@@ -68,7 +68,7 @@ public sealed class CreateTests : EmulatorTestBase
     [Fact]
     public async Task Create_JsonWithDefaults_ReturnsDefaultModelSecondsAndSize()
     {
-        var video = await CreateAsync("A red kite");
+        JsonElement video = await CreateAsync("A red kite");
 
         Assert.Equal("sora-2", video.GetProperty("model").GetString());
         Assert.Equal("4", video.GetProperty("seconds").GetString());
@@ -84,7 +84,7 @@ public sealed class CreateTests : EmulatorTestBase
     [InlineData("""{"prompt":"x","input_reference":null,"model":null}""")]
     public async Task Create_JsonWithValidReference_ReturnsQueued(string json)
     {
-        using var response = await PostJsonAsync("v1/videos", json);
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos", json);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -107,9 +107,9 @@ public sealed class CreateTests : EmulatorTestBase
     [InlineData("""{"prompt":"x [[bytes=10]]"}""", "prompt", "invalid_directive")]
     public async Task Create_InvalidJson_Returns400NamingParam(string json, string param, string code)
     {
-        using var response = await PostJsonAsync("v1/videos", json);
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos", json);
 
-        var error = await AssertErrorAsync(response, HttpStatusCode.BadRequest, param, code);
+        JsonElement error = await AssertErrorAsync(response, HttpStatusCode.BadRequest, param, code);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Empty(Emulator.Stats.VideoIds);
     }
@@ -126,7 +126,7 @@ public sealed class CreateTests : EmulatorTestBase
             { new StringContent(value), field },
         };
 
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, field, "invalid_value");
     }
@@ -136,7 +136,7 @@ public sealed class CreateTests : EmulatorTestBase
     {
         using var form = new MultipartFormDataContent { { new StringContent("sora-2"), "model" } };
 
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "prompt", "missing_required_parameter");
     }
@@ -147,7 +147,7 @@ public sealed class CreateTests : EmulatorTestBase
     [InlineData("sora-2-2025-10-06", "1792x1024")]
     public async Task Create_SizeAllowedForModel_ReturnsQueued(string model, string size)
     {
-        var video = await CreateAsync("sized", size, model);
+        JsonElement video = await CreateAsync("sized", size, model);
 
         Assert.Equal(size, video.GetProperty("size").GetString());
     }
@@ -155,7 +155,7 @@ public sealed class CreateTests : EmulatorTestBase
     [Fact]
     public async Task Create_MalformedJson_Returns400()
     {
-        using var response = await PostJsonAsync("v1/videos", "{\"prompt\":");
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos", "{\"prompt\":");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, code: "invalid_json");
     }
@@ -163,7 +163,7 @@ public sealed class CreateTests : EmulatorTestBase
     [Fact]
     public async Task Create_PlainText_Returns400()
     {
-        using var response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), new StringContent("prompt=x"));
+        using HttpResponseMessage response = await Client.PostAsync(new Uri("v1/videos", UriKind.Relative), new StringContent("prompt=x"));
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, code: "unsupported_content_type");
     }

@@ -2,13 +2,13 @@ namespace SoraEmulator.Tests;
 
 public sealed class DirectiveTests : EmulatorTestBase
 {
-    private Task<HttpResponseMessage> PostPromptAsync(string prompt) =>
+    Task<HttpResponseMessage> PostPromptAsync(string prompt) =>
         PostJsonAsync("v1/videos", JsonSerializer.Serialize(new { prompt }));
 
-    private async Task<HttpResponseMessage> GetStreamingAsync(string pathOrUrl, params (string Name, string Value)[] headers)
+    async Task<HttpResponseMessage> GetStreamingAsync(string pathOrUrl, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(pathOrUrl, UriKind.RelativeOrAbsolute));
-        foreach (var (name, value) in headers)
+        foreach ((string? name, string? value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
@@ -19,12 +19,12 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Fail_ModerationBlocked_FailsAtHalfRenderWithModerationMessage()
     {
-        var id = await CreateIdAsync("blocked [[fail=moderation_blocked]]");
+        string id = await CreateIdAsync("blocked [[fail=moderation_blocked]]");
 
         Advance(9.9);
         Assert.Equal("in_progress", (await RetrieveAsync(id)).GetProperty("status").GetString());
         Advance(0.1);
-        var failed = await RetrieveAsync(id);
+        JsonElement failed = await RetrieveAsync(id);
 
         Assert.Equal("failed", failed.GetProperty("status").GetString());
         Assert.Equal("moderation_blocked", failed.GetProperty("error").GetProperty("code").GetString());
@@ -32,17 +32,17 @@ public sealed class DirectiveTests : EmulatorTestBase
         Assert.Equal(JsonValueKind.Null, failed.GetProperty("completed_at").ValueKind);
         Advance(100);
         Assert.Equal("failed", (await RetrieveAsync(id)).GetProperty("status").GetString());
-        using var content = await GetAsync($"v1/videos/{id}/content");
+        using HttpResponseMessage content = await GetAsync($"v1/videos/{id}/content");
         Assert.Equal(HttpStatusCode.NotFound, content.StatusCode);
     }
 
     [Fact]
     public async Task Fail_OtherCode_FailsWithGenericMessage()
     {
-        var id = await CreateIdAsync("broken [[fail=internal_error]]");
+        string id = await CreateIdAsync("broken [[fail=internal_error]]");
         Advance(10);
 
-        var error = (await RetrieveAsync(id)).GetProperty("error");
+        JsonElement error = (await RetrieveAsync(id)).GetProperty("error");
 
         Assert.Equal("internal_error", error.GetProperty("code").GetString());
         Assert.DoesNotContain("moderation", error.GetProperty("message").GetString(), StringComparison.Ordinal);
@@ -51,12 +51,12 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Stall_LongAfterRender_StaysInProgressAt50()
     {
-        var id = await CreateIdAsync("forever [[stall]]");
+        string id = await CreateIdAsync("forever [[stall]]");
 
         Advance(5);
         Assert.Equal(25, (await RetrieveAsync(id)).GetProperty("progress").GetInt32());
         Advance(10_000);
-        var video = await RetrieveAsync(id);
+        JsonElement video = await RetrieveAsync(id);
 
         Assert.Equal("in_progress", video.GetProperty("status").GetString());
         Assert.Equal(50, video.GetProperty("progress").GetInt32());
@@ -67,16 +67,16 @@ public sealed class DirectiveTests : EmulatorTestBase
     {
         const string prompt = "busy [[create429=2]] [[retryafter=3]]";
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
-            using var limited = await PostPromptAsync(prompt);
+            using HttpResponseMessage limited = await PostPromptAsync(prompt);
             await AssertErrorAsync(limited, HttpStatusCode.TooManyRequests, code: "rate_limit_exceeded");
             Assert.Equal("3", Assert.Single(limited.Headers.GetValues("retry-after")));
             Assert.Equal("3000", Assert.Single(limited.Headers.GetValues("retry-after-ms")));
         }
 
         Assert.Equal(0, Emulator.Stats.VideosWithPrompt(prompt));
-        using var accepted = await PostPromptAsync(prompt);
+        using HttpResponseMessage accepted = await PostPromptAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(3, Emulator.Stats.CreatesWithPrompt(prompt));
         Assert.Equal(1, Emulator.Stats.VideosWithPrompt(prompt));
@@ -85,9 +85,9 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Create429_CountedPerExactPrompt_OtherPromptsUnaffected()
     {
-        using var first = await PostPromptAsync("A [[create429=1]]");
-        using var other = await PostPromptAsync("B [[create429=1]]");
-        using var second = await PostPromptAsync("A [[create429=1]]");
+        using HttpResponseMessage first = await PostPromptAsync("A [[create429=1]]");
+        using HttpResponseMessage other = await PostPromptAsync("B [[create429=1]]");
+        using HttpResponseMessage second = await PostPromptAsync("A [[create429=1]]");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, other.StatusCode);
@@ -99,13 +99,13 @@ public sealed class DirectiveTests : EmulatorTestBase
     [InlineData("create503", HttpStatusCode.ServiceUnavailable)]
     public async Task Create5xx_FirstNCreates_AnswerStatusAndCreateNothing(string directive, HttpStatusCode status)
     {
-        var prompt = $"flaky [[{directive}=1]]";
+        string prompt = $"flaky [[{directive}=1]]";
 
-        using var failed = await PostPromptAsync(prompt);
+        using HttpResponseMessage failed = await PostPromptAsync(prompt);
         await AssertErrorAsync(failed, status);
         Assert.Equal(0, Emulator.Stats.VideosWithPrompt(prompt));
 
-        using var accepted = await PostPromptAsync(prompt);
+        using HttpResponseMessage accepted = await PostPromptAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(1, Emulator.Stats.VideosWithPrompt(prompt));
     }
@@ -115,12 +115,12 @@ public sealed class DirectiveTests : EmulatorTestBase
     {
         const string prompt = "ambiguous [[createlost=1]]";
 
-        using var lost = await PostPromptAsync(prompt);
+        using HttpResponseMessage lost = await PostPromptAsync(prompt);
 
         await AssertErrorAsync(lost, HttpStatusCode.InternalServerError);
-        var lostId = Assert.Single(Emulator.Stats.VideoIdsWithPrompt(prompt));
+        string lostId = Assert.Single(Emulator.Stats.VideoIdsWithPrompt(prompt));
         Assert.Equal("queued", (await RetrieveAsync(lostId)).GetProperty("status").GetString());
-        using var retried = await PostPromptAsync(prompt);
+        using HttpResponseMessage retried = await PostPromptAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         Assert.Equal(2, Emulator.Stats.VideosWithPrompt(prompt));
     }
@@ -131,15 +131,15 @@ public sealed class DirectiveTests : EmulatorTestBase
     [InlineData("get503", HttpStatusCode.ServiceUnavailable)]
     public async Task GetFault_FirstNRetrieves_AnswerStatusThenSucceed(string directive, HttpStatusCode status)
     {
-        var id = await CreateIdAsync($"retrieve faults [[{directive}=2]]");
+        string id = await CreateIdAsync($"retrieve faults [[{directive}=2]]");
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
-            using var faulted = await GetAsync($"v1/videos/{id}");
+            using HttpResponseMessage faulted = await GetAsync($"v1/videos/{id}");
             await AssertErrorAsync(faulted, status);
         }
 
-        using var ok = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage ok = await GetAsync($"v1/videos/{id}");
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(3, Emulator.Stats.RetrievesOf(id));
     }
@@ -147,9 +147,9 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Get429_DefaultRetryAfter_SendsOneSecond()
     {
-        var id = await CreateIdAsync("slow down [[get429=1]]");
+        string id = await CreateIdAsync("slow down [[get429=1]]");
 
-        using var limited = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage limited = await GetAsync($"v1/videos/{id}");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal("1", Assert.Single(limited.Headers.GetValues("retry-after")));
@@ -161,10 +161,10 @@ public sealed class DirectiveTests : EmulatorTestBase
     [InlineData("truncate")]
     public async Task DownloadFault_FirstNDownloads_EndEarlyThenFullBody(string directive)
     {
-        var id = await CreateIdAsync($"cut [[{directive}=2]]");
+        string id = await CreateIdAsync($"cut [[{directive}=2]]");
         Advance(20);
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
             HttpResponseMessage broken;
             try
@@ -180,16 +180,16 @@ public sealed class DirectiveTests : EmulatorTestBase
             using (broken)
             {
                 Assert.Equal(HttpStatusCode.OK, broken.StatusCode);
-                var declared = broken.Content.Headers.ContentLength;
+                long? declared = broken.Content.Headers.ContentLength;
                 Assert.NotNull(declared);
-                var (bytes, error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
+                (long bytes, Exception? error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
                 Assert.NotNull(error);
                 Assert.True(bytes < declared, $"read {bytes} of {declared}");
             }
         }
 
-        using var whole = await GetStreamingAsync($"v1/videos/{id}/content");
-        var (total, finalError) = await Streams.CountAsync(await whole.Content.ReadAsStreamAsync());
+        using HttpResponseMessage whole = await GetStreamingAsync($"v1/videos/{id}/content");
+        (long total, Exception? finalError) = await Streams.CountAsync(await whole.Content.ReadAsStreamAsync());
         Assert.Null(finalError);
         Assert.Equal(whole.Content.Headers.ContentLength, total);
         Assert.Equal(3, Emulator.Stats.DownloadsOf(id));
@@ -198,11 +198,11 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Truncate_ThumbnailVariant_AlsoEndsEarly()
     {
-        var id = await CreateIdAsync("cut thumb [[truncate=1]]");
+        string id = await CreateIdAsync("cut thumb [[truncate=1]]");
         Advance(20);
 
-        using var broken = await GetStreamingAsync($"v1/videos/{id}/content?variant=thumbnail");
-        var (bytes, error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
+        using HttpResponseMessage broken = await GetStreamingAsync($"v1/videos/{id}/content?variant=thumbnail");
+        (long bytes, Exception? error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
 
         Assert.NotNull(error);
         Assert.True(bytes < broken.Content.Headers.ContentLength);
@@ -213,11 +213,11 @@ public sealed class DirectiveTests : EmulatorTestBase
     [InlineData(4_400_000_000L)]
     public async Task Bytes_LargeVideo_HasExactLengthAndValidTopLevelBoxes(long size)
     {
-        var id = await CreateIdAsync($"huge [[bytes={size}]]");
+        string id = await CreateIdAsync($"huge [[bytes={size}]]");
         Advance(20);
 
-        using var response = await GetStreamingAsync($"v1/videos/{id}/content");
-        var (boxes, length) = await Streams.TopLevelBoxesAsync(await response.Content.ReadAsStreamAsync());
+        using HttpResponseMessage response = await GetStreamingAsync($"v1/videos/{id}/content");
+        (List<(string Type, long Size)>? boxes, long length) = await Streams.TopLevelBoxesAsync(await response.Content.ReadAsStreamAsync());
 
         Assert.Equal(size, response.Content.Headers.ContentLength);
         Assert.Equal(size, length);
@@ -228,10 +228,10 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Bytes_Thumbnail_StaysSmallImage()
     {
-        var id = await CreateIdAsync("huge thumb [[bytes=50000000]]");
+        string id = await CreateIdAsync("huge thumb [[bytes=50000000]]");
         Advance(20);
 
-        using var response = await GetAsync($"v1/videos/{id}/content?variant=thumbnail");
+        using HttpResponseMessage response = await GetAsync($"v1/videos/{id}/content?variant=thumbnail");
 
         Assert.Equal("image/webp", response.Content.Headers.ContentType?.MediaType);
         Assert.True(response.Content.Headers.ContentLength < 80 * 1024);
@@ -240,13 +240,13 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Redirect_Content_Answers302ToSignedUrlOnOtherHost()
     {
-        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        string id = await CreateIdAsync("elsewhere [[redirect]]");
         Advance(20);
 
-        using var redirect = await GetAsync($"v1/videos/{id}/content?variant=spritesheet");
+        using HttpResponseMessage redirect = await GetAsync($"v1/videos/{id}/content?variant=spritesheet");
 
         Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
-        var location = redirect.Headers.Location!;
+        Uri location = redirect.Headers.Location!;
         Assert.Equal("localhost", location.Host);
         Assert.Equal(Emulator.BaseAddress.Port, location.Port);
         Assert.Equal($"/_emulator/signed/{id}", location.AbsolutePath);
@@ -258,12 +258,12 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Redirect_SignedUrlWithoutCredentials_ServesBytes()
     {
-        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        string id = await CreateIdAsync("elsewhere [[redirect]]");
         Advance(20);
-        using var redirect = await GetAsync($"v1/videos/{id}/content");
+        using HttpResponseMessage redirect = await GetAsync($"v1/videos/{id}/content");
 
-        using var signed = await GetStreamingAsync(redirect.Headers.Location!.ToString());
-        var body = await signed.Content.ReadAsByteArrayAsync();
+        using HttpResponseMessage signed = await GetStreamingAsync(redirect.Headers.Location!.ToString());
+        byte[] body = await signed.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
         Assert.Equal("video/mp4", signed.Content.Headers.ContentType?.MediaType);
@@ -276,11 +276,11 @@ public sealed class DirectiveTests : EmulatorTestBase
     [InlineData("api-key", "sk-test")]
     public async Task Redirect_SignedUrlWithCredentials_Returns400(string header, string value)
     {
-        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        string id = await CreateIdAsync("elsewhere [[redirect]]");
         Advance(20);
-        using var redirect = await GetAsync($"v1/videos/{id}/content");
+        using HttpResponseMessage redirect = await GetAsync($"v1/videos/{id}/content");
 
-        using var signed = await GetStreamingAsync(redirect.Headers.Location!.ToString(), (header, value));
+        using HttpResponseMessage signed = await GetStreamingAsync(redirect.Headers.Location!.ToString(), (header, value));
 
         await AssertErrorAsync(signed, HttpStatusCode.BadRequest, code: "credentials_not_allowed");
         Assert.Equal(0, Emulator.Stats.DownloadsOf(id));
@@ -289,10 +289,10 @@ public sealed class DirectiveTests : EmulatorTestBase
     [Fact]
     public async Task Redirect_SignedUrlWithForgedSignature_Returns403()
     {
-        var id = await CreateIdAsync("elsewhere [[redirect]]");
+        string id = await CreateIdAsync("elsewhere [[redirect]]");
         Advance(20);
 
-        using var forged = await GetStreamingAsync(
+        using HttpResponseMessage forged = await GetStreamingAsync(
             $"http://localhost:{Emulator.BaseAddress.Port}/_emulator/signed/{id}?variant=video&sig=00");
 
         await AssertErrorAsync(forged, HttpStatusCode.Forbidden, code: "invalid_signature");
@@ -303,7 +303,7 @@ public sealed class DirectiveTests : EmulatorTestBase
     {
         const string prompt = "A fox [[render=1]] runs [[pollafter=10]]";
 
-        var video = await CreateAsync(prompt);
+        JsonElement video = await CreateAsync(prompt);
 
         Assert.Equal(prompt, video.GetProperty("prompt").GetString());
     }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SoraEmulator.Tests;
@@ -7,11 +8,11 @@ public sealed class EmulatorAppTests
     [Fact]
     public async Task Build_CommandLineSettings_BindEmulatorSectionThenConfigure()
     {
-        await using var app = EmulatorApp.Build(
+        await using WebApplication app = EmulatorApp.Build(
             ["--Emulator:RenderSeconds=5", "--Emulator:PollAfterMs=250", "--Emulator:ApiKey=sk-cli"],
             options => options.ExpiresAfterSeconds = 60);
 
-        var options = app.Services.GetRequiredService<EmulatorOptions>();
+        EmulatorOptions options = app.Services.GetRequiredService<EmulatorOptions>();
 
         Assert.Equal(5, options.RenderSeconds);
         Assert.Equal(250, options.PollAfterMs);
@@ -31,7 +32,7 @@ public sealed class EmulatorAppTests
     [InlineData("--Emulator:WebhookMaxAttempts=0", "Emulator:WebhookMaxAttempts")]
     public void Build_BadSetting_ThrowsNamingKey(string argument, string key)
     {
-        var error = Assert.Throws<InvalidOperationException>(() => EmulatorApp.Build([argument]));
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => EmulatorApp.Build([argument]));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
@@ -39,10 +40,10 @@ public sealed class EmulatorAppTests
     [Fact]
     public async Task Build_WebhookSettings_Bind()
     {
-        await using var app = EmulatorApp.Build(
+        await using WebApplication app = EmulatorApp.Build(
             ["--Emulator:WebhookUrl=http://127.0.0.1:9/hooks", "--Emulator:WebhookSecret=whsec_c2VjcmV0", "--Emulator:WebhookMaxAttempts=2"]);
 
-        var options = app.Services.GetRequiredService<EmulatorOptions>();
+        EmulatorOptions options = app.Services.GetRequiredService<EmulatorOptions>();
 
         Assert.Equal(new Uri("http://127.0.0.1:9/hooks"), options.WebhookUrl);
         Assert.Equal("whsec_c2VjcmV0", options.WebhookSecret);
@@ -52,8 +53,8 @@ public sealed class EmulatorAppTests
     [Fact]
     public async Task StartAsync_Twice_BindsDistinctFreeLoopbackPorts()
     {
-        await using var first = await RunningEmulator.StartAsync();
-        await using var second = await RunningEmulator.StartAsync();
+        await using RunningEmulator first = await RunningEmulator.StartAsync();
+        await using RunningEmulator second = await RunningEmulator.StartAsync();
 
         Assert.Equal("127.0.0.1", first.BaseAddress.Host);
         Assert.NotEqual(first.BaseAddress.Port, second.BaseAddress.Port);

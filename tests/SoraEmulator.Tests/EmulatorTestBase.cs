@@ -7,30 +7,30 @@ public abstract class EmulatorTestBase : IAsyncLifetime
 {
     protected static readonly DateTimeOffset Start = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
 
-    private RunningEmulator? _emulator;
-    private HttpClient? _client;
+    RunningEmulator? emulator;
+    HttpClient? client;
 
     protected FakeTimeProvider Time { get; } = new(Start);
 
-    protected RunningEmulator Emulator => _emulator ?? throw new InvalidOperationException("Not started.");
+    protected RunningEmulator Emulator => emulator ?? throw new InvalidOperationException("Not started.");
 
-    protected HttpClient Client => _client ?? throw new InvalidOperationException("Not started.");
+    protected HttpClient Client => client ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>Options of the emulator under test; 20 s render, 10 % queued by default.</summary>
     protected virtual EmulatorOptions CreateOptions() => new() { RenderSeconds = 20, QueuedFraction = 0.1 };
 
     public virtual async Task InitializeAsync()
     {
-        _emulator = await RunningEmulator.StartAsync(CreateOptions(), Time);
-        _client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = _emulator.BaseAddress };
+        emulator = await RunningEmulator.StartAsync(CreateOptions(), Time);
+        client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = emulator.BaseAddress };
     }
 
     public virtual async Task DisposeAsync()
     {
-        _client?.Dispose();
-        if (_emulator is not null)
+        client?.Dispose();
+        if (emulator is not null)
         {
-            await _emulator.DisposeAsync();
+            await emulator.DisposeAsync();
         }
     }
 
@@ -53,7 +53,7 @@ public abstract class EmulatorTestBase : IAsyncLifetime
             body["model"] = model;
         }
 
-        using var response = await PostJsonAsync("v1/videos", JsonSerializer.Serialize(body));
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos", JsonSerializer.Serialize(body));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await ReadJsonAsync(response);
     }
@@ -64,7 +64,7 @@ public abstract class EmulatorTestBase : IAsyncLifetime
 
     protected async Task<JsonElement> RetrieveAsync(string id)
     {
-        using var response = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage response = await GetAsync($"v1/videos/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await ReadJsonAsync(response);
     }
@@ -73,7 +73,7 @@ public abstract class EmulatorTestBase : IAsyncLifetime
 
     protected static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
     {
-        var text = await response.Content.ReadAsStringAsync();
+        string text = await response.Content.ReadAsStringAsync();
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
     }
@@ -83,12 +83,12 @@ public abstract class EmulatorTestBase : IAsyncLifetime
         string? param = null, string? code = null)
     {
         Assert.Equal(status, response.StatusCode);
-        var body = await ReadJsonAsync(response);
-        var error = body.GetProperty("error");
+        JsonElement body = await ReadJsonAsync(response);
+        JsonElement error = body.GetProperty("error");
         Assert.Equal(JsonValueKind.String, error.GetProperty("message").ValueKind);
         Assert.Equal(JsonValueKind.String, error.GetProperty("type").ValueKind);
-        Assert.True(error.TryGetProperty("param", out var actualParam));
-        Assert.True(error.TryGetProperty("code", out var actualCode));
+        Assert.True(error.TryGetProperty("param", out JsonElement actualParam));
+        Assert.True(error.TryGetProperty("code", out JsonElement actualCode));
         if (param is not null)
         {
             Assert.Equal(param, actualParam.GetString());

@@ -19,8 +19,8 @@ public sealed class InFlightTests : RunwayTestBase
 
         Assert.Equal(0, Emulator.Stats.InFlight);
         Assert.Equal(3, Emulator.Stats.MaxInFlight);
-        using var response = await GetAsync("_emulator/stats");
-        var stats = await ReadJsonAsync(response);
+        using HttpResponseMessage response = await GetAsync("_emulator/stats");
+        JsonElement stats = await ReadJsonAsync(response);
         Assert.Equal(3, stats.GetProperty("maxInFlight").GetInt32());
         Assert.Equal(0, stats.GetProperty("inFlight").GetInt32());
     }
@@ -42,14 +42,14 @@ public sealed class InFlightTests : RunwayTestBase
     [Fact]
     public async Task InFlight_DeletedOrFailedJobs_AreNoLongerCounted()
     {
-        var soraId = await CreateIdAsync("deleted sora");
-        var runwayId = await CreateTaskAsync("deleted runway");
+        string soraId = await CreateIdAsync("deleted sora");
+        string runwayId = await CreateTaskAsync("deleted runway");
         await CreateTaskAsync("fails [[fail=SAFETY.INPUT.TEXT]]");
         await CreateTaskAsync("stalls [[stall]]");
         Assert.Equal(4, Emulator.Stats.InFlight);
 
-        using (var deleteSora = await Client.DeleteAsync(new Uri($"v1/videos/{soraId}", UriKind.Relative)))
-        using (var deleteRunway = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{runwayId}"))
+        using (HttpResponseMessage deleteSora = await Client.DeleteAsync(new Uri($"v1/videos/{soraId}", UriKind.Relative)))
+        using (HttpResponseMessage deleteRunway = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{runwayId}"))
         {
             Assert.Equal(HttpStatusCode.OK, deleteSora.StatusCode);
             Assert.Equal(HttpStatusCode.NoContent, deleteRunway.StatusCode);

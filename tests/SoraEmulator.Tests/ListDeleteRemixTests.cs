@@ -2,10 +2,10 @@ namespace SoraEmulator.Tests;
 
 public sealed class ListDeleteRemixTests : EmulatorTestBase
 {
-    private async Task<List<string>> CreateManyAsync(int count)
+    async Task<List<string>> CreateManyAsync(int count)
     {
         var ids = new List<string>();
-        for (var i = 0; i < count; i++)
+        for (int i = 0; i < count; i++)
         {
             ids.Add(await CreateIdAsync($"video {i}"));
         }
@@ -13,22 +13,22 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
         return ids;
     }
 
-    private async Task<JsonElement> ListAsync(string query)
+    async Task<JsonElement> ListAsync(string query)
     {
-        using var response = await GetAsync("v1/videos" + query);
+        using HttpResponseMessage response = await GetAsync("v1/videos" + query);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await ReadJsonAsync(response);
     }
 
-    private static List<string> Ids(JsonElement page) =>
+    static List<string> Ids(JsonElement page) =>
         [.. page.GetProperty("data").EnumerateArray().Select(v => v.GetProperty("id").GetString()!)];
 
     [Fact]
     public async Task List_DefaultOrder_NewestFirstWithCursorFields()
     {
-        var ids = await CreateManyAsync(3);
+        List<string> ids = await CreateManyAsync(3);
 
-        var page = await ListAsync("");
+        JsonElement page = await ListAsync("");
 
         Assert.Equal("list", page.GetProperty("object").GetString());
         Assert.Equal(Enumerable.Reverse(ids), Ids(page));
@@ -43,15 +43,15 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [InlineData("asc")]
     public async Task List_PagedWithAfter_WalksEveryVideoOnce(string order)
     {
-        var ids = await CreateManyAsync(5);
-        var expected = order == "asc" ? ids : Enumerable.Reverse(ids).ToList();
+        List<string> ids = await CreateManyAsync(5);
+        List<string> expected = order == "asc" ? ids : Enumerable.Reverse(ids).ToList();
 
         var walked = new List<string>();
         var hasMore = new List<bool>();
         string? after = null;
         do
         {
-            var page = await ListAsync($"?limit=2&order={order}" + (after is null ? "" : $"&after={after}"));
+            JsonElement page = await ListAsync($"?limit=2&order={order}" + (after is null ? "" : $"&after={after}"));
             walked.AddRange(Ids(page));
             hasMore.Add(page.GetProperty("has_more").GetBoolean());
             after = page.GetProperty("last_id").GetString();
@@ -65,9 +65,9 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task List_AfterLastItem_ReturnsEmptyPage()
     {
-        var ids = await CreateManyAsync(2);
+        List<string> ids = await CreateManyAsync(2);
 
-        var page = await ListAsync($"?order=asc&after={ids[1]}");
+        JsonElement page = await ListAsync($"?order=asc&after={ids[1]}");
 
         Assert.Empty(Ids(page));
         Assert.Equal(JsonValueKind.Null, page.GetProperty("first_id").ValueKind);
@@ -82,7 +82,7 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [InlineData("?after=video_nope", "after")]
     public async Task List_BadQuery_Returns400NamingParam(string query, string param)
     {
-        using var response = await GetAsync("v1/videos" + query);
+        using HttpResponseMessage response = await GetAsync("v1/videos" + query);
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, param);
     }
@@ -90,19 +90,19 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task Delete_ExistingVideo_ReturnsDeletedAndLaterGetIs404()
     {
-        var ids = await CreateManyAsync(2);
+        List<string> ids = await CreateManyAsync(2);
 
-        using var deleted = await Client.DeleteAsync(new Uri($"v1/videos/{ids[0]}", UriKind.Relative));
-        var body = await ReadJsonAsync(deleted);
+        using HttpResponseMessage deleted = await Client.DeleteAsync(new Uri($"v1/videos/{ids[0]}", UriKind.Relative));
+        JsonElement body = await ReadJsonAsync(deleted);
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         Assert.Equal(ids[0], body.GetProperty("id").GetString());
         Assert.Equal("video.deleted", body.GetProperty("object").GetString());
         Assert.True(body.GetProperty("deleted").GetBoolean());
-        using var get = await GetAsync($"v1/videos/{ids[0]}");
+        using HttpResponseMessage get = await GetAsync($"v1/videos/{ids[0]}");
         Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
         Assert.Equal([ids[1]], Ids(await ListAsync("")));
-        using var again = await Client.DeleteAsync(new Uri($"v1/videos/{ids[0]}", UriKind.Relative));
+        using HttpResponseMessage again = await Client.DeleteAsync(new Uri($"v1/videos/{ids[0]}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
         Assert.Equal(2, Emulator.Stats.Deletes);
     }
@@ -110,14 +110,14 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task Remix_CompletedSource_ReturnsQueuedVideoWithSourceSettings()
     {
-        var source = await CreateAsync("original", "1280x720");
-        var sourceId = source.GetProperty("id").GetString()!;
+        JsonElement source = await CreateAsync("original", "1280x720");
+        string sourceId = source.GetProperty("id").GetString()!;
         Advance(20);
 
-        using var response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":"now at night"}""");
+        using HttpResponseMessage response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":"now at night"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var remix = await ReadJsonAsync(response);
+        JsonElement remix = await ReadJsonAsync(response);
         Assert.NotEqual(sourceId, remix.GetProperty("id").GetString());
         Assert.Equal("queued", remix.GetProperty("status").GetString());
         Assert.Equal("now at night", remix.GetProperty("prompt").GetString());
@@ -129,9 +129,9 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task Remix_SourceNotCompleted_Returns400()
     {
-        var sourceId = await CreateIdAsync("still rendering");
+        string sourceId = await CreateIdAsync("still rendering");
 
-        using var response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":"again"}""");
+        using HttpResponseMessage response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":"again"}""");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, code: "video_not_completed");
     }
@@ -139,7 +139,7 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task Remix_UnknownSource_Returns404()
     {
-        using var response = await PostJsonAsync("v1/videos/video_0123456789abcdef0123456789abcdef/remix", """{"prompt":"x"}""");
+        using HttpResponseMessage response = await PostJsonAsync("v1/videos/video_0123456789abcdef0123456789abcdef/remix", """{"prompt":"x"}""");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, code: "not_found");
     }
@@ -147,10 +147,10 @@ public sealed class ListDeleteRemixTests : EmulatorTestBase
     [Fact]
     public async Task Remix_BlankPrompt_Returns400NamingPrompt()
     {
-        var sourceId = await CreateIdAsync("source");
+        string sourceId = await CreateIdAsync("source");
         Advance(20);
 
-        using var response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":""}""");
+        using HttpResponseMessage response = await PostJsonAsync($"v1/videos/{sourceId}/remix", """{"prompt":""}""");
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "prompt");
     }

@@ -8,14 +8,14 @@ public sealed class RunwayVersionTests : RunwayTestBase
     [InlineData("v1")]
     public async Task Call_MissingOrWrongVersion_Returns400NamingTheHeader(string? version)
     {
-        using var create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
+        using HttpResponseMessage create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
             """{"model":"gen4.5","promptText":"x","ratio":"1280:720","duration":5}""", version);
-        using var get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}", version: version);
-        using var delete = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{Guid.NewGuid()}", version: version);
+        using HttpResponseMessage get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}", version: version);
+        using HttpResponseMessage delete = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{Guid.NewGuid()}", version: version);
 
-        foreach (var response in new[] { create, get, delete })
+        foreach (HttpResponseMessage? response in new[] { create, get, delete })
         {
-            var message = await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
+            string message = await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
             Assert.Contains("X-Runway-Version", message, StringComparison.Ordinal);
         }
 
@@ -26,7 +26,7 @@ public sealed class RunwayVersionTests : RunwayTestBase
     [Fact]
     public async Task SoraCall_WithoutRunwayVersion_StillWorks()
     {
-        var id = await CreateIdAsync("sora needs no runway header");
+        string id = await CreateIdAsync("sora needs no runway header");
 
         Assert.StartsWith("video_", id, StringComparison.Ordinal);
     }
@@ -44,9 +44,9 @@ public sealed class RunwayAuthTests : RunwayTestBase
     [InlineData(Key)]
     public async Task Call_MissingOrWrongKey_Returns401ErrorBody(string? authorization)
     {
-        using var create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
+        using HttpResponseMessage create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
             """{"model":"gen4.5","promptText":"x","ratio":"1280:720","duration":5}""", authorization: authorization);
-        using var get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}", authorization: authorization);
+        using HttpResponseMessage get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}", authorization: authorization);
 
         await AssertRunwayErrorAsync(create, HttpStatusCode.Unauthorized);
         await AssertRunwayErrorAsync(get, HttpStatusCode.Unauthorized);
@@ -60,7 +60,7 @@ public sealed class RunwayAuthTests : RunwayTestBase
         request.Headers.Add("X-Runway-Version", Version);
         request.Headers.Add("api-key", Key);
 
-        using var response = await Client.SendAsync(request);
+        using HttpResponseMessage response = await Client.SendAsync(request);
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.Unauthorized);
     }
@@ -68,15 +68,15 @@ public sealed class RunwayAuthTests : RunwayTestBase
     [Fact]
     public async Task Create_BearerKey_CreatesTaskAndOutputNeedsNoKey()
     {
-        using var create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
+        using HttpResponseMessage create = await SendRunwayAsync(HttpMethod.Post, "v1/text_to_video",
             """{"model":"gen4.5","promptText":"with key","ratio":"1280:720","duration":5}""", authorization: "Bearer " + Key);
         Assert.Equal(HttpStatusCode.OK, create.StatusCode);
-        var id = (await ReadJsonAsync(create)).GetProperty("id").GetString()!;
+        string id = (await ReadJsonAsync(create)).GetProperty("id").GetString()!;
         Advance(20);
-        using var get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}", authorization: "Bearer " + Key);
-        var output = Assert.Single((await ReadJsonAsync(get)).GetProperty("output").EnumerateArray()).GetString()!;
+        using HttpResponseMessage get = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}", authorization: "Bearer " + Key);
+        string output = Assert.Single((await ReadJsonAsync(get)).GetProperty("output").EnumerateArray()).GetString()!;
 
-        using var download = await GetUrlAsync(output);
+        using HttpResponseMessage download = await GetUrlAsync(output);
 
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal(0, Emulator.Stats.SecretsSentToOutput);

@@ -5,7 +5,7 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [Fact]
     public async Task Render_SetsThisTasksRenderTime()
     {
-        var id = await CreateTaskAsync("quick [[render=4]]");
+        string id = await CreateTaskAsync("quick [[render=4]]");
 
         Advance(3.9);
         Assert.Equal("RUNNING", await StatusOfAsync(id));
@@ -16,12 +16,12 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [Fact]
     public async Task Fail_FailsAtHalfRenderWithFailureCode()
     {
-        var id = await CreateTaskAsync("blocked [[fail=SAFETY.INPUT.TEXT]]");
+        string id = await CreateTaskAsync("blocked [[fail=SAFETY.INPUT.TEXT]]");
 
         Advance(9.9);
         Assert.Equal("RUNNING", await StatusOfAsync(id));
         Advance(0.1);
-        var failed = await GetTaskAsync(id);
+        JsonElement failed = await GetTaskAsync(id);
 
         Assert.Equal("FAILED", failed.GetProperty("status").GetString());
         Assert.Equal("SAFETY.INPUT.TEXT", failed.GetProperty("failureCode").GetString());
@@ -33,10 +33,10 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [Fact]
     public async Task Fail_OtherCode_GenericFailureMessage()
     {
-        var id = await CreateTaskAsync("broken [[fail=INTERNAL.BAD_OUTPUT]]");
+        string id = await CreateTaskAsync("broken [[fail=INTERNAL.BAD_OUTPUT]]");
         Advance(10);
 
-        var failed = await GetTaskAsync(id);
+        JsonElement failed = await GetTaskAsync(id);
 
         Assert.Equal("INTERNAL.BAD_OUTPUT", failed.GetProperty("failureCode").GetString());
         Assert.DoesNotContain("moderation", failed.GetProperty("failure").GetString(), StringComparison.Ordinal);
@@ -45,10 +45,10 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [Fact]
     public async Task Stall_NeverFinishes_ProgressStopsAtHalf()
     {
-        var id = await CreateTaskAsync("forever [[stall]]");
+        string id = await CreateTaskAsync("forever [[stall]]");
 
         Advance(10_000);
-        var task = await GetTaskAsync(id);
+        JsonElement task = await GetTaskAsync(id);
 
         Assert.Equal("RUNNING", task.GetProperty("status").GetString());
         Assert.Equal(0.5, task.GetProperty("progress").GetDouble(), 3);
@@ -58,11 +58,11 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [Fact]
     public async Task Throttled_StaysThrottledThenRunsItsFullRenderTime()
     {
-        var id = await CreateTaskAsync("busy account [[throttled=30]]");
+        string id = await CreateTaskAsync("busy account [[throttled=30]]");
 
         Assert.Equal("THROTTLED", await StatusOfAsync(id));
         Advance(29.9);
-        var throttled = await GetTaskAsync(id);
+        JsonElement throttled = await GetTaskAsync(id);
         Assert.Equal("THROTTLED", throttled.GetProperty("status").GetString());
         Assert.False(throttled.TryGetProperty("progress", out _));
         Advance(0.1);
@@ -81,15 +81,15 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     {
         const string prompt = "busy [[create429=2]] [[retryafter=3]]";
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
-            using var limited = await PostTextToVideoAsync(prompt);
+            using HttpResponseMessage limited = await PostTextToVideoAsync(prompt);
             await AssertRunwayErrorAsync(limited, HttpStatusCode.TooManyRequests);
             Assert.Equal("3", Assert.Single(limited.Headers.GetValues("Retry-After")));
         }
 
         Assert.Empty(Emulator.Stats.RunwayTaskIdsWithPrompt(prompt));
-        using var accepted = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage accepted = await PostTextToVideoAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(3, Emulator.Stats.RunwayCreatesWithPrompt(prompt));
         Assert.Single(Emulator.Stats.RunwayTaskIdsWithPrompt(prompt));
@@ -100,13 +100,13 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [InlineData("create503", HttpStatusCode.ServiceUnavailable)]
     public async Task Create5xx_FirstCreate_AnswersStatusAndCreatesNothing(string directive, HttpStatusCode status)
     {
-        var prompt = $"flaky [[{directive}=1]]";
+        string prompt = $"flaky [[{directive}=1]]";
 
-        using var failed = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage failed = await PostTextToVideoAsync(prompt);
         await AssertRunwayErrorAsync(failed, status);
         Assert.Empty(Emulator.Stats.RunwayTaskIdsWithPrompt(prompt));
 
-        using var accepted = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage accepted = await PostTextToVideoAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
     }
 
@@ -115,12 +115,12 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     {
         const string prompt = "ambiguous [[createlost=1]]";
 
-        using var lost = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage lost = await PostTextToVideoAsync(prompt);
 
         await AssertRunwayErrorAsync(lost, HttpStatusCode.InternalServerError);
-        var lostId = Assert.Single(Emulator.Stats.RunwayTaskIdsWithPrompt(prompt));
+        string lostId = Assert.Single(Emulator.Stats.RunwayTaskIdsWithPrompt(prompt));
         Assert.Equal("PENDING", await StatusOfAsync(lostId));
-        using var retried = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage retried = await PostTextToVideoAsync(prompt);
         Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
         Assert.Equal(2, Emulator.Stats.RunwayTaskIdsWithPrompt(prompt).Count);
     }
@@ -129,12 +129,12 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     public async Task CreateFaults_SamePromptOnSoraFace_CountedSeparately()
     {
         const string prompt = "both faces [[create429=1]]";
-        using (var sora = await PostJsonAsync("v1/videos", JsonSerializer.Serialize(new { prompt })))
+        using (HttpResponseMessage sora = await PostJsonAsync("v1/videos", JsonSerializer.Serialize(new { prompt })))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, sora.StatusCode);
         }
 
-        using var runway = await PostTextToVideoAsync(prompt);
+        using HttpResponseMessage runway = await PostTextToVideoAsync(prompt);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, runway.StatusCode);
     }
@@ -145,11 +145,11 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [InlineData("get503", HttpStatusCode.ServiceUnavailable)]
     public async Task GetFault_FirstNRetrieves_AnswerStatusThenSucceed(string directive, HttpStatusCode status)
     {
-        var id = await CreateTaskAsync($"retrieve faults [[{directive}=2]]");
+        string id = await CreateTaskAsync($"retrieve faults [[{directive}=2]]");
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
-            using var faulted = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
+            using HttpResponseMessage faulted = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
             await AssertRunwayErrorAsync(faulted, status);
             if (status == HttpStatusCode.TooManyRequests)
             {
@@ -166,11 +166,11 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     [InlineData("truncate")]
     public async Task DownloadFault_FirstNDownloads_EndEarlyThenFullBody(string directive)
     {
-        var id = await CreateTaskAsync($"cut [[{directive}=2]]");
+        string id = await CreateTaskAsync($"cut [[{directive}=2]]");
         Advance(20);
-        var url = await OutputUrlAsync(id);
+        string url = await OutputUrlAsync(id);
 
-        for (var i = 0; i < 2; i++)
+        for (int i = 0; i < 2; i++)
         {
             HttpResponseMessage broken;
             try
@@ -184,15 +184,15 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
 
             using (broken)
             {
-                var declared = broken.Content.Headers.ContentLength;
-                var (bytes, error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
+                long? declared = broken.Content.Headers.ContentLength;
+                (long bytes, Exception? error) = await Streams.CountAsync(await broken.Content.ReadAsStreamAsync());
                 Assert.NotNull(error);
                 Assert.True(bytes < declared, $"read {bytes} of {declared}");
             }
         }
 
-        using var whole = await GetUrlAsync(url);
-        var (total, finalError) = await Streams.CountAsync(await whole.Content.ReadAsStreamAsync());
+        using HttpResponseMessage whole = await GetUrlAsync(url);
+        (long total, Exception? finalError) = await Streams.CountAsync(await whole.Content.ReadAsStreamAsync());
         Assert.Null(finalError);
         Assert.Equal(whole.Content.Headers.ContentLength, total);
         Assert.Equal(3, Emulator.Stats.DownloadsOf(id));
@@ -202,11 +202,11 @@ public sealed class RunwayDirectiveTests : RunwayTestBase
     public async Task Bytes_Output_HasExactLengthAndValidTopLevelBoxes()
     {
         const long size = 20_000_000;
-        var id = await CreateTaskAsync($"large [[bytes={size}]]");
+        string id = await CreateTaskAsync($"large [[bytes={size}]]");
         Advance(20);
 
-        using var response = await GetUrlAsync(await OutputUrlAsync(id));
-        var (boxes, length) = await Streams.TopLevelBoxesAsync(await response.Content.ReadAsStreamAsync());
+        using HttpResponseMessage response = await GetUrlAsync(await OutputUrlAsync(id));
+        (List<(string Type, long Size)>? boxes, long length) = await Streams.TopLevelBoxesAsync(await response.Content.ReadAsStreamAsync());
 
         Assert.Equal(size, response.Content.Headers.ContentLength);
         Assert.Equal(size, length);

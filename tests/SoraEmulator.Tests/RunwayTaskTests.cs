@@ -5,9 +5,9 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Task_OverRenderTime_MovesPendingRunningSucceeded()
     {
-        var id = await CreateTaskAsync("A paper boat on a pond");
+        string id = await CreateTaskAsync("A paper boat on a pond");
 
-        var pending = await GetTaskAsync(id);
+        JsonElement pending = await GetTaskAsync(id);
         Assert.Equal(id, pending.GetProperty("id").GetString());
         Assert.Equal("PENDING", pending.GetProperty("status").GetString());
         Assert.Equal("2026-11-25T12:00:00.000Z", pending.GetProperty("createdAt").GetString());
@@ -16,7 +16,7 @@ public sealed class RunwayTaskTests : RunwayTestBase
         Assert.False(pending.TryGetProperty("failure", out _));
 
         Advance(5);
-        var running = await GetTaskAsync(id);
+        JsonElement running = await GetTaskAsync(id);
         Assert.Equal("RUNNING", running.GetProperty("status").GetString());
         Assert.Equal(0.25, running.GetProperty("progress").GetDouble(), 3);
 
@@ -24,10 +24,10 @@ public sealed class RunwayTaskTests : RunwayTestBase
         Assert.Equal(0.75, (await GetTaskAsync(id)).GetProperty("progress").GetDouble(), 3);
 
         Advance(5);
-        var done = await GetTaskAsync(id);
+        JsonElement done = await GetTaskAsync(id);
         Assert.Equal("SUCCEEDED", done.GetProperty("status").GetString());
         Assert.False(done.TryGetProperty("progress", out _));
-        var output = Assert.Single(done.GetProperty("output").EnumerateArray()).GetString()!;
+        string output = Assert.Single(done.GetProperty("output").EnumerateArray()).GetString()!;
         var url = new Uri(output);
         Assert.Equal("127.0.0.1", url.Host);
         Assert.Equal(Emulator.BaseAddress.Port, url.Port);
@@ -40,7 +40,7 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task ImageToVideo_DataUri_CreatesTask()
     {
-        using var response = await PostRunwayAsync("v1/image_to_video", new
+        using HttpResponseMessage response = await PostRunwayAsync("v1/image_to_video", new
         {
             model = "gen4_turbo",
             promptImage = "data:image/png;base64,iVBORw0KGgo=",
@@ -48,7 +48,7 @@ public sealed class RunwayTaskTests : RunwayTestBase
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var id = (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
+        string id = (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
         Assert.Equal("PENDING", await StatusOfAsync(id));
         Assert.Equal([id], Emulator.Stats.RunwayTaskIds);
         Assert.Empty(Emulator.Stats.VideoIds);
@@ -57,12 +57,12 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Delete_RunningTask_Answers204AndLaterGetIs404()
     {
-        var id = await CreateTaskAsync("cancel me");
+        string id = await CreateTaskAsync("cancel me");
         Advance(5);
 
-        using var deleted = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}");
-        using var gone = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
-        using var again = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}");
+        using HttpResponseMessage deleted = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}");
+        using HttpResponseMessage gone = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
+        using HttpResponseMessage again = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         Assert.Empty(await deleted.Content.ReadAsByteArrayAsync());
@@ -75,7 +75,7 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Get_UnknownTask_Returns404ErrorBody()
     {
-        using var response = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}");
+        using HttpResponseMessage response = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{Guid.NewGuid()}");
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.NotFound);
     }
@@ -85,12 +85,12 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [InlineData("720:1280", 720, 1280)]
     public async Task Output_WithoutKey_ServesMp4OfTheRatiosOrientation(string ratio, int width, int height)
     {
-        var id = await CreateTaskAsync("a clip", ratio);
+        string id = await CreateTaskAsync("a clip", ratio);
         Advance(20);
-        var url = await OutputUrlAsync(id);
+        string url = await OutputUrlAsync(id);
 
-        using var response = await GetUrlAsync(url);
-        var body = await response.Content.ReadAsByteArrayAsync();
+        using HttpResponseMessage response = await GetUrlAsync(url);
+        byte[] body = await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("video/mp4", response.Content.Headers.ContentType?.MediaType);
@@ -104,27 +104,27 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Output_WithAuthorization_Returns400AndIsRecorded()
     {
-        var id = await CreateTaskAsync("leaky client");
+        string id = await CreateTaskAsync("leaky client");
         Advance(20);
-        var url = await OutputUrlAsync(id);
+        string url = await OutputUrlAsync(id);
 
-        using var response = await GetUrlAsync(url, ("Authorization", "Bearer key_secret"));
+        using HttpResponseMessage response = await GetUrlAsync(url, ("Authorization", "Bearer key_secret"));
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.Equal(1, Emulator.Stats.SecretsSentToOutput);
         Assert.Equal(0, Emulator.Stats.RunwayDownloads);
-        using var stats = await GetAsync("_emulator/stats");
+        using HttpResponseMessage stats = await GetAsync("_emulator/stats");
         Assert.Equal(1, (await ReadJsonAsync(stats)).GetProperty("secretsSentToOutput").GetInt32());
     }
 
     [Fact]
     public async Task Output_BadSignature_Returns403()
     {
-        var id = await CreateTaskAsync("forged");
+        string id = await CreateTaskAsync("forged");
         Advance(20);
-        var url = await OutputUrlAsync(id);
+        string url = await OutputUrlAsync(id);
 
-        using var response = await GetUrlAsync(url[..url.IndexOf("sig=", StringComparison.Ordinal)] + "sig=00");
+        using HttpResponseMessage response = await GetUrlAsync(url[..url.IndexOf("sig=", StringComparison.Ordinal)] + "sig=00");
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.Forbidden);
     }
@@ -132,15 +132,15 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Output_AfterDelete_Returns404()
     {
-        var id = await CreateTaskAsync("deleted output");
+        string id = await CreateTaskAsync("deleted output");
         Advance(20);
-        var url = await OutputUrlAsync(id);
-        using (var deleted = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}"))
+        string url = await OutputUrlAsync(id);
+        using (HttpResponseMessage deleted = await SendRunwayAsync(HttpMethod.Delete, $"v1/tasks/{id}"))
         {
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
 
-        using var response = await GetUrlAsync(url);
+        using HttpResponseMessage response = await GetUrlAsync(url);
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.NotFound);
     }
@@ -148,17 +148,17 @@ public sealed class RunwayTaskTests : RunwayTestBase
     [Fact]
     public async Task Stats_RunwayCalls_CountedApartFromSora()
     {
-        var id = await CreateTaskAsync("counted");
+        string id = await CreateTaskAsync("counted");
         await GetTaskAsync(id);
         await GetTaskAsync(id);
 
-        using var response = await GetAsync("_emulator/stats");
-        var stats = await ReadJsonAsync(response);
+        using HttpResponseMessage response = await GetAsync("_emulator/stats");
+        JsonElement stats = await ReadJsonAsync(response);
 
         Assert.Equal(0, stats.GetProperty("creates").GetInt32());
         Assert.Equal(1, stats.GetProperty("runwayCreates").GetInt32());
         Assert.Equal(2, stats.GetProperty("runwayRetrieves").GetInt32());
-        var task = stats.GetProperty("runwayTasks").GetProperty(id);
+        JsonElement task = stats.GetProperty("runwayTasks").GetProperty(id);
         Assert.Equal("counted", task.GetProperty("prompt").GetString());
         Assert.Equal(2, task.GetProperty("retrieves").GetInt32());
         Assert.Equal(1, Emulator.Stats.RunwayCreatesWithPrompt("counted"));

@@ -37,16 +37,16 @@ public abstract class RunwayTestBase : EmulatorTestBase
     /// <summary>Creates a text-to-video task and returns its id.</summary>
     protected async Task<string> CreateTaskAsync(string promptText, string ratio = "1280:720")
     {
-        using var response = await PostTextToVideoAsync(promptText, ratio: ratio);
+        using HttpResponseMessage response = await PostTextToVideoAsync(promptText, ratio: ratio);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var id = (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
+        string id = (await ReadJsonAsync(response)).GetProperty("id").GetString()!;
         Assert.True(Guid.TryParse(id, out _), id);
         return id;
     }
 
     protected async Task<JsonElement> GetTaskAsync(string id)
     {
-        using var response = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
+        using HttpResponseMessage response = await SendRunwayAsync(HttpMethod.Get, $"v1/tasks/{id}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await ReadJsonAsync(response);
     }
@@ -57,7 +57,7 @@ public abstract class RunwayTestBase : EmulatorTestBase
     protected static async Task<string> AssertRunwayErrorAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         Assert.Equal(status, response.StatusCode);
-        var body = await ReadJsonAsync(response);
+        JsonElement body = await ReadJsonAsync(response);
         return body.GetProperty("error").GetString()!;
     }
 
@@ -65,7 +65,7 @@ public abstract class RunwayTestBase : EmulatorTestBase
     protected async Task<HttpResponseMessage> GetUrlAsync(string url, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.RelativeOrAbsolute));
-        foreach (var (name, value) in headers)
+        foreach ((string? name, string? value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
@@ -76,7 +76,7 @@ public abstract class RunwayTestBase : EmulatorTestBase
     /// <summary>Advances past the render time and returns the task's single output URL.</summary>
     protected async Task<string> OutputUrlAsync(string id)
     {
-        var task = await GetTaskAsync(id);
+        JsonElement task = await GetTaskAsync(id);
         Assert.Equal("SUCCEEDED", task.GetProperty("status").GetString());
         return Assert.Single(task.GetProperty("output").EnumerateArray()).GetString()!;
     }

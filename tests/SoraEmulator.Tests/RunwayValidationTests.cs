@@ -14,7 +14,7 @@ public sealed class RunwayValidationTests : RunwayTestBase
     [InlineData("image_to_video", """{"model":"veo3","promptImage":"https://example.com/cat.png","ratio":"1080:1920","duration":8}""")]
     public async Task Create_ValidBody_Returns200WithId(string endpoint, string json)
     {
-        using var response = await SendRunwayAsync(HttpMethod.Post, "v1/" + endpoint, json);
+        using HttpResponseMessage response = await SendRunwayAsync(HttpMethod.Post, "v1/" + endpoint, json);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(Guid.TryParse((await ReadJsonAsync(response)).GetProperty("id").GetString(), out _));
@@ -62,9 +62,9 @@ public sealed class RunwayValidationTests : RunwayTestBase
     [InlineData("image_to_video", """{"model":"veo3.1","promptImage":"https://example.com/a.png","ratio":"960:960"}""", "ratio")]
     public async Task Create_BadField_Returns400NamingIt(string endpoint, string json, string field)
     {
-        using var response = await SendRunwayAsync(HttpMethod.Post, "v1/" + endpoint, json);
+        using HttpResponseMessage response = await SendRunwayAsync(HttpMethod.Post, "v1/" + endpoint, json);
 
-        var message = await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
+        string message = await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
         Assert.StartsWith(field + ":", message, StringComparison.Ordinal);
         Assert.Empty(Emulator.Stats.RunwayTaskIds);
     }
@@ -73,10 +73,10 @@ public sealed class RunwayValidationTests : RunwayTestBase
     public async Task Create_PromptTextOf1000Utf16Units_AcceptedAnd1001Refused()
     {
         // An emoji is two UTF-16 code units: 500 of them are exactly at the limit.
-        var atLimit = string.Concat(Enumerable.Repeat("🎬", 500));
+        string atLimit = string.Concat(Enumerable.Repeat("🎬", 500));
 
-        using var accepted = await PostTextToVideoAsync(atLimit);
-        using var refused = await PostTextToVideoAsync(atLimit + "x");
+        using HttpResponseMessage accepted = await PostTextToVideoAsync(atLimit);
+        using HttpResponseMessage refused = await PostTextToVideoAsync(atLimit + "x");
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.StartsWith("promptText:", await AssertRunwayErrorAsync(refused, HttpStatusCode.BadRequest), StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public sealed class RunwayValidationTests : RunwayTestBase
         };
         request.Headers.Add("X-Runway-Version", Version);
 
-        using var response = await Client.SendAsync(request);
+        using HttpResponseMessage response = await Client.SendAsync(request);
 
         await AssertRunwayErrorAsync(response, HttpStatusCode.BadRequest);
     }

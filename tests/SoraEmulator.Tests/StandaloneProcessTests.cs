@@ -6,25 +6,25 @@ namespace SoraEmulator.Tests;
 /// <summary>The "done means" check: the built emulator started alone as a separate process.</summary>
 public sealed class StandaloneProcessTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task StandaloneProcess_MultipartCreate_QueuedThenCompletedWithMp4()
     {
-        var port = FreePort();
+        int port = FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        using var process = StartEmulator(port);
+        using Process process = StartEmulator(port);
         using var client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             await WaitUntilAsync(async () => await IsHealthyAsync(client), process);
 
             using var form = new MultipartFormDataContent { { new StringContent("Standalone run"), "prompt" } };
-            using var created = await client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
+            using HttpResponseMessage created = await client.PostAsync(new Uri("v1/videos", UriKind.Relative), form);
             Assert.Equal(HttpStatusCode.OK, created.StatusCode);
             using var createdJson = JsonDocument.Parse(await created.Content.ReadAsStringAsync());
             Assert.Equal("queued", createdJson.RootElement.GetProperty("status").GetString());
-            var id = createdJson.RootElement.GetProperty("id").GetString();
+            string? id = createdJson.RootElement.GetProperty("id").GetString();
 
             await WaitUntilAsync(async () =>
             {
@@ -32,8 +32,8 @@ public sealed class StandaloneProcessTests
                 return video.RootElement.GetProperty("status").GetString() == "completed";
             }, process);
 
-            using var content = await client.GetAsync(new Uri($"v1/videos/{id}/content", UriKind.Relative));
-            var body = await content.Content.ReadAsByteArrayAsync();
+            using HttpResponseMessage content = await client.GetAsync(new Uri($"v1/videos/{id}/content", UriKind.Relative));
+            byte[] body = await content.Content.ReadAsByteArrayAsync();
             Assert.Equal(HttpStatusCode.OK, content.StatusCode);
             Assert.Equal("video/mp4", content.Content.Headers.ContentType?.MediaType);
             Assert.Equal("ftyp"u8.ToArray(), body[4..8]);
@@ -48,9 +48,9 @@ public sealed class StandaloneProcessTests
         }
     }
 
-    private static Process StartEmulator(int port)
+    static Process StartEmulator(int port)
     {
-        var dll = EmulatorDll();
+        string dll = EmulatorDll();
         var info = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
@@ -58,7 +58,7 @@ public sealed class StandaloneProcessTests
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
-        foreach (var arg in new[]
+        foreach (string? arg in new[]
                  {
                      dll, "--urls", $"http://127.0.0.1:{port}", "--Emulator:RenderSeconds=1", "--Emulator:QueuedFraction=0.2",
                  })
@@ -66,7 +66,7 @@ public sealed class StandaloneProcessTests
             info.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+        Process process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -75,37 +75,37 @@ public sealed class StandaloneProcessTests
     }
 
     /// <summary>The emulator as built next to this test project (same configuration), else the copy in the test output.</summary>
-    private static string EmulatorDll()
+    static string EmulatorDll()
     {
         var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = output.Name;
-        var configuration = output.Parent!.Name;
-        for (var dir = output; dir is not null; dir = dir.Parent)
+        string framework = output.Name;
+        string configuration = output.Parent!.Name;
+        for (DirectoryInfo? dir = output; dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "src", "SoraEmulator", "bin", configuration, framework, "SoraEmulator.dll");
+            string candidate = Path.Combine(dir.FullName, "src", "SoraEmulator", "bin", configuration, framework, "SoraEmulator.dll");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        var local = Path.Combine(output.FullName, "SoraEmulator.dll");
+        string local = Path.Combine(output.FullName, "SoraEmulator.dll");
         Assert.True(File.Exists(Path.Combine(output.FullName, "SoraEmulator.runtimeconfig.json")), "built SoraEmulator.dll not found");
         return local;
     }
 
-    private static int FreePort()
+    static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<bool> IsHealthyAsync(HttpClient client)
+    static async Task<bool> IsHealthyAsync(HttpClient client)
     {
         try
         {
-            using var response = await client.GetAsync(new Uri("_emulator/health", UriKind.Relative));
+            using HttpResponseMessage response = await client.GetAsync(new Uri("_emulator/health", UriKind.Relative));
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
@@ -114,7 +114,7 @@ public sealed class StandaloneProcessTests
         }
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Process process)
+    static async Task WaitUntilAsync(Func<Task<bool>> condition, Process process)
     {
         var stopwatch = Stopwatch.StartNew();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));

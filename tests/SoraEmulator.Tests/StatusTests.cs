@@ -5,21 +5,21 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task Retrieve_AsTimePasses_MovesQueuedInProgressCompletedWithRisingProgress()
     {
-        var id = await CreateIdAsync("progression");
+        string id = await CreateIdAsync("progression");
 
         Advance(1.9);
-        var queued = await RetrieveAsync(id);
+        JsonElement queued = await RetrieveAsync(id);
         Assert.Equal("queued", queued.GetProperty("status").GetString());
         Assert.Equal(0, queued.GetProperty("progress").GetInt32());
 
         var seen = new List<int>();
-        for (var t = 2.0; t < 20; t += 1.5)
+        for (double t = 2.0; t < 20; t += 1.5)
         {
             Time.SetUtcNow(Start + TimeSpan.FromSeconds(t));
-            var video = await RetrieveAsync(id);
+            JsonElement video = await RetrieveAsync(id);
             Assert.Equal("in_progress", video.GetProperty("status").GetString());
             Assert.Equal(JsonValueKind.Null, video.GetProperty("completed_at").ValueKind);
-            var progress = video.GetProperty("progress").GetInt32();
+            int progress = video.GetProperty("progress").GetInt32();
             Assert.Equal((int)Math.Floor(100 * t / 20), progress);
             seen.Add(progress);
         }
@@ -28,7 +28,7 @@ public sealed class StatusTests : EmulatorTestBase
         Assert.True(seen[^1] > seen[0]);
 
         Time.SetUtcNow(Start + TimeSpan.FromSeconds(20));
-        var done = await RetrieveAsync(id);
+        JsonElement done = await RetrieveAsync(id);
         Assert.Equal("completed", done.GetProperty("status").GetString());
         Assert.Equal(100, done.GetProperty("progress").GetInt32());
         Assert.Equal(Start.ToUnixTimeSeconds() + 20, done.GetProperty("completed_at").GetInt64());
@@ -38,11 +38,11 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task Retrieve_JustBeforeRender_ProgressCappedAt99()
     {
-        var id = await CreateIdAsync("almost");
+        string id = await CreateIdAsync("almost");
 
         Time.SetUtcNow(Start + TimeSpan.FromSeconds(20) - TimeSpan.FromMilliseconds(1));
 
-        var video = await RetrieveAsync(id);
+        JsonElement video = await RetrieveAsync(id);
         Assert.Equal("in_progress", video.GetProperty("status").GetString());
         Assert.Equal(99, video.GetProperty("progress").GetInt32());
     }
@@ -50,7 +50,7 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task Retrieve_RenderDirective_UsesJobRenderTime()
     {
-        var id = await CreateIdAsync("quick [[render=2.5]]");
+        string id = await CreateIdAsync("quick [[render=2.5]]");
 
         Advance(2.4);
         Assert.Equal("in_progress", (await RetrieveAsync(id)).GetProperty("status").GetString());
@@ -62,7 +62,7 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task Retrieve_UnknownId_Returns404()
     {
-        using var response = await GetAsync("v1/videos/video_00000000000000000000000000000000");
+        using HttpResponseMessage response = await GetAsync("v1/videos/video_00000000000000000000000000000000");
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, code: "not_found");
     }
@@ -70,10 +70,10 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task CreateAndRetrieve_PollAfterDirective_SendsHeader()
     {
-        using var created = await PostJsonAsync("v1/videos", """{"prompt":"paced [[pollafter=750]]"}""");
-        var id = (await ReadJsonAsync(created)).GetProperty("id").GetString();
+        using HttpResponseMessage created = await PostJsonAsync("v1/videos", """{"prompt":"paced [[pollafter=750]]"}""");
+        string? id = (await ReadJsonAsync(created)).GetProperty("id").GetString();
 
-        using var retrieved = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage retrieved = await GetAsync($"v1/videos/{id}");
 
         Assert.Equal("750", Assert.Single(created.Headers.GetValues("openai-poll-after-ms")));
         Assert.Equal("750", Assert.Single(retrieved.Headers.GetValues("openai-poll-after-ms")));
@@ -82,9 +82,9 @@ public sealed class StatusTests : EmulatorTestBase
     [Fact]
     public async Task Retrieve_NoPollAfterConfigured_SendsNoHeader()
     {
-        var id = await CreateIdAsync("unpaced");
+        string id = await CreateIdAsync("unpaced");
 
-        using var response = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage response = await GetAsync($"v1/videos/{id}");
 
         Assert.False(response.Headers.Contains("openai-poll-after-ms"));
     }
@@ -97,25 +97,25 @@ public sealed class PollAfterOptionTests : EmulatorTestBase
     [Fact]
     public async Task CreateAndRetrieve_PollAfterOption_SendsHeaderAndUsesExpiry()
     {
-        using var created = await PostJsonAsync("v1/videos", """{"prompt":"optioned"}""");
-        var id = (await ReadJsonAsync(created)).GetProperty("id").GetString()!;
+        using HttpResponseMessage created = await PostJsonAsync("v1/videos", """{"prompt":"optioned"}""");
+        string id = (await ReadJsonAsync(created)).GetProperty("id").GetString()!;
         Advance(4);
 
-        using var retrieved = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage retrieved = await GetAsync($"v1/videos/{id}");
 
         Assert.Equal("1234", Assert.Single(created.Headers.GetValues("openai-poll-after-ms")));
         Assert.Equal("1234", Assert.Single(retrieved.Headers.GetValues("openai-poll-after-ms")));
-        var video = await ReadJsonAsync(retrieved);
+        JsonElement video = await ReadJsonAsync(retrieved);
         Assert.Equal(Start.ToUnixTimeSeconds() + 4 + 60, video.GetProperty("expires_at").GetInt64());
     }
 
     [Fact]
     public async Task Retrieve_OptionChangedWhileRunning_AppliesToNextRequest()
     {
-        var id = await CreateIdAsync("live options");
+        string id = await CreateIdAsync("live options");
         Emulator.Options.PollAfterMs = 42;
 
-        using var retrieved = await GetAsync($"v1/videos/{id}");
+        using HttpResponseMessage retrieved = await GetAsync($"v1/videos/{id}");
 
         Assert.Equal("42", Assert.Single(retrieved.Headers.GetValues("openai-poll-after-ms")));
     }

@@ -3,12 +3,12 @@ using System.Buffers.Binary;
 namespace SoraEmulator.Tests;
 
 /// <summary>Reads HTTP bodies without holding them whole.</summary>
-internal static class Streams
+static class Streams
 {
     /// <summary>Reads to the end, counting bytes; returns the count and the exception that ended the read early, if any.</summary>
     public static async Task<(long Bytes, Exception? Error)> CountAsync(Stream stream)
     {
-        var buffer = new byte[81920];
+        byte[] buffer = new byte[81920];
         long total = 0;
         try
         {
@@ -30,12 +30,12 @@ internal static class Streams
     public static async Task<(List<(string Type, long Size)> Boxes, long Length)> TopLevelBoxesAsync(Stream stream)
     {
         var boxes = new List<(string, long)>();
-        var buffer = new byte[1024 * 1024];
+        byte[] buffer = new byte[1024 * 1024];
         long position = 0;
-        var header = new byte[16];
+        byte[] header = new byte[16];
         while (true)
         {
-            var got = await ReadAtMostAsync(stream, header.AsMemory(0, 8));
+            int got = await ReadAtMostAsync(stream, header.AsMemory(0, 8));
             if (got == 0)
             {
                 return (boxes, position);
@@ -43,7 +43,7 @@ internal static class Streams
 
             Assert.Equal(8, got);
             long size = BinaryPrimitives.ReadUInt32BigEndian(header);
-            var type = Encoding.ASCII.GetString(header, 4, 4);
+            string type = Encoding.ASCII.GetString(header, 4, 4);
             long consumed = 8;
             if (size == 1)
             {
@@ -54,10 +54,10 @@ internal static class Streams
 
             Assert.True(size >= consumed, $"box {type} at {position} has size {size}");
             boxes.Add((type, size));
-            var skip = size - consumed;
+            long skip = size - consumed;
             while (skip > 0)
             {
-                var n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)));
+                int n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, skip)));
                 Assert.True(n > 0, $"stream ended inside box {type}");
                 skip -= n;
             }
@@ -66,12 +66,12 @@ internal static class Streams
         }
     }
 
-    private static async Task<int> ReadAtMostAsync(Stream stream, Memory<byte> target)
+    static async Task<int> ReadAtMostAsync(Stream stream, Memory<byte> target)
     {
-        var total = 0;
+        int total = 0;
         while (total < target.Length)
         {
-            var n = await stream.ReadAsync(target[total..]);
+            int n = await stream.ReadAsync(target[total..]);
             if (n == 0)
             {
                 break;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace SoraEmulator.Tests;
 
 /// <summary>A real HTTP endpoint on loopback that records webhook deliveries; the first N answer 500.</summary>
-internal sealed class WebhookReceiver : IAsyncDisposable
+sealed class WebhookReceiver : IAsyncDisposable
 {
     readonly WebApplication app;
     readonly ConcurrentQueue<Delivery> deliveries = new();
@@ -27,14 +27,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(int failFirst = 0)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        WebApplication app = builder.Build();
         var receiver = new WebhookReceiver(app, failFirst);
         app.Run(receiver.HandleAsync);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         receiver.Url = new Uri(address.TrimEnd('/') + "/hooks/sora");
         return receiver;
     }
@@ -42,14 +42,14 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     async Task HandleAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
+        string body = await reader.ReadToEndAsync();
         var headers = new HeaderDictionary();
-        foreach (var (name, value) in context.Request.Headers)
+        foreach ((string? name, Microsoft.Extensions.Primitives.StringValues value) in context.Request.Headers)
         {
             headers[name] = value;
         }
 
-        var failed = Interlocked.Decrement(ref failuresLeft) >= 0;
+        bool failed = Interlocked.Decrement(ref failuresLeft) >= 0;
         context.Response.StatusCode = failed ? StatusCodes.Status500InternalServerError : StatusCodes.Status200OK;
         deliveries.Enqueue(new Delivery(context.Request.Path, body, headers, context.Response.StatusCode));
     }
@@ -57,7 +57,7 @@ internal sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Waits (real time, with a deadline) until <paramref name="count"/> deliveries arrived, calling <paramref name="tick"/> between looks.</summary>
     public async Task<IReadOnlyList<Delivery>> WaitForAsync(int count, Action? tick = null, double seconds = 10)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (deliveries.Count < count)
         {
             Assert.True(DateTime.UtcNow < deadline, $"Only {deliveries.Count} of {count} webhook deliveries arrived.");

@@ -37,7 +37,7 @@ public abstract class WebhookTestBase : EmulatorTestBase
     /// <summary>Waits (real time, with a deadline) for a counter, advancing the emulator's clock between looks.</summary>
     protected async Task WaitForStatAsync(Func<bool> condition, bool advance = false)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "The stat did not reach the expected value.");
@@ -56,16 +56,16 @@ public sealed class WebhookTests : WebhookTestBase
     [Fact]
     public async Task CompletedVideo_PostsSignedVideoCompletedEvent()
     {
-        var id = await CreateIdAsync("notify me");
+        string id = await CreateIdAsync("notify me");
         Advance(19.9);
         await Task.Delay(200);
         Assert.Empty(Receiver.Deliveries);
 
         Advance(0.1);
-        var delivery = Assert.Single(await Receiver.WaitForAsync(1));
+        WebhookReceiver.Delivery delivery = Assert.Single(await Receiver.WaitForAsync(1));
 
         new StandardWebhook(Secret).Verify(delivery.Body, delivery.Headers);
-        var evt = delivery.Json;
+        JsonElement evt = delivery.Json;
         Assert.Equal("/hooks/sora", delivery.Path);
         Assert.StartsWith("evt_", evt.GetProperty("id").GetString(), StringComparison.Ordinal);
         Assert.Equal(delivery.Headers["webhook-id"].ToString(), evt.GetProperty("id").GetString());
@@ -82,7 +82,7 @@ public sealed class WebhookTests : WebhookTestBase
     {
         await CreateIdAsync("tampered");
         Advance(20);
-        var delivery = Assert.Single(await Receiver.WaitForAsync(1));
+        WebhookReceiver.Delivery delivery = Assert.Single(await Receiver.WaitForAsync(1));
 
         var other = new StandardWebhook("whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         Assert.Throws<WebhookVerificationException>(() => other.Verify(delivery.Body, delivery.Headers));
@@ -92,10 +92,10 @@ public sealed class WebhookTests : WebhookTestBase
     [Fact]
     public async Task FailedVideo_PostsVideoFailedAtFailureTime()
     {
-        var id = await CreateIdAsync("doomed [[fail=moderation_blocked]]");
+        string id = await CreateIdAsync("doomed [[fail=moderation_blocked]]");
         Advance(10);
 
-        var delivery = Assert.Single(await Receiver.WaitForAsync(1));
+        WebhookReceiver.Delivery delivery = Assert.Single(await Receiver.WaitForAsync(1));
 
         new StandardWebhook(Secret).Verify(delivery.Body, delivery.Headers);
         Assert.Equal("video.failed", delivery.Json.GetProperty("type").GetString());
@@ -108,16 +108,16 @@ public sealed class WebhookTests : WebhookTestBase
     {
         await CreateIdAsync("quiet [[nowebhook]]");
         await CreateIdAsync("forever [[stall]]");
-        var deleted = await CreateIdAsync("deleted early");
-        using (var response = await Client.DeleteAsync(new Uri($"v1/videos/{deleted}", UriKind.Relative)))
+        string deleted = await CreateIdAsync("deleted early");
+        using (HttpResponseMessage response = await Client.DeleteAsync(new Uri($"v1/videos/{deleted}", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        var loud = await CreateIdAsync("loud");
+        string loud = await CreateIdAsync("loud");
         Advance(100);
 
-        var delivery = Assert.Single(await Receiver.WaitForAsync(1));
+        WebhookReceiver.Delivery delivery = Assert.Single(await Receiver.WaitForAsync(1));
         await Task.Delay(300);
         Assert.Single(Receiver.Deliveries);
         Assert.Equal(loud, delivery.Json.GetProperty("data").GetProperty("id").GetString());
@@ -132,7 +132,7 @@ public sealed class WebhookTests : WebhookTestBase
                 Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("X-Runway-Version", "2024-11-06");
-        using (var response = await Client.SendAsync(request))
+        using (HttpResponseMessage response = await Client.SendAsync(request))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -152,7 +152,7 @@ public sealed class WebhookRetryTests : WebhookTestBase
 
     protected override EmulatorOptions CreateOptions()
     {
-        var options = base.CreateOptions();
+        EmulatorOptions options = base.CreateOptions();
         options.WebhookMaxAttempts = 3;
         return options;
     }
@@ -164,7 +164,7 @@ public sealed class WebhookRetryTests : WebhookTestBase
         Advance(20);
 
         // Backoff waits run on the emulator's clock: keep advancing it while waiting for the deliveries.
-        var deliveries = await Receiver.WaitForAsync(3, () => Advance(1));
+        IReadOnlyList<WebhookReceiver.Delivery> deliveries = await Receiver.WaitForAsync(3, () => Advance(1));
 
         Assert.Equal([500, 500, 200], deliveries.Select(d => d.AnsweredStatus));
         Assert.Single(deliveries.Select(d => d.Headers["webhook-id"].ToString()).Distinct());

@@ -52,7 +52,7 @@ long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
 long peakHeap = 0;
 long peakWorkingSet = 0;
 using var sampling = new CancellationTokenSource();
-Task sampler = Task.Run(async () =>
+var sampler = Task.Run(async () =>
 {
     while (!sampling.IsCancellationRequested)
     {

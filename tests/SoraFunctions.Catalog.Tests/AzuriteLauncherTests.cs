@@ -10,24 +10,24 @@ namespace SoraFunctions.Catalog.Tests;
 /// <summary>The launcher the local host uses (persistent data, fixed ports) and the tests use (in memory, free ports).</summary>
 public sealed class AzuriteLauncherTests : IDisposable
 {
-    private readonly string _scratch = Directory.CreateTempSubdirectory("sora-catalog-tests-").FullName;
-    private static string ToolsFolder => SoraFunctions.Testing.RepoPaths.Combine(".local", "tools");
+    readonly string scratch = Directory.CreateTempSubdirectory("sora-catalog-tests-").FullName;
+    static string ToolsFolder => SoraFunctions.Testing.RepoPaths.Combine(".local", "tools");
 
-    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
 
     [Fact]
     public async Task StartAsync_DataFolder_KeepsBlobsAcrossARestart()
     {
-        var data = Path.Combine(_scratch, "azurite");
+        string data = Path.Combine(scratch, "azurite");
         var options = new AzuriteLaunchOptions { DataFolder = data, ToolsFolder = ToolsFolder };
 
-        var first = await AzuriteLauncher.StartAsync(options);
+        AzuriteInstance first = await AzuriteLauncher.StartAsync(options);
         try
         {
             // Our own connections, closed before the stop: Azurite's clean shutdown waits for open ones.
             using var http = new HttpClient();
             var clientOptions = new BlobClientOptions { Transport = new HttpClientTransport(http) };
-            var container = new BlobServiceClient(first.ConnectionString, clientOptions).GetBlobContainerClient("videos");
+            BlobContainerClient container = new BlobServiceClient(first.ConnectionString, clientOptions).GetBlobContainerClient("videos");
             await container.CreateIfNotExistsAsync();
             await container.GetBlobClient("kept.txt").UploadAsync(BinaryData.FromString("still here"));
         }
@@ -40,8 +40,8 @@ public sealed class AzuriteLauncherTests : IDisposable
             Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(8), $"stopping took {stopping.Elapsed}");
         }
 
-        await using var second = await AzuriteLauncher.StartAsync(options);
-        var blob = new BlobServiceClient(second.ConnectionString).GetBlobContainerClient("videos").GetBlobClient("kept.txt");
+        await using AzuriteInstance second = await AzuriteLauncher.StartAsync(options);
+        BlobClient blob = new BlobServiceClient(second.ConnectionString).GetBlobContainerClient("videos").GetBlobClient("kept.txt");
 
         Assert.Equal("still here", (await blob.DownloadContentAsync()).Value.Content.ToString());
         Assert.True(Directory.EnumerateFileSystemEntries(data).Any(), "nothing was written to the data folder");
@@ -50,8 +50,8 @@ public sealed class AzuriteLauncherTests : IDisposable
     [Fact]
     public async Task DisposeAsync_RunningInstance_StopsTheProcessAndFreesThePorts()
     {
-        var instance = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder });
-        var processId = instance.ProcessId;
+        AzuriteInstance instance = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder });
+        int processId = instance.ProcessId;
         Assert.True(instance.IsRunning);
         Assert.Contains($"BlobEndpoint=http://127.0.0.1:{instance.BlobPort}/devstoreaccount1;", instance.ConnectionString, StringComparison.Ordinal);
         Assert.Contains($"QueueEndpoint=http://127.0.0.1:{instance.QueuePort}/devstoreaccount1;", instance.ConnectionString, StringComparison.Ordinal);
@@ -70,9 +70,9 @@ public sealed class AzuriteLauncherTests : IDisposable
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
-        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder, TablePort = port }));
 
         Assert.Contains($"table port {port}", error.Message, StringComparison.Ordinal);
@@ -81,7 +81,7 @@ public sealed class AzuriteLauncherTests : IDisposable
     [Fact]
     public async Task EnsureInstalledAsync_LockHeldByAnotherProcess_WaitsAndTimesOutWithoutInstalling()
     {
-        var tools = Path.Combine(_scratch, "tools");
+        string tools = Path.Combine(scratch, "tools");
         Directory.CreateDirectory(tools);
         await using var held = new FileStream(Path.Combine(tools, ".azurite-install.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
 
@@ -100,18 +100,18 @@ public sealed class AzuriteLauncherTests : IDisposable
 
         Assert.True(AzuriteInstaller.IsInstalled(ToolsFolder, AzuriteLaunchOptions.DefaultVersion));
         Assert.False(AzuriteInstaller.IsInstalled(ToolsFolder, "3.0.0"));
-        Assert.False(AzuriteInstaller.IsInstalled(Path.Combine(_scratch, "empty"), AzuriteLaunchOptions.DefaultVersion));
+        Assert.False(AzuriteInstaller.IsInstalled(Path.Combine(scratch, "empty"), AzuriteLaunchOptions.DefaultVersion));
     }
 
     [Fact]
     public void TryFindRoot_NestedFolder_ReturnsTheFolderHoldingTheSolution()
     {
-        var root = Path.Combine(_scratch, "repo");
-        var nested = Directory.CreateDirectory(Path.Combine(root, "src", "App", "bin", "Debug")).FullName;
+        string root = Path.Combine(scratch, "repo");
+        string nested = Directory.CreateDirectory(Path.Combine(root, "src", "App", "bin", "Debug")).FullName;
         File.WriteAllText(Path.Combine(root, RepoPaths.SolutionFileName), string.Empty);
 
         Assert.Equal(Path.GetFullPath(root), RepoPaths.TryFindRoot(nested));
-        Assert.Null(RepoPaths.TryFindRoot(Directory.CreateDirectory(Path.Combine(_scratch, "elsewhere")).FullName));
+        Assert.Null(RepoPaths.TryFindRoot(Directory.CreateDirectory(Path.Combine(scratch, "elsewhere")).FullName));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class AzuriteLauncherTests : IDisposable
         Assert.Equal(SoraFunctions.Testing.RepoPaths.Root, RepoPaths.FindRoot());
     }
 
-    private static bool IsProcessAlive(int processId)
+    static bool IsProcessAlive(int processId)
     {
         try
         {
@@ -134,7 +134,7 @@ public sealed class AzuriteLauncherTests : IDisposable
         }
     }
 
-    private static async Task<bool> AcceptsConnectionsAsync(int port)
+    static async Task<bool> AcceptsConnectionsAsync(int port)
     {
         using var client = new TcpClient(AddressFamily.InterNetwork);
         try

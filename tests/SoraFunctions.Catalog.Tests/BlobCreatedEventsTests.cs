@@ -5,17 +5,17 @@ namespace SoraFunctions.Catalog.Tests;
 
 public sealed class BlobCreatedEventsTests
 {
-    private static readonly Uri SampleUrl = new("https://stsorafunctions.blob.core.windows.net/videos/2026/11/25/job-7f3c2a.mp4");
-    private const string SampleSubject = "/blobServices/default/containers/videos/blobs/2026/11/25/job-7f3c2a.mp4";
+    static readonly Uri SampleUrl = new("https://stsorafunctions.blob.core.windows.net/videos/2026/11/25/job-7f3c2a.mp4");
+    const string SampleSubject = "/blobServices/default/containers/videos/blobs/2026/11/25/job-7f3c2a.mp4";
 
     [Theory]
     [InlineData(Samples.EventGridEvent)]
     [InlineData(Samples.CloudEvent)]
     public void Parse_SampleEvent_ReturnsTheBlob(string sample)
     {
-        var events = BlobCreatedEvents.Parse(BinaryData.FromString(Samples.Text(sample)));
+        IReadOnlyList<BlobCreatedEvent> events = BlobCreatedEvents.Parse(BinaryData.FromString(Samples.Text(sample)));
 
-        var created = Assert.Single(events);
+        BlobCreatedEvent created = Assert.Single(events);
         Assert.Equal("5b1c2d3e-601e-0042-39a1-4f1b2c000000", created.EventId);
         Assert.Equal(SampleSubject, created.Subject);
         Assert.Equal(SampleUrl, created.Url);
@@ -34,7 +34,7 @@ public sealed class BlobCreatedEventsTests
             SampleCloudEvent("a", SampleSubject),
             SampleCloudEvent("b", SampleSubject.Replace("job-7f3c2a", "job-2", StringComparison.Ordinal)));
 
-        var events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()));
+        IReadOnlyList<BlobCreatedEvent> events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()));
 
         Assert.Equal(["a", "b"], events.Select(e => e.EventId));
         Assert.Equal("2026/11/25/job-2.mp4", events[1].BlobName);
@@ -43,9 +43,9 @@ public sealed class BlobCreatedEventsTests
     [Fact]
     public void Parse_SingleEventGridEventWithoutArray_ReturnsTheBlob()
     {
-        var single = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.ToJsonString();
+        string single = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.ToJsonString();
 
-        var events = BlobCreatedEvents.Parse(BinaryData.FromString(single));
+        IReadOnlyList<BlobCreatedEvent> events = BlobCreatedEvents.Parse(BinaryData.FromString(single));
 
         Assert.Equal(SampleUrl, Assert.Single(events).Url);
     }
@@ -60,8 +60,8 @@ public sealed class BlobCreatedEventsTests
         var gridBatch = new JsonArray(SampleEventGridEvent("keep", SampleSubject), SampleEventGridEvent("drop", subject));
         var cloudBatch = new JsonArray(SampleCloudEvent("keep", SampleSubject), SampleCloudEvent("drop", subject));
 
-        var fromGrid = BlobCreatedEvents.Parse(BinaryData.FromString(gridBatch.ToJsonString()));
-        var fromCloud = BlobCreatedEvents.Parse(BinaryData.FromString(cloudBatch.ToJsonString()));
+        IReadOnlyList<BlobCreatedEvent> fromGrid = BlobCreatedEvents.Parse(BinaryData.FromString(gridBatch.ToJsonString()));
+        IReadOnlyList<BlobCreatedEvent> fromCloud = BlobCreatedEvents.Parse(BinaryData.FromString(cloudBatch.ToJsonString()));
 
         Assert.Equal("keep", Assert.Single(fromGrid).EventId);
         Assert.Equal("keep", Assert.Single(fromCloud).EventId);
@@ -70,11 +70,11 @@ public sealed class BlobCreatedEventsTests
     [Fact]
     public void Parse_OtherEventType_IsFilteredOut()
     {
-        var deleted = SampleEventGridEvent("gone", SampleSubject);
+        JsonObject deleted = SampleEventGridEvent("gone", SampleSubject);
         deleted["eventType"] = "Microsoft.Storage.BlobDeleted";
         deleted["data"]!["api"] = "DeleteBlob";
 
-        var events = BlobCreatedEvents.Parse(BinaryData.FromString(new JsonArray(deleted).ToJsonString()));
+        IReadOnlyList<BlobCreatedEvent> events = BlobCreatedEvents.Parse(BinaryData.FromString(new JsonArray(deleted).ToJsonString()));
 
         Assert.Empty(events);
     }
@@ -82,10 +82,10 @@ public sealed class BlobCreatedEventsTests
     [Fact]
     public void Parse_CustomContainer_KeepsOnlyThatContainer()
     {
-        var subject = "/blobServices/default/containers/renders/blobs/x.mp4";
+        string subject = "/blobServices/default/containers/renders/blobs/x.mp4";
         var batch = new JsonArray(SampleEventGridEvent("videos", SampleSubject), SampleEventGridEvent("renders", subject));
 
-        var events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()), containerName: "renders");
+        IReadOnlyList<BlobCreatedEvent> events = BlobCreatedEvents.Parse(BinaryData.FromString(batch.ToJsonString()), containerName: "renders");
 
         Assert.Equal("renders", Assert.Single(events).EventId);
     }
@@ -118,17 +118,17 @@ public sealed class BlobCreatedEventsTests
         Assert.Equal(expected, BlobCreatedEvents.IsVideoSubject(subject));
     }
 
-    private static JsonObject SampleEventGridEvent(string id, string subject)
+    static JsonObject SampleEventGridEvent(string id, string subject)
     {
-        var gridEvent = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.DeepClone().AsObject();
+        JsonObject gridEvent = JsonNode.Parse(Samples.Text(Samples.EventGridEvent))!.AsArray()[0]!.DeepClone().AsObject();
         gridEvent["id"] = id;
         gridEvent["subject"] = subject;
         return gridEvent;
     }
 
-    private static JsonObject SampleCloudEvent(string id, string subject)
+    static JsonObject SampleCloudEvent(string id, string subject)
     {
-        var cloudEvent = JsonNode.Parse(Samples.Text(Samples.CloudEvent))!.AsObject();
+        JsonObject cloudEvent = JsonNode.Parse(Samples.Text(Samples.CloudEvent))!.AsObject();
         cloudEvent["id"] = id;
         cloudEvent["subject"] = subject;
         return cloudEvent;

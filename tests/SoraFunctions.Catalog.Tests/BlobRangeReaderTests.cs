@@ -9,18 +9,18 @@ namespace SoraFunctions.Catalog.Tests;
 
 public sealed class BlobRangeReaderTests
 {
-    private static readonly ETag Version = new("\"0x8DE2C4A1B2C3D4E\"");
+    static readonly ETag Version = new("\"0x8DE2C4A1B2C3D4E\"");
 
     [Fact]
     public async Task Create_SmallFaststartBlob_InspectsWithASingleRequest()
     {
         var blob = new FakeBlob(SparseFile.FromBytes(Samples.Bytes(Samples.Faststart)));
 
-        var info = await Mp4Inspector.InspectAsync(blob.File.Length, BlobRangeReader.Create(blob.Client, Version));
+        Mp4Info info = await Mp4Inspector.InspectAsync(blob.File.Length, BlobRangeReader.Create(blob.Client, Version));
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(2), info.Duration);
-        var request = Assert.Single(blob.Requests);
+        (HttpRange Range, ETag? IfMatch) request = Assert.Single(blob.Requests);
         Assert.Equal(new HttpRange(0, BlobRangeReader.DefaultHeadBytes), request.Range);
         Assert.Equal(Version, request.IfMatch);
     }
@@ -29,15 +29,15 @@ public sealed class BlobRangeReaderTests
     public async Task Create_200MBBlobWithMoovAtTheEnd_RequestsOnlyTheHeadAndTheBoxesAfterMdat()
     {
         const long mdatPayload = 200L * 1024 * 1024;
-        var moov = Moov(MvhdV0(1000, 12000), VideoTrak(720, 1280));
-        var file = new SparseFile()
+        byte[] moov = Moov(MvhdV0(1000, 12000), VideoTrak(720, 1280));
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(LargeBoxHeader("mdat", 16 + mdatPayload))
             .AppendZeros(mdatPayload)
             .Append(moov);
         var blob = new FakeBlob(file);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, BlobRangeReader.Create(blob.Client, Version));
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, BlobRangeReader.Create(blob.Client, Version));
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(12), info.Duration);
@@ -49,11 +49,11 @@ public sealed class BlobRangeReaderTests
     [Fact]
     public async Task Create_ReadPastTheEnd_ReturnsZero()
     {
-        var file = new SparseFile().AppendZeros(BlobRangeReader.DefaultHeadBytes * 2);
+        SparseFile file = new SparseFile().AppendZeros(BlobRangeReader.DefaultHeadBytes * 2);
         var blob = new FakeBlob(file);
-        var read = BlobRangeReader.Create(blob.Client);
+        ReadAtAsync read = BlobRangeReader.Create(blob.Client);
 
-        var count = await read(file.Length + 10, new byte[16], CancellationToken.None);
+        int count = await read(file.Length + 10, new byte[16], CancellationToken.None);
 
         Assert.Equal(0, count);
     }
@@ -62,12 +62,12 @@ public sealed class BlobRangeReaderTests
     public async Task Create_BlobShorterThanTheHead_AnswersEveryReadFromTheHead()
     {
         var blob = new FakeBlob(SparseFile.FromBytes([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
-        var read = BlobRangeReader.Create(blob.Client);
-        var buffer = new byte[8];
+        ReadAtAsync read = BlobRangeReader.Create(blob.Client);
+        byte[] buffer = new byte[8];
 
-        var first = await read(0, buffer.AsMemory(0, 4), CancellationToken.None);
-        var tail = await read(6, buffer, CancellationToken.None);
-        var past = await read(20, buffer, CancellationToken.None);
+        int first = await read(0, buffer.AsMemory(0, 4), CancellationToken.None);
+        int tail = await read(6, buffer, CancellationToken.None);
+        int past = await read(20, buffer, CancellationToken.None);
 
         Assert.Equal((4, 4, 0), (first, tail, past));
         Assert.Equal(new byte[] { 7, 8, 9, 10 }, buffer[..4]);
@@ -75,7 +75,7 @@ public sealed class BlobRangeReaderTests
     }
 
     /// <summary>A BlobClient whose ranged downloads are served from a <see cref="SparseFile"/>, recording every request.</summary>
-    private sealed class FakeBlob
+    sealed class FakeBlob
     {
         public FakeBlob(SparseFile file)
         {
@@ -92,19 +92,19 @@ public sealed class BlobRangeReaderTests
 
         public List<(HttpRange Range, ETag? IfMatch)> Requests { get; } = [];
 
-        private async Task<Response<BlobDownloadStreamingResult>> DownloadAsync(BlobDownloadOptions options, CancellationToken cancellationToken)
+        async Task<Response<BlobDownloadStreamingResult>> DownloadAsync(BlobDownloadOptions options, CancellationToken cancellationToken)
         {
             Requests.Add((options.Range, options.Conditions?.IfMatch));
-            var offset = options.Range.Offset;
+            long offset = options.Range.Offset;
             if (offset >= File.Length)
             {
                 throw new RequestFailedException(416, "The range specified is invalid for the current size of the resource.");
             }
 
-            var length = (int)Math.Min(options.Range.Length ?? File.Length - offset, File.Length - offset);
-            var bytes = new byte[length];
+            int length = (int)Math.Min(options.Range.Length ?? File.Length - offset, File.Length - offset);
+            byte[] bytes = new byte[length];
             await File.ReadAtAsync(offset, bytes, cancellationToken);
-            var result = BlobsModelFactory.BlobDownloadStreamingResult(new MemoryStream(bytes), BlobsModelFactory.BlobDownloadDetails());
+            BlobDownloadStreamingResult result = BlobsModelFactory.BlobDownloadStreamingResult(new MemoryStream(bytes), BlobsModelFactory.BlobDownloadDetails());
             return Response.FromValue(result, Mock.Of<Response>());
         }
     }

@@ -11,7 +11,7 @@ public sealed class CatalogOptionsTests
     [Fact]
     public void AddVideoCatalog_NoSetting_UsesDefaultTableName()
     {
-        using var provider = BuildProvider(new Dictionary<string, string?>());
+        using ServiceProvider provider = BuildProvider(new Dictionary<string, string?>());
 
         Assert.Equal("videocatalog", provider.GetRequiredService<VideoCatalog>().TableName);
         Assert.NotNull(provider.GetRequiredService<VideoCatalogConsumer>());
@@ -20,7 +20,7 @@ public sealed class CatalogOptionsTests
     [Fact]
     public void AddVideoCatalog_TableNameSetting_IsUsed()
     {
-        using var provider = BuildProvider(new Dictionary<string, string?> { ["Catalog:TableName"] = "Videos2026" });
+        using ServiceProvider provider = BuildProvider(new Dictionary<string, string?> { ["Catalog:TableName"] = "Videos2026" });
 
         Assert.Equal("Videos2026", provider.GetRequiredService<VideoCatalog>().TableName);
     }
@@ -34,29 +34,29 @@ public sealed class CatalogOptionsTests
     [InlineData("a234567890123456789012345678901234567890123456789012345678901234")]
     public void AddVideoCatalog_InvalidTableName_FailsNamingTheKey(string tableName)
     {
-        using var provider = BuildProvider(new Dictionary<string, string?> { ["Catalog:TableName"] = tableName });
+        using ServiceProvider provider = BuildProvider(new Dictionary<string, string?> { ["Catalog:TableName"] = tableName });
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CatalogOptions>>().Value);
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CatalogOptions>>().Value);
         Assert.Contains("Catalog:TableName", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AddVideoCatalog_InvalidTableName_StopsTheHostAtStart()
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Catalog:TableName"] = "no-dashes" });
         builder.Services.AddSingleton(new TableServiceClient("UseDevelopmentStorage=true"));
         builder.Services.AddVideoCatalog();
-        using var host = builder.Build();
+        using IHost host = builder.Build();
 
-        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Catalog:TableName", error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider BuildProvider(Dictionary<string, string?> settings)
+    static ServiceProvider BuildProvider(Dictionary<string, string?> settings)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();

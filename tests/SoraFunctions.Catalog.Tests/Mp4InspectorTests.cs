@@ -7,12 +7,12 @@ namespace SoraFunctions.Catalog.Tests;
 
 public sealed class Mp4InspectorTests
 {
-    private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52];
+    static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52];
 
     [Fact]
     public async Task InspectFileAsync_FaststartH264_ReturnsExactDurationAndSize()
     {
-        var info = await Mp4Inspector.InspectFileAsync(Samples.PathOf(Samples.Faststart));
+        Mp4Info info = await Mp4Inspector.InspectFileAsync(Samples.PathOf(Samples.Faststart));
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Null(info.Problem);
@@ -27,7 +27,7 @@ public sealed class Mp4InspectorTests
     [InlineData("landscape.mp4", 1280, 720)]
     public async Task InspectFileAsync_EmulatorClips_AreValidFourSecondVideos(string clip, int width, int height)
     {
-        var info = await Mp4Inspector.InspectFileAsync(SoraFunctions.Testing.RepoPaths.Combine("src", "SoraEmulator", "Media", clip));
+        Mp4Info info = await Mp4Inspector.InspectFileAsync(SoraFunctions.Testing.RepoPaths.Combine("src", "SoraEmulator", "Media", clip));
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(4), info.Duration);
@@ -37,11 +37,11 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_MoovAfterMdat_ReadsHeadersButNeverMediaData()
     {
-        var bytes = Samples.Bytes(Samples.MoovAtEnd);
+        byte[] bytes = Samples.Bytes(Samples.MoovAtEnd);
         var file = SparseFile.FromBytes(bytes);
-        var (mdatStart, mdatEnd) = FindTopLevelBox(bytes, "mdat");
+        (long mdatStart, long mdatEnd) = FindTopLevelBox(bytes, "mdat");
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(3), info.Duration);
@@ -55,7 +55,7 @@ public sealed class Mp4InspectorTests
     {
         await using var stream = new MemoryStream(Samples.Bytes(Samples.MoovAtEnd));
 
-        var info = await Mp4Inspector.InspectAsync(stream);
+        Mp4Info info = await Mp4Inspector.InspectAsync(stream);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(3), info.Duration);
@@ -65,11 +65,11 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_CutInTheMiddleOfMoov_ReportsTruncatedMoov()
     {
-        var bytes = Samples.Bytes(Samples.Faststart);
-        var (moovStart, moovEnd) = FindTopLevelBox(bytes, "moov");
+        byte[] bytes = Samples.Bytes(Samples.Faststart);
+        (long moovStart, long moovEnd) = FindTopLevelBox(bytes, "moov");
         var cut = SparseFile.FromBytes(bytes[..(int)((moovStart + moovEnd) / 2)]);
 
-        var info = await Mp4Inspector.InspectAsync(cut.Length, cut.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(cut.Length, cut.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("Truncated", info.Problem, StringComparison.Ordinal);
@@ -81,11 +81,11 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_CutInTheMiddleOfMdat_ReportsTruncatedMdat()
     {
-        var bytes = Samples.Bytes(Samples.MoovAtEnd);
-        var (mdatStart, mdatEnd) = FindTopLevelBox(bytes, "mdat");
+        byte[] bytes = Samples.Bytes(Samples.MoovAtEnd);
+        (long mdatStart, long mdatEnd) = FindTopLevelBox(bytes, "mdat");
         var cut = SparseFile.FromBytes(bytes[..(int)((mdatStart + mdatEnd) / 2)]);
 
-        var info = await Mp4Inspector.InspectAsync(cut.Length, cut.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(cut.Length, cut.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("Truncated", info.Problem, StringComparison.Ordinal);
@@ -95,9 +95,9 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_NoMoovAtAll_ReportsMissingMovieHeader()
     {
-        var file = new SparseFile().Append(Ftyp()).Append(Box("mdat", new byte[64]));
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(Box("mdat", new byte[64]));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("no 'moov'", info.Problem, StringComparison.Ordinal);
@@ -108,7 +108,7 @@ public sealed class Mp4InspectorTests
     {
         var file = SparseFile.FromBytes([.. PngSignature, .. new byte[200]]);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Equal("Not an MP4: the data does not start with an 'ftyp' box.", info.Problem);
@@ -120,7 +120,7 @@ public sealed class Mp4InspectorTests
     {
         var file = SparseFile.FromBytes(Encoding.UTF8.GetBytes("{\"error\":\"this is JSON, not a video\"}"));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("'ftyp'", info.Problem, StringComparison.Ordinal);
@@ -133,7 +133,7 @@ public sealed class Mp4InspectorTests
     {
         var file = SparseFile.FromBytes(new byte[length]);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("too short", info.Problem, StringComparison.Ordinal);
@@ -143,14 +143,14 @@ public sealed class Mp4InspectorTests
     public async Task InspectAsync_LargeSizeMdatOf200MB_ReadsOnlyAFewKilobytes()
     {
         const long mdatPayload = 200L * 1024 * 1024;
-        var moov = Moov(MvhdV0(1000, 8000), VideoTrak(1280, 720));
-        var file = new SparseFile()
+        byte[] moov = Moov(MvhdV0(1000, 8000), VideoTrak(1280, 720));
+        SparseFile file = new SparseFile()
             .Append(Ftyp("mp42"))
             .Append(LargeBoxHeader("mdat", 16 + mdatPayload))
             .AppendZeros(mdatPayload)
             .Append(moov);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal("mp42", info.MajorBrand);
@@ -163,13 +163,13 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_LargeSizeRunningPastTheEnd_ReportsTruncated()
     {
-        var file = new SparseFile()
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(Moov(MvhdV0(1000, 4000), VideoTrak(720, 1280)))
             .Append(LargeBoxHeader("mdat", 16L + (5L * 1024 * 1024 * 1024)))
             .AppendZeros(1024);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("Truncated MP4: box 'mdat'", info.Problem, StringComparison.Ordinal);
@@ -181,12 +181,12 @@ public sealed class Mp4InspectorTests
     public async Task InspectAsync_MvhdVersion1_ReturnsExactDuration()
     {
         // 12.5 s at a 90 kHz timescale, with a version-1 track header too.
-        var file = new SparseFile()
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(Moov(MvhdV1(90_000, 1_125_000), VideoTrak(1920, 1080, tkhdVersion: 1)))
             .Append(Box("mdat", new byte[32]));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(12.5), info.Duration);
@@ -196,13 +196,13 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_LastBoxSizeZero_RunsToTheEndAndIsValid()
     {
-        var file = new SparseFile()
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(Moov(MvhdV0(600, 2400), VideoTrak(720, 1280)))
             .Append(ToEndBoxHeader("mdat"))
             .AppendZeros(10_000);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal(TimeSpan.FromSeconds(4), info.Duration);
@@ -213,12 +213,12 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_AudioTrackBeforeVideoTrack_TakesTheFirstTrackWithASize()
     {
-        var audio = Box("trak", Tkhd(0, 0, 0));
-        var file = new SparseFile()
+        byte[] audio = Box("trak", Tkhd(0, 0, 0));
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(Moov(MvhdV0(1000, 4000), audio, VideoTrak(1280, 720)));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.True(info.IsValid, info.Problem);
         Assert.Equal((1280, 720), (info.Width!.Value, info.Height!.Value));
@@ -227,10 +227,10 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_FractionalFixedPointSize_RoundsToNearestPixel()
     {
-        var trak = Box("trak", Tkhd(0, Fixed(853) + 0xC000, Fixed(480)));
-        var file = new SparseFile().Append(Ftyp()).Append(Moov(MvhdV0(1000, 1000), trak));
+        byte[] trak = Box("trak", Tkhd(0, Fixed(853) + 0xC000, Fixed(480)));
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(Moov(MvhdV0(1000, 1000), trak));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.Equal((854, 480), (info.Width!.Value, info.Height!.Value));
     }
@@ -238,11 +238,11 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_NoTrackWithASize_ReportsNotAVideo()
     {
-        var file = new SparseFile()
+        SparseFile file = new SparseFile()
             .Append(Ftyp())
             .Append(Moov(MvhdV0(1000, 4000), Box("trak", Tkhd(0, 0, 0))));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("no track with a picture size", info.Problem, StringComparison.Ordinal);
@@ -252,9 +252,9 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_MoovWithoutMvhd_ReportsMissingMvhd()
     {
-        var file = new SparseFile().Append(Ftyp()).Append(Moov(VideoTrak(720, 1280)));
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(Moov(VideoTrak(720, 1280)));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("no 'mvhd'", info.Problem, StringComparison.Ordinal);
@@ -263,9 +263,9 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_MvhdTimescaleZero_ReportsMalformed()
     {
-        var file = new SparseFile().Append(Ftyp()).Append(Moov(MvhdV0(0, 4000), VideoTrak(720, 1280)));
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(Moov(MvhdV0(0, 4000), VideoTrak(720, 1280)));
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("timescale is 0", info.Problem, StringComparison.Ordinal);
@@ -274,10 +274,10 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_MoovLargerThanTheCap_IsNotRead()
     {
-        var moov = Moov(MvhdV0(1000, 4000), VideoTrak(720, 1280), Box("free", new byte[4096]));
-        var file = new SparseFile().Append(Ftyp()).Append(moov);
+        byte[] moov = Moov(MvhdV0(1000, 4000), VideoTrak(720, 1280), Box("free", new byte[4096]));
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(moov);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync, new Mp4InspectorOptions { MaxMoovBytes = 1024 });
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync, new Mp4InspectorOptions { MaxMoovBytes = 1024 });
 
         Assert.False(info.IsValid);
         Assert.Contains("more than the 1024 bytes inspected", info.Problem, StringComparison.Ordinal);
@@ -287,13 +287,13 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_TooManyTopLevelBoxes_StopsAtTheCap()
     {
-        var file = new SparseFile().Append(Ftyp());
-        for (var i = 0; i < 50; i++)
+        SparseFile file = new SparseFile().Append(Ftyp());
+        for (int i = 0; i < 50; i++)
         {
             file.Append(Box("free"));
         }
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync, new Mp4InspectorOptions { MaxTopLevelBoxes = 10 });
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync, new Mp4InspectorOptions { MaxTopLevelBoxes = 10 });
 
         Assert.False(info.IsValid);
         Assert.Contains("more than 10 top-level boxes", info.Problem, StringComparison.Ordinal);
@@ -302,23 +302,23 @@ public sealed class Mp4InspectorTests
     [Fact]
     public async Task InspectAsync_BoxSizeSmallerThanItsHeader_ReportsMalformed()
     {
-        var bad = new byte[8];
+        byte[] bad = new byte[8];
         BinaryPrimitives.WriteUInt32BigEndian(bad, 4);
         Encoding.ASCII.GetBytes("free", bad.AsSpan(4));
-        var file = new SparseFile().Append(Ftyp()).Append(bad).AppendZeros(100);
+        SparseFile file = new SparseFile().Append(Ftyp()).Append(bad).AppendZeros(100);
 
-        var info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
+        Mp4Info info = await Mp4Inspector.InspectAsync(file.Length, file.ReadAtAsync);
 
         Assert.False(info.IsValid);
         Assert.Contains("Malformed MP4: box 'free'", info.Problem, StringComparison.Ordinal);
     }
 
-    private static (long Start, long End) FindTopLevelBox(byte[] bytes, string type)
+    static (long Start, long End) FindTopLevelBox(byte[] bytes, string type)
     {
         long offset = 0;
         while (offset + 8 <= bytes.Length)
         {
-            var size = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)offset));
+            uint size = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)offset));
             if (Encoding.ASCII.GetString(bytes, (int)offset + 4, 4) == type)
             {
                 return (offset, offset + size);

@@ -13,33 +13,33 @@ namespace SoraFunctions.Catalog.Tests;
 [Collection(AzuriteGroup.Name)]
 public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 25, 14, 0, 0, TimeSpan.Zero);
+    static readonly DateTimeOffset Now = new(2026, 11, 25, 14, 0, 0, TimeSpan.Zero);
 
-    private readonly BlobContainerClient _container = new BlobServiceClient(azurite.Server.ConnectionString).GetBlobContainerClient("videos");
-    private readonly TableClient _table = new TableServiceClient(azurite.Server.ConnectionString).GetTableClient("catalog" + Guid.NewGuid().ToString("N"));
-    private readonly ListLogger<VideoCatalogConsumer> _logger = new();
-    private VideoCatalog _catalog = null!;
-    private VideoCatalogConsumer _consumer = null!;
+    readonly BlobContainerClient container = new BlobServiceClient(azurite.Server.ConnectionString).GetBlobContainerClient("videos");
+    readonly TableClient table = new TableServiceClient(azurite.Server.ConnectionString).GetTableClient("catalog" + Guid.NewGuid().ToString("N"));
+    readonly ListLogger<VideoCatalogConsumer> logger = new();
+    VideoCatalog catalog = null!;
+    VideoCatalogConsumer consumer = null!;
 
     public async Task InitializeAsync()
     {
-        await _container.CreateIfNotExistsAsync();
-        _catalog = new VideoCatalog(_table);
-        _consumer = new VideoCatalogConsumer(_catalog, new FakeTimeProvider(Now), _logger);
+        await container.CreateIfNotExistsAsync();
+        catalog = new VideoCatalog(table);
+        consumer = new VideoCatalogConsumer(catalog, new FakeTimeProvider(Now), logger);
     }
 
-    public async Task DisposeAsync() => await _table.DeleteAsync();
+    public async Task DisposeAsync() => await table.DeleteAsync();
 
     [Fact]
     public async Task HandleAsync_RedeliveredEvent_LeavesExactlyOneRowWithFactsAndMetadata()
     {
-        var jobId = "job-" + Guid.NewGuid().ToString("N");
-        var blob = await UploadAsync($"2026/11/25/{jobId}.mp4", Samples.Bytes(Samples.Faststart), Metadata(jobId));
+        string jobId = "job-" + Guid.NewGuid().ToString("N");
+        BlobClient blob = await UploadAsync($"2026/11/25/{jobId}.mp4", Samples.Bytes(Samples.Faststart), Metadata(jobId));
 
-        var first = await _consumer.HandleAsync(blob);
-        var second = await _consumer.HandleAsync(blob);
+        CatalogEntry? first = await consumer.HandleAsync(blob);
+        CatalogEntry? second = await consumer.HandleAsync(blob);
 
-        var row = Assert.Single(await AllRowsAsync());
+        TableEntity row = Assert.Single(await AllRowsAsync());
         Assert.Equal(first, second);
         Assert.Equal(first, VideoCatalog.FromEntity(row));
         Assert.NotNull(first);
@@ -58,7 +58,7 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
         Assert.Equal("720x1280", first.Size);
         Assert.Equal("video_68d7abc", first.ProviderVideoId);
         Assert.Equal(Now, first.CatalogedAt);
-        var properties = (await blob.GetPropertiesAsync()).Value;
+        BlobProperties properties = (await blob.GetPropertiesAsync()).Value;
         Assert.Equal(properties.CreatedOn, first.BlobCreatedAt);
         Assert.Equal(CatalogKeys.RowKey(properties.CreatedOn, jobId), row.RowKey);
         Assert.Equal(CatalogKeys.PartitionKey, row.PartitionKey);
@@ -67,11 +67,11 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_ValidVideo_LogsInformationWithATemplate()
     {
-        var blob = await UploadAsync("2026/11/25/job-log.mp4", Samples.Bytes(Samples.MoovAtEnd), Metadata("job-log"));
+        BlobClient blob = await UploadAsync("2026/11/25/job-log.mp4", Samples.Bytes(Samples.MoovAtEnd), Metadata("job-log"));
 
-        await _consumer.HandleAsync(blob);
+        await consumer.HandleAsync(blob);
 
-        var entry = Assert.Single(_logger.Entries, e => e.Level >= LogLevel.Information);
+        (LogLevel Level, string Message, string? Template) entry = Assert.Single(logger.Entries, e => e.Level >= LogLevel.Information);
         Assert.Equal(LogLevel.Information, entry.Level);
         Assert.Equal("Cataloged video {JobId} ({BlobName}): {Width}x{Height}, {DurationSeconds} s, {ByteSize} bytes", entry.Template);
         Assert.Contains("320x176", entry.Message, StringComparison.Ordinal);
@@ -80,18 +80,18 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_InvalidBlob_RecordsTheProblemAndLogsAWarning()
     {
-        var blob = await UploadAsync("2026/11/25/job-bad.mp4", Encoding.UTF8.GetBytes("<html>gateway error</html>"), Metadata("job-bad"));
+        BlobClient blob = await UploadAsync("2026/11/25/job-bad.mp4", Encoding.UTF8.GetBytes("<html>gateway error</html>"), Metadata("job-bad"));
 
-        var entry = await _consumer.HandleAsync(blob);
+        CatalogEntry? entry = await consumer.HandleAsync(blob);
 
         Assert.NotNull(entry);
-        var row = VideoCatalog.FromEntity(Assert.Single(await AllRowsAsync()));
+        CatalogEntry row = VideoCatalog.FromEntity(Assert.Single(await AllRowsAsync()));
         Assert.False(row.IsValidMp4);
         Assert.Equal("Not an MP4: the data does not start with an 'ftyp' box.", row.Problem);
         Assert.Null(row.DurationSeconds);
         Assert.Null(row.Width);
         Assert.Equal("job-bad", row.JobId);
-        var warning = Assert.Single(_logger.Entries, e => e.Level >= LogLevel.Information);
+        (LogLevel Level, string Message, string? Template) warning = Assert.Single(logger.Entries, e => e.Level >= LogLevel.Information);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("ftyp", warning.Message, StringComparison.Ordinal);
     }
@@ -99,10 +99,10 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_TruncatedVideo_RecordsTruncation()
     {
-        var bytes = Samples.Bytes(Samples.MoovAtEnd);
-        var blob = await UploadAsync("2026/11/25/job-cut.mp4", bytes[..(bytes.Length - 100)], Metadata("job-cut"));
+        byte[] bytes = Samples.Bytes(Samples.MoovAtEnd);
+        BlobClient blob = await UploadAsync("2026/11/25/job-cut.mp4", bytes[..(bytes.Length - 100)], Metadata("job-cut"));
 
-        var entry = await _consumer.HandleAsync(blob);
+        CatalogEntry? entry = await consumer.HandleAsync(blob);
 
         Assert.NotNull(entry);
         Assert.False(entry.IsValidMp4);
@@ -112,9 +112,9 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_NoMetadata_TakesJobIdFromTheFileName()
     {
-        var blob = await UploadAsync("2026/11/25/job-nometa.mp4", Samples.Bytes(Samples.Faststart), new Dictionary<string, string>());
+        BlobClient blob = await UploadAsync("2026/11/25/job-nometa.mp4", Samples.Bytes(Samples.Faststart), new Dictionary<string, string>());
 
-        var entry = await _consumer.HandleAsync(blob);
+        CatalogEntry? entry = await consumer.HandleAsync(blob);
 
         Assert.NotNull(entry);
         Assert.Equal("job-nometa", entry.JobId);
@@ -125,9 +125,9 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_BlobNotEndingInMp4_IsIgnored()
     {
-        var blob = await UploadAsync("2026/11/25/job-1.json", Encoding.UTF8.GetBytes("{}"), Metadata("job-1"));
+        BlobClient blob = await UploadAsync("2026/11/25/job-1.json", Encoding.UTF8.GetBytes("{}"), Metadata("job-1"));
 
-        var entry = await _consumer.HandleAsync(blob);
+        CatalogEntry? entry = await consumer.HandleAsync(blob);
 
         Assert.Null(entry);
         Assert.Empty(await AllRowsAsync());
@@ -136,9 +136,9 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_BlobDeletedBeforeHandling_ReturnsNullAndWritesNothing()
     {
-        var blob = _container.GetBlobClient($"2026/11/25/gone-{Guid.NewGuid():N}.mp4");
+        BlobClient blob = container.GetBlobClient($"2026/11/25/gone-{Guid.NewGuid():N}.mp4");
 
-        var entry = await _consumer.HandleAsync(blob);
+        CatalogEntry? entry = await consumer.HandleAsync(blob);
 
         Assert.Null(entry);
         Assert.Empty(await AllRowsAsync());
@@ -147,11 +147,11 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task HandleAsync_BlobClientWithSas_RecordsTheUrlWithoutTheQuery()
     {
-        var blob = await UploadAsync("2026/11/25/job-sas.mp4", Samples.Bytes(Samples.Faststart), Metadata("job-sas"));
-        var sasUri = blob.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddMinutes(10));
+        BlobClient blob = await UploadAsync("2026/11/25/job-sas.mp4", Samples.Bytes(Samples.Faststart), Metadata("job-sas"));
+        Uri sasUri = blob.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddMinutes(10));
         var sasClient = new BlobClient(sasUri);
 
-        var entry = await _consumer.HandleAsync(sasClient);
+        CatalogEntry? entry = await consumer.HandleAsync(sasClient);
 
         Assert.NotNull(entry);
         Assert.True(entry.IsValidMp4, entry.Problem);
@@ -163,14 +163,14 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     public async Task ListAsync_SeveralVideos_ReturnsNewestFirstInPages()
     {
         var start = new DateTimeOffset(2026, 11, 20, 8, 0, 0, TimeSpan.Zero);
-        foreach (var day in new[] { 3, 0, 4, 1, 2 })
+        foreach (int day in new[] { 3, 0, 4, 1, 2 })
         {
-            await _catalog.UpsertAsync(Entry($"job-day{day}", start.AddDays(day)));
+            await catalog.UpsertAsync(Entry($"job-day{day}", start.AddDays(day)));
         }
 
-        var first = await _catalog.ListAsync(2, null);
-        var second = await _catalog.ListAsync(2, first.ContinuationToken);
-        var third = await _catalog.ListAsync(2, second.ContinuationToken);
+        CatalogPage first = await catalog.ListAsync(2, null);
+        CatalogPage second = await catalog.ListAsync(2, first.ContinuationToken);
+        CatalogPage third = await catalog.ListAsync(2, second.ContinuationToken);
 
         Assert.Equal(["job-day4", "job-day3"], first.Items.Select(e => e.JobId));
         Assert.Equal(["job-day2", "job-day1"], second.Items.Select(e => e.JobId));
@@ -183,7 +183,7 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [Fact]
     public async Task ListAsync_EmptyCatalog_ReturnsNoItemsAndNoToken()
     {
-        var page = await _catalog.ListAsync(10, null);
+        CatalogPage page = await catalog.ListAsync(10, null);
 
         Assert.Empty(page.Items);
         Assert.Null(page.ContinuationToken);
@@ -194,23 +194,23 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
     [InlineData(1001)]
     public async Task ListAsync_LimitOutOfRange_Throws(int limit)
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _catalog.ListAsync(limit, null));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => catalog.ListAsync(limit, null));
     }
 
     [Fact]
     public async Task UpsertAsync_SameVideoTwice_ReplacesTheRow()
     {
         var created = new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero);
-        await _catalog.UpsertAsync(Entry("job-r", created) with { Problem = "first", IsValidMp4 = false });
+        await catalog.UpsertAsync(Entry("job-r", created) with { Problem = "first", IsValidMp4 = false });
 
-        await _catalog.UpsertAsync(Entry("job-r", created));
+        await catalog.UpsertAsync(Entry("job-r", created));
 
-        var row = VideoCatalog.FromEntity(Assert.Single(await AllRowsAsync()));
+        CatalogEntry row = VideoCatalog.FromEntity(Assert.Single(await AllRowsAsync()));
         Assert.True(row.IsValidMp4);
         Assert.Null(row.Problem);
     }
 
-    private static CatalogEntry Entry(string jobId, DateTimeOffset createdAt) => new()
+    static CatalogEntry Entry(string jobId, DateTimeOffset createdAt) => new()
     {
         JobId = jobId,
         BlobName = $"{createdAt:yyyy/MM/dd}/{jobId}.mp4",
@@ -226,7 +226,7 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
         CatalogedAt = Now,
     };
 
-    private static Dictionary<string, string> Metadata(string jobId) => new()
+    static Dictionary<string, string> Metadata(string jobId) => new()
     {
         ["jobid"] = jobId,
         ["providervideoid"] = "video_68d7abc",
@@ -235,21 +235,21 @@ public sealed class VideoCatalogConsumerTests(AzuriteFixture azurite) : IAsyncLi
         ["size"] = "720x1280",
     };
 
-    private async Task<BlobClient> UploadAsync(string name, byte[] content, IDictionary<string, string> metadata)
+    async Task<BlobClient> UploadAsync(string name, byte[] content, IDictionary<string, string> metadata)
     {
         // Names are distinct per test: the container is shared by the whole collection.
-        var blob = _container.GetBlobClient(name);
+        BlobClient blob = container.GetBlobClient(name);
         await blob.UploadAsync(
             BinaryData.FromBytes(content),
             new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "video/mp4" }, Metadata = metadata });
         return blob;
     }
 
-    private async Task<List<TableEntity>> AllRowsAsync()
+    async Task<List<TableEntity>> AllRowsAsync()
     {
-        await _catalog.EnsureTableAsync();
+        await catalog.EnsureTableAsync();
         var rows = new List<TableEntity>();
-        await foreach (var row in _table.QueryAsync<TableEntity>())
+        await foreach (TableEntity row in table.QueryAsync<TableEntity>())
         {
             rows.Add(row);
         }

@@ -1,6 +1,6 @@
-using System.Net.Http.Json;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
@@ -13,7 +13,7 @@ namespace SoraFunctions.EndToEnd.Tests;
 [Collection(EndToEndGroup.Name)]
 public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
 {
-    private VideoApiDriver Api => new(fixture.Http, fixture.Host.BaseAddress);
+    VideoApiDriver Api => new(fixture.Http, fixture.Host.BaseAddress);
 
     [Fact]
     public async Task Submit_ValidPrompt_CompletesWithContentAndBlobEqualToEmulatorVideo()
@@ -169,7 +169,7 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
     }
 
     /// <summary>Follows a redirect to a read-only link by hand, or reads the stream.</summary>
-    private async Task<byte[]> DownloadContentAsync(string id)
+    async Task<byte[]> DownloadContentAsync(string id)
     {
         using HttpResponseMessage response = await fixture.Http.GetAsync(new Uri(fixture.Host.BaseAddress, $"api/videos/{id}/content"));
         if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.TemporaryRedirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)

@@ -72,7 +72,7 @@ public sealed class AzdProjectTests(BicepFixture bicep)
     [Fact]
     public void ParametersFile_Parameters_AreDeclaredByMainAndCoverEveryRequiredOne()
     {
-        using JsonDocument file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "main.parameters.json")));
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "main.parameters.json")));
         HashSet<string> supplied = [.. file.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name)];
         JsonObject main = bicep.Template("main.bicep");
         JsonObject declared = ArmTemplate.At(main, "parameters")!.AsObject();
@@ -91,7 +91,7 @@ public sealed class AzdProjectTests(BicepFixture bicep)
     [Fact]
     public void ParametersFile_SecureParameters_ComeFromEnvironmentVariables()
     {
-        using JsonDocument file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "main.parameters.json")));
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "main.parameters.json")));
         JsonObject declared = ArmTemplate.At(bicep.Template("main.bicep"), "parameters")!.AsObject();
 
         foreach (JsonProperty parameter in file.RootElement.GetProperty("parameters").EnumerateObject())

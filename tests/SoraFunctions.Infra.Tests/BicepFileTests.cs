@@ -39,7 +39,7 @@ public sealed class BicepFileTests(BicepFixture bicep)
     [Fact]
     public void BicepConfig_Linter_EnablesTheSecurityRulesAsWarnings()
     {
-        using JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "bicepconfig.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.InfraDirectory, "bicepconfig.json")));
         JsonElement core = config.RootElement.GetProperty("analyzers").GetProperty("core");
         JsonElement rules = core.GetProperty("rules");
 

@@ -24,7 +24,7 @@ public sealed class SettingsConsistencyTests(BicepFixture bicep)
         get
         {
             var options = new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-            using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRepo("local.settings.sample.json")), options);
+            using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRepo("local.settings.sample.json")), options);
             return AppSettingKeys.NormaliseAll(sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name));
         }
     }

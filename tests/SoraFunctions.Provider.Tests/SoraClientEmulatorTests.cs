@@ -5,7 +5,7 @@ namespace SoraFunctions.Provider.Tests;
 /// <summary>The client against the Sora emulator over real HTTP on loopback.</summary>
 public sealed class SoraClientEmulatorTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
 {
-    private SoraClient Client => fixture.Client;
+    SoraClient Client => fixture.Client;
 
     [Fact]
     public async Task CreateVideoAsync_Multipart_EmulatorEchoesFields()

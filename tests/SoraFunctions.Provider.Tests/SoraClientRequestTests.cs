@@ -1,13 +1,13 @@
-using Moq;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using Moq;
 
 namespace SoraFunctions.Provider.Tests;
 
 /// <summary>What the client puts on the wire, authentication, redirects and transport failures (stub handler or raw sockets).</summary>
 public sealed class SoraClientRequestTests
 {
-    private static StubHandler VideoAnswer() => StubHandler.Answer(_ => Stub.Json(HttpStatusCode.OK, Stub.VideoJson()));
+    static StubHandler VideoAnswer() => StubHandler.Answer(_ => Stub.Json(HttpStatusCode.OK, Stub.VideoJson()));
 
     [Fact]
     public async Task CreateVideoAsync_Request_IsMultipartWithStringFieldsAndDefaults()
@@ -152,7 +152,7 @@ public sealed class SoraClientRequestTests
     [Fact]
     public async Task GetVideoAsync_EntraTokenUnavailable_TransientAuthenticationFailedNothingSent()
     {
-        var handler = VideoAnswer();
+        StubHandler handler = VideoAnswer();
         var credential = new Mock<Azure.Core.TokenCredential>();
         credential
             .Setup(c => c.GetTokenAsync(It.IsAny<Azure.Core.TokenRequestContext>(), It.IsAny<CancellationToken>()))
@@ -173,7 +173,7 @@ public sealed class SoraClientRequestTests
         Assert.Throws<ArgumentNullException>(() => Stub.Client(VideoAnswer(), Stub.Options(null, SoraAuthMode.EntraId)));
     }
 
-    private static StubHandler RedirectingHandler(string firstLocation, params (string Prefix, string Location)[] more) =>
+    static StubHandler RedirectingHandler(string firstLocation, params (string Prefix, string Location)[] more) =>
         StubHandler.Answer(request =>
         {
             string uri = request.RequestUri!.ToString();

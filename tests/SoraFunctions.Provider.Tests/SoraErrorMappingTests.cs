@@ -5,7 +5,7 @@ namespace SoraFunctions.Provider.Tests;
 /// <summary>HTTP answers mapped to <see cref="SoraError"/>, through the real client pipeline on a stub handler.</summary>
 public sealed class SoraErrorMappingTests
 {
-    private const string ErrorBody = """{"error":{"message":"Something happened.","type":"server_error","param":"prompt","code":"some_code"}}""";
+    const string ErrorBody = """{"error":{"message":"Something happened.","type":"server_error","param":"prompt","code":"some_code"}}""";
 
     [Theory]
     [InlineData(408, SoraErrorKind.Transient, false)]

@@ -9,9 +9,9 @@ namespace SoraFunctions.Provider.Tests;
 /// <summary>Options validation, binding and the DI registration.</summary>
 public sealed class SoraOptionsTests
 {
-    private static ValidateOptionsResult Validate(SoraOptions options) => new SoraOptionsValidator().Validate(null, options);
+    static ValidateOptionsResult Validate(SoraOptions options) => new SoraOptionsValidator().Validate(null, options);
 
-    private static ServiceProvider BuildServices(Dictionary<string, string?> settings)
+    static ServiceProvider BuildServices(Dictionary<string, string?> settings)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
@@ -102,7 +102,7 @@ public sealed class SoraOptionsTests
     [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingKey()
     {
-        var exception = Assert.Throws<OptionsValidationException>(() =>
+        OptionsValidationException exception = Assert.Throws<OptionsValidationException>(() =>
             new SoraClient(new HttpClient(), new SoraOptions { BaseUrl = "nope", ApiKey = "k" }));
 
         Assert.Contains("Sora:BaseUrl", exception.Message, StringComparison.Ordinal);
@@ -180,7 +180,7 @@ public sealed class SoraOptionsTests
         builder.Services.AddSoraProvider();
         using IHost host = builder.Build();
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Sora:ApiKey", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Sora:DefaultSize", exception.Message, StringComparison.Ordinal);
@@ -198,7 +198,7 @@ public sealed class SoraOptionsTests
         builder.Services.AddSoraProvider();
         using IHost host = builder.Build();
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Sora:RequestTimeoutSeconds", exception.Message, StringComparison.Ordinal);
     }

@@ -3,7 +3,7 @@ namespace SoraFunctions.Provider.Tests;
 /// <summary>Parsing of the video object through the client (tolerant of gateway differences).</summary>
 public sealed class SoraWireFormatTests
 {
-    private static async Task<SoraVideo> ParseAsync(string json)
+    static async Task<SoraVideo> ParseAsync(string json)
     {
         var handler = StubHandler.Answer(_ => Stub.Json(HttpStatusCode.OK, json));
         return (await Stub.Client(handler).GetVideoAsync("video_1")).GetValueOrThrow();

@@ -9,42 +9,42 @@ namespace SoraFunctions.Testing;
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
-    private readonly AzuriteInstance _instance;
+    readonly AzuriteInstance instance;
 
-    private AzuriteServer(AzuriteInstance instance) => _instance = instance;
+    AzuriteServer(AzuriteInstance instance) => this.instance = instance;
 
     /// <summary>A full connection string with the blob, queue and table endpoints (development account).</summary>
-    public string ConnectionString => _instance.ConnectionString;
+    public string ConnectionString => instance.ConnectionString;
 
     /// <summary>The blob port.</summary>
-    public int BlobPort => _instance.BlobPort;
+    public int BlobPort => instance.BlobPort;
 
     /// <summary>The queue port.</summary>
-    public int QueuePort => _instance.QueuePort;
+    public int QueuePort => instance.QueuePort;
 
     /// <summary>The table port.</summary>
-    public int TablePort => _instance.TablePort;
+    public int TablePort => instance.TablePort;
 
     /// <summary>The blob endpoint, e.g. <c>http://127.0.0.1:{port}/devstoreaccount1</c>.</summary>
-    public Uri BlobEndpoint => _instance.BlobEndpoint;
+    public Uri BlobEndpoint => instance.BlobEndpoint;
 
     /// <summary>The table endpoint.</summary>
-    public Uri TableEndpoint => _instance.TableEndpoint;
+    public Uri TableEndpoint => instance.TableEndpoint;
 
     /// <summary>The queue endpoint.</summary>
-    public Uri QueueEndpoint => _instance.QueueEndpoint;
+    public Uri QueueEndpoint => instance.QueueEndpoint;
 
     /// <summary>Installs Azurite when missing and starts it in memory on free ports.</summary>
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var instance = await AzuriteLauncher.StartAsync(
+        AzuriteInstance instance = await AzuriteLauncher.StartAsync(
             new AzuriteLaunchOptions { ToolsFolder = RepoPaths.Combine(".local", "tools") },
             cancellationToken).ConfigureAwait(false);
         return new AzuriteServer(instance);
     }
 
     /// <summary>Stops Azurite.</summary>
-    public ValueTask DisposeAsync() => _instance.DisposeAsync();
+    public ValueTask DisposeAsync() => instance.DisposeAsync();
 }
 
 /// <summary>
@@ -53,20 +53,20 @@ public sealed class AzuriteServer : IAsyncDisposable
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    private AzuriteServer? _server;
+    AzuriteServer? server;
 
     /// <summary>The running server (after <see cref="InitializeAsync"/>).</summary>
-    public AzuriteServer Server => _server ?? throw new InvalidOperationException("Azurite has not been started yet.");
+    public AzuriteServer Server => server ?? throw new InvalidOperationException("Azurite has not been started yet.");
 
     /// <summary>Starts Azurite.</summary>
-    public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync().ConfigureAwait(false);
+    public async Task InitializeAsync() => server = await AzuriteServer.StartAsync().ConfigureAwait(false);
 
     /// <summary>Stops Azurite.</summary>
     public async Task DisposeAsync()
     {
-        if (_server is not null)
+        if (server is not null)
         {
-            await _server.DisposeAsync().ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

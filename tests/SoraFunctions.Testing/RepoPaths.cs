@@ -3,7 +3,7 @@ namespace SoraFunctions.Testing;
 /// <summary>Paths in the repository the tests run from.</summary>
 public static class RepoPaths
 {
-    private static readonly Lazy<string> LazyRoot = new(() =>
+    static readonly Lazy<string> LazyRoot = new(() =>
         SoraFunctions.LocalHost.Tooling.RepoPaths.TryFindRoot(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException(
             $"No parent folder of {AppContext.BaseDirectory} holds {SoraFunctions.LocalHost.Tooling.RepoPaths.SolutionFileName}; tests must run from the repository."));

@@ -1,7 +1,7 @@
 namespace SoraFunctions.Tests;
 
 /// <summary>Short intervals so that orchestrations finish in seconds.</summary>
-internal static class TestPacing
+static class TestPacing
 {
     public static JobPacing Fast { get; } = new(
         MinPollInterval: TimeSpan.FromMilliseconds(500),

@@ -1,11 +1,11 @@
 namespace SoraEmulator.Api;
 
 /// <summary>Observability endpoints under <c>/_emulator</c>: no authentication, no faults.</summary>
-internal static class AdminEndpoints
+static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapEmulatorAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/_emulator");
+        RouteGroupBuilder admin = endpoints.MapGroup("/_emulator");
         admin.MapGet("/stats", (EmulatorState state) => Results.Json(state.Stats.Snapshot(), WireJson.Admin));
         admin.MapPost("/reset", (EmulatorState state) =>
         {

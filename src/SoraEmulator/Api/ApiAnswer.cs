@@ -3,17 +3,17 @@ using System.Globalization;
 namespace SoraEmulator.Api;
 
 /// <summary>A JSON answer with a status code and extra headers.</summary>
-internal sealed class ApiAnswer(int statusCode, object body, IReadOnlyDictionary<string, string>? headers = null) : IResult
+sealed class ApiAnswer(int statusCode, object body, IReadOnlyDictionary<string, string>? headers = null) : IResult
 {
     public int StatusCode { get; } = statusCode;
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
+        HttpResponse response = httpContext.Response;
         response.StatusCode = StatusCode;
         if (headers is not null)
         {
-            foreach (var (name, value) in headers)
+            foreach ((string? name, string? value) in headers)
             {
                 response.Headers[name] = value;
             }

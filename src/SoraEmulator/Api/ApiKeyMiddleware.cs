@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Primitives;
 using SoraEmulator.Runway;
 
 namespace SoraEmulator.Api;
@@ -9,7 +10,7 @@ namespace SoraEmulator.Api;
 /// without <c>Authorization: Bearer &lt;key&gt;</c> or <c>api-key: &lt;key&gt;</c>. Runway calls take only the
 /// Bearer form, must carry <c>X-Runway-Version: 2024-11-06</c>, and get Runway error bodies.
 /// </summary>
-internal sealed class ApiKeyMiddleware(RequestDelegate next, EmulatorState state)
+sealed class ApiKeyMiddleware(RequestDelegate next, EmulatorState state)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -49,7 +50,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, EmulatorState state
                 "Invalid API key. Send it as Authorization: Bearer <key>.");
         }
 
-        var version = request.Headers["X-Runway-Version"].ToString();
+        string version = request.Headers["X-Runway-Version"].ToString();
         if (version.Length == 0)
         {
             return RunwayAnswer.Invalid($"The X-Runway-Version header is required. Use X-Runway-Version: {RunwayRules.ApiVersion}.");
@@ -63,14 +64,14 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, EmulatorState state
     static bool IsBearer(HttpRequest request, string key)
     {
         const string bearer = "Bearer ";
-        var authorization = request.Headers.Authorization.ToString();
+        string authorization = request.Headers.Authorization.ToString();
         return authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)
             && FixedTimeEquals(authorization[bearer.Length..].Trim(), key);
     }
 
     static bool IsAuthorized(HttpRequest request, string key)
     {
-        return IsBearer(request, key) || request.Headers.TryGetValue("api-key", out var apiKey) && FixedTimeEquals(apiKey.ToString(), key);
+        return IsBearer(request, key) || request.Headers.TryGetValue("api-key", out StringValues apiKey) && FixedTimeEquals(apiKey.ToString(), key);
     }
 
     static bool FixedTimeEquals(string presented, string expected) =>

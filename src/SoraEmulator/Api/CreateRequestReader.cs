@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Microsoft.Extensions.Primitives;
 
 namespace SoraEmulator.Api;
 
 /// <summary>Reads a create request sent as multipart/form-data or JSON, checking names and types.</summary>
-internal static class CreateRequestReader
+static class CreateRequestReader
 {
-    private static readonly HashSet<string> TextFields = new(StringComparer.Ordinal) { "prompt", "model", "seconds", "size" };
+    static readonly HashSet<string> TextFields = new(StringComparer.Ordinal) { "prompt", "model", "seconds", "size" };
 
     public static async Task<(CreateInput? Input, ApiAnswer? Error)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -25,7 +26,7 @@ internal static class CreateRequestReader
             "unsupported_content_type"));
     }
 
-    private static async Task<(CreateInput?, ApiAnswer?)> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
+    static async Task<(CreateInput?, ApiAnswer?)> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         IFormCollection form;
         try
@@ -37,7 +38,7 @@ internal static class CreateRequestReader
             return (null, ApiAnswer.Invalid("Could not read the multipart body: " + ex.Message, null, "invalid_multipart"));
         }
 
-        foreach (var key in form.Keys)
+        foreach (string key in form.Keys)
         {
             if (!TextFields.Contains(key))
             {
@@ -45,7 +46,7 @@ internal static class CreateRequestReader
             }
         }
 
-        foreach (var file in form.Files)
+        foreach (IFormFile file in form.Files)
         {
             if (file.Name != "input_reference")
             {
@@ -58,11 +59,11 @@ internal static class CreateRequestReader
             }
         }
 
-        string? Field(string name) => form.TryGetValue(name, out var values) ? values.ToString() : null;
+        string? Field(string name) => form.TryGetValue(name, out StringValues values) ? values.ToString() : null;
         return (new CreateInput(Field("prompt"), Field("model"), Field("seconds"), Field("size")), null);
     }
 
-    private static async Task<(CreateInput?, ApiAnswer?)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    static async Task<(CreateInput?, ApiAnswer?)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         JsonDocument document;
         try
@@ -82,9 +83,9 @@ internal static class CreateRequestReader
             }
 
             string? prompt = null, model = null, seconds = null, size = null;
-            foreach (var property in document.RootElement.EnumerateObject())
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
-                var value = property.Value;
+                JsonElement value = property.Value;
                 if (property.Name == "input_reference")
                 {
                     if (CheckReference(value) is { } referenceError)
@@ -110,7 +111,7 @@ internal static class CreateRequestReader
                     return (null, InvalidType(property.Name, value));
                 }
 
-                var text = value.GetString();
+                string? text = value.GetString();
                 switch (property.Name)
                 {
                     case "prompt": prompt = text; break;
@@ -125,7 +126,7 @@ internal static class CreateRequestReader
     }
 
     /// <summary>A JSON <c>input_reference</c> is null or an object with one of <c>file_id</c> / <c>image_url</c>.</summary>
-    private static ApiAnswer? CheckReference(JsonElement value)
+    static ApiAnswer? CheckReference(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -150,25 +151,25 @@ internal static class CreateRequestReader
             "invalid_value");
     }
 
-    private static ApiAnswer InvalidType(string name, JsonElement value)
+    static ApiAnswer InvalidType(string name, JsonElement value)
     {
-        var got = value.ValueKind switch
+        string got = value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetInt64(out _) ? "an integer" : "a decimal",
             JsonValueKind.True or JsonValueKind.False => "a boolean",
             JsonValueKind.Array => "an array",
             _ => "an object",
         };
-        var expected = name == "seconds"
+        string expected = name == "seconds"
             ? $"one of {string.Join(", ", VideoRules.Seconds.Select(s => $"'{s}'"))}"
             : "a string";
         return ApiAnswer.Invalid($"Invalid type for '{name}': expected {expected}, but got {got} instead.", name, "invalid_type");
     }
 
-    private static ApiAnswer Unknown(string name) =>
+    static ApiAnswer Unknown(string name) =>
         ApiAnswer.Invalid($"Unrecognized request argument supplied: {name}", name, "unknown_parameter");
 
-    private static ApiAnswer InvalidJson() => ApiAnswer.Invalid(
+    static ApiAnswer InvalidJson() => ApiAnswer.Invalid(
         "We could not parse the JSON body of your request. The body must be a JSON object.",
         null,
         "invalid_json");

@@ -7,18 +7,18 @@ namespace SoraEmulator.Api;
 /// aborts the connection (<see cref="DownloadFault.Reset"/>) or ends the response early so Kestrel closes it
 /// (<see cref="DownloadFault.Truncate"/>); either way the client gets fewer bytes than declared.
 /// </summary>
-internal sealed class MediaAnswer(
+sealed class MediaAnswer(
     string contentType,
     long length,
     Func<Stream, long, CancellationToken, Task> writeAsync,
     DownloadFault fault) : IResult
 {
-    private static readonly TimeSpan ResetGrace = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan ResetGrace = TimeSpan.FromMilliseconds(200);
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
-        var cancellationToken = httpContext.RequestAborted;
+        HttpResponse response = httpContext.Response;
+        CancellationToken cancellationToken = httpContext.RequestAborted;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = contentType;
         response.ContentLength = length;
@@ -48,7 +48,7 @@ internal sealed class MediaAnswer(
         new(contentType, data.Length, async (stream, count, ct) =>
         {
             const int chunk = 64 * 1024;
-            for (var offset = 0; offset < count; offset += chunk)
+            for (int offset = 0; offset < count; offset += chunk)
             {
                 await stream.WriteAsync(data.Slice(offset, (int)Math.Min(chunk, count - offset)), ct);
             }

@@ -1,19 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Primitives;
 using SoraEmulator.Jobs;
 using SoraEmulator.Media;
 
 namespace SoraEmulator.Api;
 
 /// <summary>The Videos API under <c>/v1</c>.</summary>
-internal static class VideoEndpoints
+static class VideoEndpoints
 {
-    private static readonly IReadOnlyList<string> Variants = ["video", "thumbnail", "spritesheet"];
-    private static readonly IReadOnlyList<string> Orders = ["asc", "desc"];
+    static readonly IReadOnlyList<string> Variants = ["video", "thumbnail", "spritesheet"];
+    static readonly IReadOnlyList<string> Orders = ["asc", "desc"];
 
     public static IEndpointRouteBuilder MapVideoApi(this IEndpointRouteBuilder endpoints)
     {
-        var v1 = endpoints.MapGroup("/v1/videos");
+        RouteGroupBuilder v1 = endpoints.MapGroup("/v1/videos");
         v1.MapPost("", CreateAsync);
         v1.MapGet("", List);
         v1.MapGet("{id}", Retrieve);
@@ -24,21 +25,21 @@ internal static class VideoEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, EmulatorState state, ILogger<EmulatorState> logger)
+    static async Task<IResult> CreateAsync(HttpContext context, EmulatorState state, ILogger<EmulatorState> logger)
     {
-        var (input, readError) = await CreateRequestReader.ReadAsync(context.Request, context.RequestAborted);
-        var attempt = state.Stats.CountCreate(input?.Prompt);
+        (CreateInput? input, ApiAnswer? readError) = await CreateRequestReader.ReadAsync(context.Request, context.RequestAborted);
+        int attempt = state.Stats.CountCreate(input?.Prompt);
         if (readError is not null)
         {
             return readError;
         }
 
-        if (VideoRules.Check(input!, out var spec, out var directives) is { } invalid)
+        if (VideoRules.Check(input!, out VideoSpec? spec, out PromptDirectives? directives) is { } invalid)
         {
             return invalid;
         }
 
-        var fault = directives.CreateFaultFor(attempt);
+        CreateFault fault = directives.CreateFaultFor(attempt);
         if (fault != CreateFault.None)
         {
             logger.LogInformation("Create attempt {Attempt} answers with fault {Fault}", attempt, fault);
@@ -54,14 +55,14 @@ internal static class VideoEndpoints
                 return ApiAnswer.ServerError();
         }
 
-        var job = state.CreateJob(spec, directives, remixedFromVideoId: null);
+        VideoJob job = state.CreateJob(spec, directives, remixedFromVideoId: null);
         logger.LogInformation("Created video {VideoId} ({Model}, {Seconds} s, {Size})", job.Id, spec.Model, spec.Seconds, spec.Size);
         return fault == CreateFault.Lost
             ? ApiAnswer.ServerError()
             : ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job));
     }
 
-    private static ApiAnswer Retrieve(string id, EmulatorState state, ILogger<EmulatorState> logger)
+    static ApiAnswer Retrieve(string id, EmulatorState state, ILogger<EmulatorState> logger)
     {
         state.Stats.CountRetrieve();
         if (state.Jobs.Find(id) is not { } job)
@@ -69,8 +70,8 @@ internal static class VideoEndpoints
             return ApiAnswer.VideoNotFound(id);
         }
 
-        var attempt = job.Record.NextRetrieve();
-        var fault = job.Directives.RetrieveFaultFor(attempt);
+        int attempt = job.Record.NextRetrieve();
+        RetrieveFault fault = job.Directives.RetrieveFaultFor(attempt);
         if (fault != RetrieveFault.None)
         {
             logger.LogInformation("Retrieve {Attempt} of {VideoId} answers with fault {Fault}", attempt, id, fault);
@@ -78,8 +79,8 @@ internal static class VideoEndpoints
 
         if (fault == RetrieveFault.None)
         {
-            var now = state.Now;
-            var observed = job.Observe(now);
+            DateTimeOffset now = state.Now;
+            VideoState observed = job.Observe(now);
             if (observed.Status == VideoStatus.Completed)
             {
                 job.Record.NoteSeenCompleted(now);
@@ -96,9 +97,9 @@ internal static class VideoEndpoints
         };
     }
 
-    private static IResult Content(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    static IResult Content(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
     {
-        var variant = context.Request.Query["variant"].ToString();
+        string variant = context.Request.Query["variant"].ToString();
         variant = variant.Length == 0 ? "video" : variant;
         if (!Variants.Contains(variant))
         {
@@ -110,11 +111,11 @@ internal static class VideoEndpoints
             return problem;
         }
 
-        var job = state.Jobs.Find(id)!;
+        VideoJob job = state.Jobs.Find(id)!;
         if (job.Directives.Redirect)
         {
-            var port = context.Connection.LocalPort;
-            var location = string.Create(CultureInfo.InvariantCulture,
+            int port = context.Connection.LocalPort;
+            string location = string.Create(CultureInfo.InvariantCulture,
                 $"http://localhost:{port}/_emulator/signed/{Uri.EscapeDataString(id)}?variant={variant}&sig={state.Sign(id, variant)}");
             return Results.Redirect(location);
         }
@@ -123,9 +124,9 @@ internal static class VideoEndpoints
     }
 
     /// <summary>The "signed URL" of a redirected download: no credentials accepted, signature required.</summary>
-    private static IResult Signed(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    static IResult Signed(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
     {
-        var request = context.Request;
+        HttpRequest request = context.Request;
         if (request.Headers.ContainsKey("Authorization") || request.Headers.ContainsKey("api-key"))
         {
             state.Stats.CountSecretSentToOutput();
@@ -133,7 +134,7 @@ internal static class VideoEndpoints
                 "Signed URLs must be fetched without an Authorization or api-key header.", null, "credentials_not_allowed");
         }
 
-        var variant = request.Query["variant"].ToString();
+        string variant = request.Query["variant"].ToString();
         if (!Variants.Contains(variant) || !state.IsValidSignature(id, variant, request.Query["sig"]))
         {
             return ApiAnswer.Error(StatusCodes.Status403Forbidden, "The signature of this URL is not valid.",
@@ -143,7 +144,7 @@ internal static class VideoEndpoints
         return CheckDownloadable(id, state) is { } problem ? problem : Serve(state.Jobs.Find(id)!, variant, state, logger);
     }
 
-    private static ApiAnswer? CheckDownloadable(string id, EmulatorState state)
+    static ApiAnswer? CheckDownloadable(string id, EmulatorState state)
     {
         if (state.Jobs.Find(id) is not { } job)
         {
@@ -161,11 +162,11 @@ internal static class VideoEndpoints
         };
     }
 
-    private static MediaAnswer Serve(VideoJob job, string variant, EmulatorState state, ILogger<EmulatorState> logger)
+    static MediaAnswer Serve(VideoJob job, string variant, EmulatorState state, ILogger<EmulatorState> logger)
     {
         state.Stats.CountDownload();
-        var attempt = job.Record.NextDownload();
-        var fault = job.Directives.DownloadFaultFor(attempt);
+        int attempt = job.Record.NextDownload();
+        DownloadFault fault = job.Directives.DownloadFaultFor(attempt);
         if (fault != DownloadFault.None)
         {
             logger.LogInformation("Download {Attempt} of {VideoId} answers with fault {Fault}", attempt, job.Id, fault);
@@ -179,7 +180,7 @@ internal static class VideoEndpoints
                 return MediaAnswer.FromMemory("image/jpeg", state.Media.Spritesheet, fault);
         }
 
-        var clip = state.Media.ClipFor(job.Spec.Size);
+        MediaClip clip = state.Media.ClipFor(job.Spec.Size);
         if (job.Directives.Bytes is { } bytes)
         {
             var synthetic = new SyntheticMp4(clip, bytes);
@@ -189,36 +190,36 @@ internal static class VideoEndpoints
         return MediaAnswer.FromMemory("video/mp4", clip.File, fault);
     }
 
-    private static ApiAnswer List(HttpContext context, EmulatorState state)
+    static ApiAnswer List(HttpContext context, EmulatorState state)
     {
         state.Stats.CountList();
-        var query = context.Request.Query;
-        var limit = 20;
-        if (query.TryGetValue("limit", out var limitText)
+        IQueryCollection query = context.Request.Query;
+        int limit = 20;
+        if (query.TryGetValue("limit", out StringValues limitText)
             && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > 100))
         {
             return ApiAnswer.Invalid(
                 $"Invalid 'limit': expected an integer between 1 and 100, got '{limitText}'.", "limit", "invalid_value");
         }
 
-        var order = query.TryGetValue("order", out var orderText) ? orderText.ToString() : "desc";
+        string order = query.TryGetValue("order", out StringValues orderText) ? orderText.ToString() : "desc";
         if (!Orders.Contains(order))
         {
             return VideoRules.InvalidValue("order", order, Orders);
         }
 
-        var after = query.TryGetValue("after", out var afterText) && afterText.ToString().Length > 0 ? afterText.ToString() : null;
+        string? after = query.TryGetValue("after", out StringValues afterText) && afterText.ToString().Length > 0 ? afterText.ToString() : null;
         if (state.Jobs.Page(after, limit, order == "desc") is not { } result)
         {
             return ApiAnswer.Invalid($"Invalid 'after': no video with id '{after}'.", "after", "invalid_value");
         }
 
-        var now = state.Now;
+        DateTimeOffset now = state.Now;
         var data = result.Page.Select(job => VideoObject.From(job, job.Observe(now))).ToList();
         return ApiAnswer.Ok(new VideoList("list", data, data.FirstOrDefault()?.Id, data.LastOrDefault()?.Id, result.HasMore));
     }
 
-    private static ApiAnswer Delete(string id, EmulatorState state)
+    static ApiAnswer Delete(string id, EmulatorState state)
     {
         state.Stats.CountDelete();
         if (state.Jobs.Find(id) is { } job && state.Jobs.Remove(id))
@@ -230,7 +231,7 @@ internal static class VideoEndpoints
         return ApiAnswer.VideoNotFound(id);
     }
 
-    private static async Task<IResult> RemixAsync(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
+    static async Task<IResult> RemixAsync(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
     {
         state.Stats.CountRemix();
         if (state.Jobs.Find(id) is not { } source)
@@ -247,8 +248,8 @@ internal static class VideoEndpoints
         string? prompt = null;
         try
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            foreach (var property in document.RootElement.EnumerateObject())
+            using JsonDocument document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
             {
                 if (property.Name != "prompt")
                 {
@@ -270,7 +271,7 @@ internal static class VideoEndpoints
                 null, "invalid_json");
         }
 
-        if (VideoRules.CheckPrompt(prompt, out var directives) is { } invalid)
+        if (VideoRules.CheckPrompt(prompt, out PromptDirectives? directives) is { } invalid)
         {
             return invalid;
         }
@@ -281,7 +282,7 @@ internal static class VideoEndpoints
                 "video_not_completed");
         }
 
-        var job = state.CreateJob(source.Spec with { Prompt = prompt! }, directives, remixedFromVideoId: id);
+        VideoJob job = state.CreateJob(source.Spec with { Prompt = prompt! }, directives, remixedFromVideoId: id);
         logger.LogInformation("Remixed video {SourceId} into {VideoId}", id, job.Id);
         return ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job));
     }

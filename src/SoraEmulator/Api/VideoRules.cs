@@ -3,7 +3,7 @@ using SoraEmulator.Jobs;
 namespace SoraEmulator.Api;
 
 /// <summary>The models, durations and sizes the Sora 2 Videos API accepts, and the checks made on a create.</summary>
-internal static class VideoRules
+static class VideoRules
 {
     public const string DefaultModel = "sora-2";
     public const string DefaultSeconds = "4";
@@ -36,7 +36,7 @@ internal static class VideoRules
             return ApiAnswer.Invalid("Invalid 'prompt': string must not be empty.", "prompt", "empty_string");
         }
 
-        return PromptDirectives.TryParse(prompt, out directives, out var error)
+        return PromptDirectives.TryParse(prompt, out directives, out string? error)
             ? null
             : ApiAnswer.Invalid(error!, "prompt", "invalid_directive");
     }
@@ -50,9 +50,9 @@ internal static class VideoRules
             return promptError;
         }
 
-        var model = input.Model ?? DefaultModel;
-        var seconds = input.Seconds ?? DefaultSeconds;
-        var size = input.Size ?? DefaultSize;
+        string model = input.Model ?? DefaultModel;
+        string seconds = input.Seconds ?? DefaultSeconds;
+        string size = input.Size ?? DefaultSize;
         if (!Models.Contains(model))
         {
             return InvalidValue("model", model, Models);
@@ -63,7 +63,7 @@ internal static class VideoRules
             return InvalidValue("seconds", seconds, Seconds);
         }
 
-        var sizes = IsPro(model) ? ProSizes : Sizes;
+        IReadOnlyList<string> sizes = IsPro(model) ? ProSizes : Sizes;
         if (!sizes.Contains(size))
         {
             return InvalidValue("size", size, sizes, $" for model '{model}'");
@@ -81,4 +81,4 @@ internal static class VideoRules
 }
 
 /// <summary>The fields of a create request as sent (null when absent).</summary>
-internal sealed record CreateInput(string? Prompt, string? Model, string? Seconds, string? Size);
+sealed record CreateInput(string? Prompt, string? Model, string? Seconds, string? Size);

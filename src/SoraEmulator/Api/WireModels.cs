@@ -6,7 +6,7 @@ using SoraEmulator.Jobs;
 namespace SoraEmulator.Api;
 
 /// <summary>The video object of the Videos API.</summary>
-internal sealed record VideoObject(
+sealed record VideoObject(
     string Id,
     string Object,
     string Model,
@@ -43,22 +43,22 @@ internal sealed record VideoObject(
         state.ErrorCode is { } code ? new VideoError(code, VideoError.MessageFor(code)) : null);
 }
 
-internal sealed record VideoError(string Code, string Message)
+sealed record VideoError(string Code, string Message)
 {
     public static string MessageFor(string code) => code == "moderation_blocked"
         ? "The video was blocked by the moderation system."
         : "Video generation failed due to an internal error.";
 }
 
-internal sealed record VideoList(string Object, IReadOnlyList<VideoObject> Data, string? FirstId, string? LastId, bool HasMore);
+sealed record VideoList(string Object, IReadOnlyList<VideoObject> Data, string? FirstId, string? LastId, bool HasMore);
 
-internal sealed record VideoDeleted(string Id, string Object, bool Deleted);
+sealed record VideoDeleted(string Id, string Object, bool Deleted);
 
-internal sealed record ErrorBody(ErrorDetail Error);
+sealed record ErrorBody(ErrorDetail Error);
 
-internal sealed record ErrorDetail(string Message, string Type, string? Param, string? Code);
+sealed record ErrorDetail(string Message, string Type, string? Param, string? Code);
 
-internal static class WireJson
+static class WireJson
 {
     /// <summary>The Videos API wire format: snake_case, nulls written.</summary>
     public static JsonSerializerOptions Api { get; } = new(JsonSerializerDefaults.Web)
@@ -74,7 +74,7 @@ internal static class WireJson
         Converters = { new IsoMillisecondsConverter() },
     };
 
-    private sealed class IsoMillisecondsConverter : JsonConverter<DateTimeOffset>
+    sealed class IsoMillisecondsConverter : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.GetDateTimeOffset();

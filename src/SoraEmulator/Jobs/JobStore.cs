@@ -3,61 +3,61 @@ using System.Security.Cryptography;
 namespace SoraEmulator.Jobs;
 
 /// <summary>The live jobs in creation order, with cursor positions that survive deletion.</summary>
-internal sealed class JobStore
+sealed class JobStore
 {
-    private readonly Lock _gate = new();
-    private readonly Dictionary<string, VideoJob> _jobs = new(StringComparer.Ordinal);
-    private readonly List<VideoJob> _ordered = [];
-    private readonly Dictionary<string, long> _sequenceById = new(StringComparer.Ordinal);
-    private long _nextSequence;
+    readonly Lock gate = new();
+    readonly Dictionary<string, VideoJob> jobs = new(StringComparer.Ordinal);
+    readonly List<VideoJob> ordered = [];
+    readonly Dictionary<string, long> sequenceById = new(StringComparer.Ordinal);
+    long nextSequence;
 
     /// <summary>A new id of the form <c>video_</c> + 32 lowercase hex digits, and its list position.</summary>
     public (string Id, long Sequence) NextId()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return ("video_" + RandomNumberGenerator.GetHexString(32, lowercase: true), ++_nextSequence);
+            return ("video_" + RandomNumberGenerator.GetHexString(32, lowercase: true), ++nextSequence);
         }
     }
 
     /// <summary>A list position for a job kept elsewhere (a Runway task), so creation order spans both faces.</summary>
     public long NextSequence()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return ++_nextSequence;
+            return ++nextSequence;
         }
     }
 
     public void Add(VideoJob job)
     {
-        lock (_gate)
+        lock (gate)
         {
-            _jobs.Add(job.Id, job);
-            _sequenceById[job.Id] = job.Sequence;
-            var index = _ordered.FindLastIndex(j => j.Sequence < job.Sequence);
-            _ordered.Insert(index + 1, job);
+            jobs.Add(job.Id, job);
+            sequenceById[job.Id] = job.Sequence;
+            int index = ordered.FindLastIndex(j => j.Sequence < job.Sequence);
+            ordered.Insert(index + 1, job);
         }
     }
 
     public VideoJob? Find(string id)
     {
-        lock (_gate)
+        lock (gate)
         {
-            return _jobs.GetValueOrDefault(id);
+            return jobs.GetValueOrDefault(id);
         }
     }
 
     public bool Remove(string id)
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (!_jobs.Remove(id, out var job))
+            if (!jobs.Remove(id, out VideoJob? job))
             {
                 return false;
             }
 
-            _ordered.Remove(job);
+            ordered.Remove(job);
             return true;
         }
     }
@@ -65,12 +65,12 @@ internal sealed class JobStore
     /// <summary>One page of live jobs; null when <paramref name="after"/> was never a video id.</summary>
     public (IReadOnlyList<VideoJob> Page, bool HasMore)? Page(string? after, int limit, bool descending)
     {
-        lock (_gate)
+        lock (gate)
         {
-            IEnumerable<VideoJob> items = descending ? Enumerable.Reverse(_ordered) : _ordered;
+            IEnumerable<VideoJob> items = descending ? Enumerable.Reverse(ordered) : ordered;
             if (after is not null)
             {
-                if (!_sequenceById.TryGetValue(after, out var cursor))
+                if (!sequenceById.TryGetValue(after, out long cursor))
                 {
                     return null;
                 }
@@ -79,7 +79,7 @@ internal sealed class JobStore
             }
 
             var page = items.Take(limit + 1).ToList();
-            var hasMore = page.Count > limit;
+            bool hasMore = page.Count > limit;
             if (hasMore)
             {
                 page.RemoveAt(limit);
@@ -91,11 +91,11 @@ internal sealed class JobStore
 
     public void Clear()
     {
-        lock (_gate)
+        lock (gate)
         {
-            _jobs.Clear();
-            _ordered.Clear();
-            _sequenceById.Clear();
+            jobs.Clear();
+            ordered.Clear();
+            sequenceById.Clear();
         }
     }
 }

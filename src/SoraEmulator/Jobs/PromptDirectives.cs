@@ -7,7 +7,7 @@ namespace SoraEmulator.Jobs;
 /// <summary>
 /// Faults and timings requested through <c>[[name]]</c> or <c>[[name=value]]</c> markers in a prompt.
 /// </summary>
-internal sealed partial record PromptDirectives
+sealed partial record PromptDirectives
 {
     public static PromptDirectives None { get; } = new();
 
@@ -48,11 +48,11 @@ internal sealed partial record PromptDirectives
         Pick(attempt, (Reset, DownloadFault.Reset), (Truncate, DownloadFault.Truncate),
             (0, DownloadFault.None), (0, DownloadFault.None), DownloadFault.None);
 
-    private static T Pick<T>(int attempt, (int Count, T Fault) a, (int Count, T Fault) b, (int Count, T Fault) c,
+    static T Pick<T>(int attempt, (int Count, T Fault) a, (int Count, T Fault) b, (int Count, T Fault) c,
         (int Count, T Fault) d, T none)
     {
-        var limit = 0;
-        foreach (var (count, fault) in new[] { a, b, c, d })
+        int limit = 0;
+        foreach ((int count, T? fault) in new[] { a, b, c, d })
         {
             limit += count;
             if (attempt <= limit)
@@ -72,27 +72,27 @@ internal sealed partial record PromptDirectives
         var result = new PromptDirectives();
         foreach (Match match in DirectivePattern().Matches(prompt))
         {
-            var name = match.Groups["name"].Value.ToUpperInvariant();
-            var value = match.Groups["value"].Success ? match.Groups["value"].Value.Trim() : null;
-            var applied = name switch
+            string name = match.Groups["name"].Value.ToUpperInvariant();
+            string? value = match.Groups["value"].Success ? match.Groups["value"].Value.Trim() : null;
+            PromptDirectives? applied = name switch
             {
-                "RENDER" => Double(value, 0, out var v) ? result with { RenderSeconds = v } : null,
-                "POLLAFTER" => Int(value, 0, out var v) ? result with { PollAfterMs = v } : null,
+                "RENDER" => Double(value, 0, out double v) ? result with { RenderSeconds = v } : null,
+                "POLLAFTER" => Int(value, 0, out int v) ? result with { PollAfterMs = v } : null,
                 "FAIL" => !string.IsNullOrWhiteSpace(value) ? result with { FailCode = value } : null,
                 "STALL" => value is null ? result with { Stall = true } : null,
-                "CREATE429" => Int(value, 0, out var v) ? result with { Create429 = v } : null,
-                "CREATE500" => Int(value, 0, out var v) ? result with { Create500 = v } : null,
-                "CREATE503" => Int(value, 0, out var v) ? result with { Create503 = v } : null,
-                "CREATELOST" => Int(value, 0, out var v) ? result with { CreateLost = v } : null,
-                "RETRYAFTER" => Int(value, 0, out var v) ? result with { RetryAfterSeconds = v } : null,
-                "GET429" => Int(value, 0, out var v) ? result with { Get429 = v } : null,
-                "GET500" => Int(value, 0, out var v) ? result with { Get500 = v } : null,
-                "GET503" => Int(value, 0, out var v) ? result with { Get503 = v } : null,
-                "RESET" => Int(value, 0, out var v) ? result with { Reset = v } : null,
-                "TRUNCATE" => Int(value, 0, out var v) ? result with { Truncate = v } : null,
-                "BYTES" => Long(value, SyntheticMp4.MinimumLength, out var v) ? result with { Bytes = v } : null,
+                "CREATE429" => Int(value, 0, out int v) ? result with { Create429 = v } : null,
+                "CREATE500" => Int(value, 0, out int v) ? result with { Create500 = v } : null,
+                "CREATE503" => Int(value, 0, out int v) ? result with { Create503 = v } : null,
+                "CREATELOST" => Int(value, 0, out int v) ? result with { CreateLost = v } : null,
+                "RETRYAFTER" => Int(value, 0, out int v) ? result with { RetryAfterSeconds = v } : null,
+                "GET429" => Int(value, 0, out int v) ? result with { Get429 = v } : null,
+                "GET500" => Int(value, 0, out int v) ? result with { Get500 = v } : null,
+                "GET503" => Int(value, 0, out int v) ? result with { Get503 = v } : null,
+                "RESET" => Int(value, 0, out int v) ? result with { Reset = v } : null,
+                "TRUNCATE" => Int(value, 0, out int v) ? result with { Truncate = v } : null,
+                "BYTES" => Long(value, SyntheticMp4.MinimumLength, out long v) ? result with { Bytes = v } : null,
                 "REDIRECT" => value is null ? result with { Redirect = true } : null,
-                "THROTTLED" => Double(value, 0, out var v) ? result with { ThrottledSeconds = v } : null,
+                "THROTTLED" => Double(value, 0, out double v) ? result with { ThrottledSeconds = v } : null,
                 "NOWEBHOOK" => value is null ? result with { NoWebhook = true } : null,
                 _ => null,
             };
@@ -111,21 +111,21 @@ internal sealed partial record PromptDirectives
         return true;
     }
 
-    private static bool Double(string? text, double min, out double value) =>
+    static bool Double(string? text, double min, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
         && double.IsFinite(value) && value >= min;
 
-    private static bool Int(string? text, int min, out int value) =>
+    static bool Int(string? text, int min, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min;
 
-    private static bool Long(string? text, long min, out long value) =>
+    static bool Long(string? text, long min, out long value) =>
         long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min;
 
     [GeneratedRegex(@"\[\[\s*(?<name>[A-Za-z0-9_]+)\s*(?:=(?<value>[^\]]*))?\]\]", RegexOptions.CultureInvariant)]
     private static partial Regex DirectivePattern();
 }
 
-internal enum CreateFault
+enum CreateFault
 {
     None,
     RateLimited,
@@ -134,7 +134,7 @@ internal enum CreateFault
     Lost,
 }
 
-internal enum RetrieveFault
+enum RetrieveFault
 {
     None,
     RateLimited,
@@ -142,7 +142,7 @@ internal enum RetrieveFault
     ServerError,
 }
 
-internal enum DownloadFault
+enum DownloadFault
 {
     None,
     Reset,

@@ -5,9 +5,9 @@ namespace SoraEmulator.Jobs;
 /// work is the webhook timer, which reads <see cref="FinishesAt"/>. The render settings are fixed when the job is
 /// created. A <c>throttled=S</c> job waits S seconds before its render time starts.
 /// </summary>
-internal sealed class VideoJob
+sealed class VideoJob
 {
-    private int _highestProgress;
+    int highestProgress;
 
     public VideoJob(VideoRecord record, VideoSpec spec, PromptDirectives directives, TimeSpan renderTime,
         double queuedFraction, TimeSpan expiresAfter, string? remixedFromVideoId)
@@ -35,7 +35,7 @@ internal sealed class VideoJob
     public string? RemixedFromVideoId { get; }
 
     /// <summary>The failure time (half the render time) of a job told to fail.</summary>
-    private TimeSpan FailTime => RenderTime / 2;
+    TimeSpan FailTime => RenderTime / 2;
 
     /// <summary>When the job completes or fails; null for a stalled job.</summary>
     public DateTimeOffset? FinishesAt => Record.FinishesAt;
@@ -55,7 +55,7 @@ internal sealed class VideoJob
     /// <summary>The state of the job at <paramref name="now"/>.</summary>
     public VideoState Observe(DateTimeOffset now)
     {
-        var elapsed = now - CreatedAt - ThrottleTime;
+        TimeSpan elapsed = now - CreatedAt - ThrottleTime;
         if (now - CreatedAt < ThrottleTime)
         {
             return new VideoState(VideoStatus.Throttled, Ratchet(0), null, null, null);
@@ -73,23 +73,23 @@ internal sealed class VideoJob
 
         if (Directives.Stall)
         {
-            var stalled = elapsed < FailTime ? elapsed : FailTime;
+            TimeSpan stalled = elapsed < FailTime ? elapsed : FailTime;
             return new VideoState(StatusAt(stalled), Ratchet(Math.Min(50, ProgressAt(stalled))), null, null, null);
         }
 
         if (elapsed >= RenderTime)
         {
-            var completedAt = CreatedAt + ThrottleTime + RenderTime;
+            DateTimeOffset completedAt = CreatedAt + ThrottleTime + RenderTime;
             return new VideoState(VideoStatus.Completed, Ratchet(100), completedAt, completedAt + ExpiresAfter, null);
         }
 
         return new VideoState(StatusAt(elapsed), Ratchet(ProgressAt(elapsed)), null, null, null);
     }
 
-    private VideoStatus StatusAt(TimeSpan elapsed) =>
+    VideoStatus StatusAt(TimeSpan elapsed) =>
         elapsed < QueuedTime || RenderTime <= TimeSpan.Zero ? VideoStatus.Queued : VideoStatus.InProgress;
 
-    private int ProgressAt(TimeSpan elapsed)
+    int ProgressAt(TimeSpan elapsed)
     {
         if (elapsed < QueuedTime || RenderTime <= TimeSpan.Zero)
         {
@@ -100,17 +100,17 @@ internal sealed class VideoJob
     }
 
     /// <summary>Progress never goes down, whatever the clock does.</summary>
-    private int Ratchet(int progress)
+    int Ratchet(int progress)
     {
         while (true)
         {
-            var seen = Volatile.Read(ref _highestProgress);
+            int seen = Volatile.Read(ref highestProgress);
             if (progress <= seen)
             {
                 return seen;
             }
 
-            if (Interlocked.CompareExchange(ref _highestProgress, progress, seen) == seen)
+            if (Interlocked.CompareExchange(ref highestProgress, progress, seen) == seen)
             {
                 return progress;
             }
@@ -119,9 +119,9 @@ internal sealed class VideoJob
 }
 
 /// <summary>What the client asked for (after defaults).</summary>
-internal sealed record VideoSpec(string Prompt, string Model, string Seconds, string Size);
+sealed record VideoSpec(string Prompt, string Model, string Seconds, string Size);
 
-internal enum VideoStatus
+enum VideoStatus
 {
     Throttled,
     Queued,
@@ -130,7 +130,7 @@ internal enum VideoStatus
     Failed,
 }
 
-internal sealed record VideoState(
+sealed record VideoState(
     VideoStatus Status,
     int Progress,
     DateTimeOffset? CompletedAt,

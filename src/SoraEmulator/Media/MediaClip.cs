@@ -3,17 +3,17 @@ using System.Buffers.Binary;
 namespace SoraEmulator.Media;
 
 /// <summary>An MP4 held in memory, split into its header boxes (everything before <c>mdat</c>) and media data.</summary>
-internal sealed class MediaClip
+sealed class MediaClip
 {
     public MediaClip(ReadOnlyMemory<byte> file)
     {
         File = file;
-        var span = file.Span;
-        var offset = 0;
+        ReadOnlySpan<byte> span = file.Span;
+        int offset = 0;
         while (offset + 8 <= span.Length)
         {
-            var size = (long)BinaryPrimitives.ReadUInt32BigEndian(span[offset..]);
-            var headerLength = 8;
+            long size = (long)BinaryPrimitives.ReadUInt32BigEndian(span[offset..]);
+            int headerLength = 8;
             if (size == 1)
             {
                 size = (long)BinaryPrimitives.ReadUInt64BigEndian(span[(offset + 8)..]);

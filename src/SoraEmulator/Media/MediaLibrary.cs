@@ -1,9 +1,9 @@
 namespace SoraEmulator.Media;
 
 /// <summary>The media shipped as embedded resources (made once with ffmpeg, see README.md).</summary>
-internal sealed class MediaLibrary
+sealed class MediaLibrary
 {
-    private static readonly HashSet<string> LandscapeSizes = new(StringComparer.Ordinal)
+    static readonly HashSet<string> LandscapeSizes = new(StringComparer.Ordinal)
     {
         "1280x720", "1792x1024", "1920x1080",
     };
@@ -31,10 +31,10 @@ internal sealed class MediaLibrary
     /// <summary>The landscape clip for landscape sizes, the portrait one otherwise.</summary>
     public MediaClip ClipFor(string size) => LandscapeSizes.Contains(size) ? Landscape : Portrait;
 
-    private static byte[] Load(string fileName)
+    static byte[] Load(string fileName)
     {
-        var name = "SoraEmulator.Media." + fileName;
-        using var stream = typeof(MediaLibrary).Assembly.GetManifestResourceStream(name)
+        string name = "SoraEmulator.Media." + fileName;
+        using Stream stream = typeof(MediaLibrary).Assembly.GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"Embedded resource '{name}' is missing.");
         using var copy = new MemoryStream(checked((int)stream.Length));
         stream.CopyTo(copy);

@@ -7,20 +7,20 @@ namespace SoraEmulator.Media;
 /// clip's media data padded with zeros. Up to 4 GiB of mdat the box offsets of the clip stay valid, so the
 /// file still plays the clip; larger files use a 64-bit mdat header (structure valid, playback not needed).
 /// </summary>
-internal sealed class SyntheticMp4
+sealed class SyntheticMp4
 {
     /// <summary>Smallest length any directive may ask for: enough for the largest shipped header and a 64-bit mdat.</summary>
     public const long MinimumLength = 4096;
 
-    private const int ChunkSize = 256 * 1024;
-    private static readonly byte[] Zeros = new byte[ChunkSize];
+    const int ChunkSize = 256 * 1024;
+    static readonly byte[] Zeros = new byte[ChunkSize];
 
-    private readonly MediaClip _clip;
+    readonly MediaClip clip;
 
     public SyntheticMp4(MediaClip clip, long length)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(length, MinimumLength);
-        _clip = clip;
+        this.clip = clip;
         Length = length;
     }
 
@@ -30,27 +30,27 @@ internal sealed class SyntheticMp4
     public async Task WriteAsync(Stream destination, long count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Length);
-        var header = BuildPrefix();
-        var remaining = count;
+        byte[] header = BuildPrefix();
+        long remaining = count;
 
         remaining -= await WriteSliceAsync(destination, header, remaining, cancellationToken);
-        remaining -= await WriteSliceAsync(destination, _clip.MediaData, remaining, cancellationToken);
+        remaining -= await WriteSliceAsync(destination, clip.MediaData, remaining, cancellationToken);
         while (remaining > 0)
         {
-            var n = (int)Math.Min(remaining, ChunkSize);
+            int n = (int)Math.Min(remaining, ChunkSize);
             await destination.WriteAsync(Zeros.AsMemory(0, n), cancellationToken);
             remaining -= n;
         }
     }
 
     /// <summary>The header boxes of the clip followed by the mdat box header.</summary>
-    private byte[] BuildPrefix()
+    byte[] BuildPrefix()
     {
-        var mdatSize = Length - _clip.Header.Length;
-        var large = mdatSize > uint.MaxValue;
-        var prefix = new byte[_clip.Header.Length + (large ? 16 : 8)];
-        _clip.Header.Span.CopyTo(prefix);
-        var box = prefix.AsSpan(_clip.Header.Length);
+        long mdatSize = Length - clip.Header.Length;
+        bool large = mdatSize > uint.MaxValue;
+        byte[] prefix = new byte[clip.Header.Length + (large ? 16 : 8)];
+        clip.Header.Span.CopyTo(prefix);
+        Span<byte> box = prefix.AsSpan(clip.Header.Length);
         if (large)
         {
             BinaryPrimitives.WriteUInt32BigEndian(box, 1);
@@ -66,11 +66,11 @@ internal sealed class SyntheticMp4
         return prefix;
     }
 
-    private static async Task<long> WriteSliceAsync(Stream destination, ReadOnlyMemory<byte> data, long remaining,
+    static async Task<long> WriteSliceAsync(Stream destination, ReadOnlyMemory<byte> data, long remaining,
         CancellationToken cancellationToken)
     {
-        var n = (int)Math.Min(remaining, data.Length);
-        for (var offset = 0; offset < n; offset += ChunkSize)
+        int n = (int)Math.Min(remaining, data.Length);
+        for (int offset = 0; offset < n; offset += ChunkSize)
         {
             await destination.WriteAsync(data.Slice(offset, Math.Min(ChunkSize, n - offset)), cancellationToken);
         }

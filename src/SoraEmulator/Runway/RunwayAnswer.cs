@@ -6,7 +6,7 @@ using System.Text.Json.Serialization;
 namespace SoraEmulator.Runway;
 
 /// <summary>A Runway JSON answer: camelCase, absent fields left out, errors as <c>{"error": "…"}</c>.</summary>
-internal sealed class RunwayAnswer(int statusCode, object? body, IReadOnlyDictionary<string, string>? headers = null) : IResult
+sealed class RunwayAnswer(int statusCode, object? body, IReadOnlyDictionary<string, string>? headers = null) : IResult
 {
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -18,11 +18,11 @@ internal sealed class RunwayAnswer(int statusCode, object? body, IReadOnlyDictio
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var response = httpContext.Response;
+        HttpResponse response = httpContext.Response;
         response.StatusCode = StatusCode;
         if (headers is not null)
         {
-            foreach (var (name, value) in headers)
+            foreach ((string? name, string? value) in headers)
             {
                 response.Headers[name] = value;
             }
@@ -55,12 +55,12 @@ internal sealed class RunwayAnswer(int statusCode, object? body, IReadOnlyDictio
     public static RunwayAnswer Unavailable() => Error(StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable.");
 }
 
-internal sealed record RunwayError(string Error);
+sealed record RunwayError(string Error);
 
-internal sealed record RunwayCreated(string Id);
+sealed record RunwayCreated(string Id);
 
 /// <summary>The answer of GET /v1/tasks/{id}.</summary>
-internal sealed record RunwayTaskObject(
+sealed record RunwayTaskObject(
     string Id,
     string CreatedAt,
     string Status,

@@ -10,7 +10,7 @@ namespace SoraEmulator.Runway;
 /// Runway's task API beside the Videos API: create (text or image to video), retrieve, delete, and the
 /// pre-signed output URLs, which take no key and refuse one.
 /// </summary>
-internal static class RunwayEndpoints
+static class RunwayEndpoints
 {
     const string OutputVariant = "runway-output";
 
@@ -53,25 +53,25 @@ internal static class RunwayEndpoints
 
         using (document)
         {
-            var root = document.RootElement;
-            var promptText = root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("promptText", out var text) && text.ValueKind == JsonValueKind.String
+            JsonElement root = document.RootElement;
+            string promptText = root.ValueKind == JsonValueKind.Object
+                && root.TryGetProperty("promptText", out JsonElement text) && text.ValueKind == JsonValueKind.String
                 ? text.GetString()!
                 : string.Empty;
 
             // Counted per exact promptText, like Sora prompts, so "first N" faults of different tests never meet.
-            var attempt = state.Stats.CountRunwayCreate(promptText);
-            if (RunwayRules.Check(root, imageToVideo, out var request) is { } invalid)
+            int attempt = state.Stats.CountRunwayCreate(promptText);
+            if (RunwayRules.Check(root, imageToVideo, out RunwayRequest? request) is { } invalid)
             {
                 return RunwayAnswer.Invalid(invalid);
             }
 
-            if (!PromptDirectives.TryParse(promptText, out var directives, out var directiveError))
+            if (!PromptDirectives.TryParse(promptText, out PromptDirectives? directives, out string? directiveError))
             {
                 return RunwayAnswer.Invalid("promptText: " + directiveError);
             }
 
-            var fault = directives.CreateFaultFor(attempt);
+            CreateFault fault = directives.CreateFaultFor(attempt);
             if (fault != CreateFault.None)
             {
                 logger.LogInformation("Runway create attempt {Attempt} answers with fault {Fault}", attempt, fault);
@@ -87,7 +87,7 @@ internal static class RunwayEndpoints
                     return RunwayAnswer.ServerError();
             }
 
-            var task = state.CreateRunwayTask(request, directives);
+            RunwayTask task = state.CreateRunwayTask(request, directives);
             logger.LogInformation("Created Runway task {TaskId} ({Model}, {Ratio}, {Duration} s)",
                 task.Id, request.Model, request.Ratio, request.Duration);
             return fault == CreateFault.Lost ? RunwayAnswer.ServerError() : RunwayAnswer.Ok(new RunwayCreated(task.Id));
@@ -102,9 +102,9 @@ internal static class RunwayEndpoints
             return RunwayAnswer.TaskNotFound();
         }
 
-        var job = task.Job;
-        var attempt = job.Record.NextRetrieve();
-        var fault = job.Directives.RetrieveFaultFor(attempt);
+        VideoJob job = task.Job;
+        int attempt = job.Record.NextRetrieve();
+        RetrieveFault fault = job.Directives.RetrieveFaultFor(attempt);
         if (fault != RetrieveFault.None)
         {
             logger.LogInformation("Retrieve {Attempt} of task {TaskId} answers with fault {Fault}", attempt, id, fault);
@@ -116,8 +116,8 @@ internal static class RunwayEndpoints
             };
         }
 
-        var now = state.Now;
-        var observed = job.Observe(now);
+        DateTimeOffset now = state.Now;
+        VideoState observed = job.Observe(now);
         if (observed.Status == VideoStatus.Completed)
         {
             job.Record.NoteSeenCompleted(now);
@@ -163,7 +163,7 @@ internal static class RunwayEndpoints
     /// <summary>A pre-signed output URL: no key needed, and one sent is recorded and refused.</summary>
     static IResult Output(HttpContext context, string id, EmulatorState state, ILogger<EmulatorState> logger)
     {
-        var request = context.Request;
+        HttpRequest request = context.Request;
         if (request.Headers.ContainsKey("Authorization") || request.Headers.ContainsKey("api-key"))
         {
             state.Stats.CountSecretSentToOutput();
@@ -181,16 +181,16 @@ internal static class RunwayEndpoints
             return RunwayAnswer.Error(StatusCodes.Status404NotFound, "No output for this task.");
         }
 
-        var job = task.Job;
+        VideoJob job = task.Job;
         state.Stats.CountRunwayDownload();
-        var attempt = job.Record.NextDownload();
-        var fault = job.Directives.DownloadFaultFor(attempt);
+        int attempt = job.Record.NextDownload();
+        DownloadFault fault = job.Directives.DownloadFaultFor(attempt);
         if (fault != DownloadFault.None)
         {
             logger.LogInformation("Download {Attempt} of task {TaskId} answers with fault {Fault}", attempt, id, fault);
         }
 
-        var clip = task.Request.IsLandscape ? state.Media.Landscape : state.Media.Portrait;
+        MediaClip clip = task.Request.IsLandscape ? state.Media.Landscape : state.Media.Portrait;
         if (job.Directives.Bytes is { } bytes)
         {
             var synthetic = new SyntheticMp4(clip, bytes);

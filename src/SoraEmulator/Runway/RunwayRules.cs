@@ -8,7 +8,7 @@ namespace SoraEmulator.Runway;
 /// checks made on a create. Checks are strict: a field the model does not take is refused, so that a client sending
 /// <c>seconds</c> instead of <c>duration</c> learns it here rather than in production.
 /// </summary>
-internal static class RunwayRules
+static class RunwayRules
 {
     public const string ApiVersion = "2024-11-06";
     public const int MaxPromptTextLength = 1000;
@@ -51,13 +51,13 @@ internal static class RunwayRules
             return "body: Expected a JSON object.";
         }
 
-        var models = imageToVideo ? ImageToVideo : TextToVideo;
-        if (!body.TryGetProperty("model", out var modelValue))
+        IReadOnlyDictionary<string, RunwayModel> models = imageToVideo ? ImageToVideo : TextToVideo;
+        if (!body.TryGetProperty("model", out JsonElement modelValue))
         {
             return "model: Required.";
         }
 
-        if (modelValue.ValueKind != JsonValueKind.String || !models.TryGetValue(modelValue.GetString()!, out var model))
+        if (modelValue.ValueKind != JsonValueKind.String || !models.TryGetValue(modelValue.GetString()!, out RunwayModel? model))
         {
             return $"model: Invalid enum value. Expected {Expected(models.Keys)}, received {modelValue.GetRawText()}.";
         }
@@ -65,10 +65,10 @@ internal static class RunwayRules
         string? promptText = null;
         string? ratio = null;
         int? duration = null;
-        foreach (var property in body.EnumerateObject())
+        foreach (JsonProperty property in body.EnumerateObject())
         {
-            var value = property.Value;
-            var error = property.Name switch
+            JsonElement value = property.Value;
+            string? error = property.Name switch
             {
                 "model" => null,
                 "promptText" => CheckPromptText(value, out promptText),
@@ -122,7 +122,7 @@ internal static class RunwayRules
             return "promptText: Expected string.";
         }
 
-        var text = value.GetString()!;
+        string text = value.GetString()!;
         if (string.IsNullOrWhiteSpace(text))
         {
             return "promptText: String must contain at least 1 character(s).";
@@ -154,7 +154,7 @@ internal static class RunwayRules
     static string? CheckDuration(JsonElement value, RunwayModel model, out int? duration)
     {
         duration = null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var seconds))
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out int seconds))
         {
             return $"duration: Expected integer, received {value.GetRawText()}.";
         }
@@ -170,7 +170,7 @@ internal static class RunwayRules
     }
 
     static string? CheckSeed(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var seed) && seed is >= 0 and <= uint.MaxValue
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long seed) && seed is >= 0 and <= uint.MaxValue
             ? null
             : $"seed: Expected an integer from 0 to {uint.MaxValue}, received {value.GetRawText()}.";
 
@@ -181,7 +181,7 @@ internal static class RunwayRules
             return "contentModeration: Expected object.";
         }
 
-        foreach (var property in value.EnumerateObject())
+        foreach (JsonProperty property in value.EnumerateObject())
         {
             if (property.Name != "publicFigureThreshold")
             {
@@ -209,7 +209,7 @@ internal static class RunwayRules
             return "promptImage: Expected a HTTPS URL, a data URI or an array of {uri, position}.";
         }
 
-        var count = value.GetArrayLength();
+        int count = value.GetArrayLength();
         if (count == 0 || count > model.Positions.Count)
         {
             return string.Create(CultureInfo.InvariantCulture,
@@ -217,10 +217,10 @@ internal static class RunwayRules
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var item in value.EnumerateArray())
+        int index = 0;
+        foreach (JsonElement item in value.EnumerateArray())
         {
-            var path = string.Create(CultureInfo.InvariantCulture, $"promptImage[{index++}]");
+            string path = string.Create(CultureInfo.InvariantCulture, $"promptImage[{index++}]");
             if (item.ValueKind != JsonValueKind.Object)
             {
                 return $"{path}: Expected object.";
@@ -228,9 +228,9 @@ internal static class RunwayRules
 
             string? uri = null;
             string? position = null;
-            foreach (var property in item.EnumerateObject())
+            foreach (JsonProperty property in item.EnumerateObject())
             {
-                var error = property.Name switch
+                string? error = property.Name switch
                 {
                     "uri" => property.Value.ValueKind == JsonValueKind.String
                         ? CheckImageUri(path + ".uri", uri = property.Value.GetString()!)
@@ -267,21 +267,21 @@ internal static class RunwayRules
     {
         if (uri.StartsWith("data:", StringComparison.Ordinal))
         {
-            var comma = uri.IndexOf(',', StringComparison.Ordinal);
-            var header = comma > 5 ? uri[5..comma] : string.Empty;
+            int comma = uri.IndexOf(',', StringComparison.Ordinal);
+            string header = comma > 5 ? uri[5..comma] : string.Empty;
             const string base64 = ";base64";
             if (!header.EndsWith(base64, StringComparison.Ordinal) || comma == uri.Length - 1)
             {
                 return $"{path}: Invalid data URI.";
             }
 
-            var mediaType = header[..^base64.Length].ToLowerInvariant();
+            string mediaType = header[..^base64.Length].ToLowerInvariant();
             return ImageTypes.Contains(mediaType)
                 ? null
                 : $"{path}: Unsupported asset type '{mediaType}'. Expected {Expected(ImageTypes)}.";
         }
 
-        if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+        if (!Uri.TryCreate(uri, UriKind.Absolute, out Uri? parsed))
         {
             return $"{path}: Invalid URL.";
         }
@@ -301,7 +301,7 @@ internal static class RunwayRules
 /// <param name="DefaultDuration">The duration when none is sent; null when <c>duration</c> is required.</param>
 /// <param name="Extras">Optional fields beyond model, promptText, promptImage, ratio and duration.</param>
 /// <param name="Positions">The positions a promptImage array may use (empty for text to video).</param>
-internal sealed record RunwayModel(
+sealed record RunwayModel(
     string Name,
     IReadOnlyList<string> Ratios,
     IReadOnlyList<int> Durations,
@@ -311,14 +311,14 @@ internal sealed record RunwayModel(
     IReadOnlyList<string> Positions);
 
 /// <summary>A valid create request, after defaults.</summary>
-internal sealed record RunwayRequest(string Model, string? PromptText, string Ratio, int Duration)
+sealed record RunwayRequest(string Model, string? PromptText, string Ratio, int Duration)
 {
     /// <summary>Wider than tall: served the landscape clip; square and portrait ratios get the portrait one.</summary>
     public bool IsLandscape
     {
         get
         {
-            var parts = Ratio.Split(':');
+            string[] parts = Ratio.Split(':');
             return int.Parse(parts[0], CultureInfo.InvariantCulture) > int.Parse(parts[1], CultureInfo.InvariantCulture);
         }
     }

@@ -4,13 +4,13 @@ using SoraEmulator.Jobs;
 namespace SoraEmulator.Runway;
 
 /// <summary>A Runway task: a job on the shared clock model, plus what only Runway has.</summary>
-internal sealed record RunwayTask(VideoJob Job, RunwayRequest Request)
+sealed record RunwayTask(VideoJob Job, RunwayRequest Request)
 {
     public string Id => Job.Id;
 }
 
 /// <summary>The live Runway tasks. Runway has no list call, so no order is kept.</summary>
-internal sealed class RunwayTaskStore
+sealed class RunwayTaskStore
 {
     readonly ConcurrentDictionary<string, RunwayTask> tasks = new(StringComparer.Ordinal);
 
@@ -18,7 +18,7 @@ internal sealed class RunwayTaskStore
 
     public RunwayTask? Find(string id) => tasks.GetValueOrDefault(id);
 
-    public RunwayTask? Remove(string id) => tasks.TryRemove(id, out var task) ? task : null;
+    public RunwayTask? Remove(string id) => tasks.TryRemove(id, out RunwayTask? task) ? task : null;
 
     public void Clear() => tasks.Clear();
 }

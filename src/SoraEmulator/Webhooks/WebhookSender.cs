@@ -16,7 +16,7 @@ namespace SoraEmulator.Webhooks;
 /// fires it when advanced past the finish time), which queues the event; a background loop delivers it, retrying a
 /// failed delivery with backoff on the same clock.
 /// </summary>
-internal sealed class WebhookSender(
+sealed class WebhookSender(
     EmulatorOptions options,
     TimeProvider time,
     EmulatorStats stats,
@@ -39,17 +39,17 @@ internal sealed class WebhookSender(
             return;
         }
 
-        var type = job.Directives.FailCode is null ? "video.completed" : "video.failed";
-        var delay = finishesAt - time.GetUtcNow();
+        string type = job.Directives.FailCode is null ? "video.completed" : "video.failed";
+        TimeSpan delay = finishesAt - time.GetUtcNow();
         if (delay <= TimeSpan.Zero)
         {
             Fire(job, type, finishesAt);
             return;
         }
 
-        var timer = time.CreateTimer(_ =>
+        ITimer timer = time.CreateTimer(_ =>
         {
-            if (timers.TryRemove(job.Id, out var fired))
+            if (timers.TryRemove(job.Id, out ITimer? fired))
             {
                 fired.Dispose();
             }
@@ -62,9 +62,9 @@ internal sealed class WebhookSender(
     /// <summary>Forgets every armed timer (a reset forgets the jobs too); deliveries under way finish.</summary>
     public void CancelScheduled()
     {
-        foreach (var id in timers.Keys)
+        foreach (string id in timers.Keys)
         {
-            if (timers.TryRemove(id, out var timer))
+            if (timers.TryRemove(id, out ITimer? timer))
             {
                 timer.Dispose();
             }
@@ -94,7 +94,7 @@ internal sealed class WebhookSender(
     {
         try
         {
-            await foreach (var evt in due.Reader.ReadAllAsync(stoppingToken))
+            await foreach (WebhookEvent evt in due.Reader.ReadAllAsync(stoppingToken))
             {
                 // One receiver slow to answer or retrying must not hold back the next event.
                 _ = DeliverAsync(evt, stoppingToken);
@@ -107,12 +107,12 @@ internal sealed class WebhookSender(
 
     async Task DeliverAsync(WebhookEvent evt, CancellationToken cancellationToken)
     {
-        var body = JsonSerializer.Serialize(evt, WireJson.Api);
+        string body = JsonSerializer.Serialize(evt, WireJson.Api);
         var backoff = TimeSpan.FromSeconds(1);
-        var maxAttempts = Math.Max(1, options.WebhookMaxAttempts);
+        int maxAttempts = Math.Max(1, options.WebhookMaxAttempts);
         try
         {
-            for (var attempt = 1; ; attempt++)
+            for (int attempt = 1; ; attempt++)
             {
                 if (options.WebhookUrl is not { } url || options.WebhookSecret is not { } secret
                     || WebhookSigner.TryReadSecret(secret) is not { } key)
@@ -122,7 +122,7 @@ internal sealed class WebhookSender(
                 }
 
                 stats.CountWebhookAttempt();
-                var failure = await PostAsync(url, key, evt.Id, body, cancellationToken);
+                string? failure = await PostAsync(url, key, evt.Id, body, cancellationToken);
                 if (failure is null)
                 {
                     stats.CountWebhookSent();
@@ -155,7 +155,7 @@ internal sealed class WebhookSender(
     {
         // The receiver checks the timestamp against its own clock (5 minutes tolerance), so it is the wall clock even
         // when a fake clock drives the jobs; created_at in the body stays on the emulator's clock.
-        var timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
+        long timestamp = TimeProvider.System.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
@@ -165,8 +165,8 @@ internal sealed class WebhookSender(
         request.Headers.Add("webhook-signature", WebhookSigner.Sign(key, id, timestamp, body));
         try
         {
-            using var client = httpClientFactory.CreateClient(HttpClientName);
-            using var response = await client.SendAsync(request, cancellationToken);
+            using HttpClient client = httpClientFactory.CreateClient(HttpClientName);
+            using HttpResponseMessage response = await client.SendAsync(request, cancellationToken);
             return response.IsSuccessStatusCode ? null : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
         }
         catch (HttpRequestException ex)
@@ -181,6 +181,6 @@ internal sealed class WebhookSender(
 }
 
 /// <summary>The event body: <c>{"id":"evt_…","object":"event","created_at":…,"type":…,"data":{"id":"video_…"}}</c>.</summary>
-internal sealed record WebhookEvent(string Id, string Object, long CreatedAt, string Type, WebhookEventData Data);
+sealed record WebhookEvent(string Id, string Object, long CreatedAt, string Type, WebhookEventData Data);
 
-internal sealed record WebhookEventData(string Id);
+sealed record WebhookEventData(string Id);

@@ -5,7 +5,7 @@ using System.Text;
 namespace SoraEmulator.Webhooks;
 
 /// <summary>Standard Webhooks signatures: <c>v1,</c> + base64 HMAC-SHA256 of <c>{id}.{timestamp}.{body}</c>.</summary>
-internal static class WebhookSigner
+static class WebhookSigner
 {
     const string Prefix = "whsec_";
 
@@ -19,7 +19,7 @@ internal static class WebhookSigner
 
         try
         {
-            var key = Convert.FromBase64String(secret[Prefix.Length..]);
+            byte[] key = Convert.FromBase64String(secret[Prefix.Length..]);
             return key.Length > 0 ? key : null;
         }
         catch (FormatException)
@@ -30,7 +30,7 @@ internal static class WebhookSigner
 
     public static string Sign(byte[] key, string id, long timestamp, string body)
     {
-        var content = string.Create(CultureInfo.InvariantCulture, $"{id}.{timestamp}.{body}");
+        string content = string.Create(CultureInfo.InvariantCulture, $"{id}.{timestamp}.{body}");
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(content)));
     }
 }

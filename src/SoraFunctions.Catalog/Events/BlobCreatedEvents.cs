@@ -18,8 +18,8 @@ public static class BlobCreatedEvents
     /// <summary>The default video container.</summary>
     public const string DefaultContainer = "videos";
 
-    private const string SubjectPrefix = "/blobServices/default/containers/";
-    private const string BlobsSegment = "/blobs/";
+    const string SubjectPrefix = "/blobServices/default/containers/";
+    const string BlobsSegment = "/blobs/";
 
     /// <summary>
     /// Parses a request body in either schema and returns the BlobCreated events of <c>.mp4</c> blobs in
@@ -36,11 +36,11 @@ public static class BlobCreatedEvents
         {
             if (IsCloudEventSchema(body))
             {
-                foreach (var cloudEvent in CloudEvent.ParseMany(body, skipValidation: false))
+                foreach (CloudEvent cloudEvent in CloudEvent.ParseMany(body, skipValidation: false))
                 {
                     if (cloudEvent.Type == BlobCreatedEventType
                         && cloudEvent.Subject is { } subject
-                        && cloudEvent.TryGetSystemEventData(out var data)
+                        && cloudEvent.TryGetSystemEventData(out object? data)
                         && data is StorageBlobCreatedEventData blobData)
                     {
                         Add(results, containerName, cloudEvent.Id, subject, blobData, cloudEvent.Time ?? DateTimeOffset.MinValue);
@@ -49,10 +49,10 @@ public static class BlobCreatedEvents
             }
             else
             {
-                foreach (var gridEvent in EventGridEvent.ParseMany(body))
+                foreach (EventGridEvent? gridEvent in EventGridEvent.ParseMany(body))
                 {
                     if (gridEvent.EventType == BlobCreatedEventType
-                        && gridEvent.TryGetSystemEventData(out var data)
+                        && gridEvent.TryGetSystemEventData(out object? data)
                         && data is StorageBlobCreatedEventData blobData)
                     {
                         Add(results, containerName, gridEvent.Id, gridEvent.Subject, blobData, gridEvent.EventTime);
@@ -70,7 +70,7 @@ public static class BlobCreatedEvents
 
     /// <summary>True when <paramref name="subject"/> names an <c>.mp4</c> blob in <paramref name="containerName"/>.</summary>
     public static bool IsVideoSubject(string subject, string containerName = DefaultContainer) =>
-        TrySplitSubject(subject, out var container, out var blobName)
+        TrySplitSubject(subject, out string? container, out string? blobName)
         && string.Equals(container, containerName, StringComparison.Ordinal)
         && blobName.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase);
 
@@ -84,8 +84,8 @@ public static class BlobCreatedEvents
             return false;
         }
 
-        var rest = subject.AsSpan(SubjectPrefix.Length);
-        var blobs = rest.IndexOf(BlobsSegment, StringComparison.Ordinal);
+        ReadOnlySpan<char> rest = subject.AsSpan(SubjectPrefix.Length);
+        int blobs = rest.IndexOf(BlobsSegment, StringComparison.Ordinal);
         if (blobs <= 0 || blobs + BlobsSegment.Length >= rest.Length)
         {
             return false;
@@ -96,7 +96,7 @@ public static class BlobCreatedEvents
         return true;
     }
 
-    private static void Add(
+    static void Add(
         List<BlobCreatedEvent> results,
         string containerName,
         string eventId,
@@ -105,8 +105,8 @@ public static class BlobCreatedEvents
         DateTimeOffset eventTime)
     {
         if (!IsVideoSubject(subject, containerName)
-            || !TrySplitSubject(subject, out var container, out var blobName)
-            || !Uri.TryCreate(data.Url, UriKind.Absolute, out var url))
+            || !TrySplitSubject(subject, out string? container, out string? blobName)
+            || !Uri.TryCreate(data.Url, UriKind.Absolute, out Uri? url))
         {
             return;
         }
@@ -114,10 +114,10 @@ public static class BlobCreatedEvents
         results.Add(new BlobCreatedEvent(eventId, subject, url, container, blobName, data.ContentLength, data.ContentType, data.Api, eventTime));
     }
 
-    private static bool IsCloudEventSchema(BinaryData body)
+    static bool IsCloudEventSchema(BinaryData body)
     {
         using var document = JsonDocument.Parse(body);
-        var first = document.RootElement;
+        JsonElement first = document.RootElement;
         if (first.ValueKind == JsonValueKind.Array)
         {
             if (first.GetArrayLength() == 0)

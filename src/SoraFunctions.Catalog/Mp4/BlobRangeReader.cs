@@ -23,9 +23,9 @@ public static class BlobRangeReader
     {
         ArgumentNullException.ThrowIfNull(blob);
         ArgumentOutOfRangeException.ThrowIfNegative(headBytes);
-        var conditions = ifMatch is { } etag ? new BlobRequestConditions { IfMatch = etag } : null;
+        BlobRequestConditions? conditions = ifMatch is { } etag ? new BlobRequestConditions { IfMatch = etag } : null;
         byte[]? head = null;
-        var headLength = 0;
+        int headLength = 0;
 
         return async (offset, buffer, cancellationToken) =>
         {
@@ -36,7 +36,7 @@ public static class BlobRangeReader
 
             if (head is null && headBytes > 0 && offset < headBytes)
             {
-                var fetched = new byte[headBytes];
+                byte[] fetched = new byte[headBytes];
                 headLength = await ReadRangeAsync(blob, conditions, 0, fetched, cancellationToken).ConfigureAwait(false);
                 head = fetched;
             }
@@ -44,10 +44,10 @@ public static class BlobRangeReader
             if (head is not null)
             {
                 // A head shorter than asked for is the whole blob: every read can be answered from it.
-                var wholeBlob = headLength < headBytes;
+                bool wholeBlob = headLength < headBytes;
                 if (offset + buffer.Length <= headLength || wholeBlob)
                 {
-                    var count = (int)Math.Clamp(headLength - offset, 0, buffer.Length);
+                    int count = (int)Math.Clamp(headLength - offset, 0, buffer.Length);
                     head.AsMemory((int)Math.Min(offset, headLength), count).CopyTo(buffer);
                     return count;
                 }
@@ -57,7 +57,7 @@ public static class BlobRangeReader
         };
     }
 
-    private static async ValueTask<int> ReadRangeAsync(
+    static async ValueTask<int> ReadRangeAsync(
         BlobClient blob,
         BlobRequestConditions? conditions,
         long offset,
@@ -71,8 +71,8 @@ public static class BlobRangeReader
         };
         try
         {
-            var response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
-            await using var content = response.Value.Content;
+            Response<BlobDownloadStreamingResult> response = await blob.DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+            await using Stream content = response.Value.Content;
             return await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 416)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace SoraFunctions.Catalog;
 
@@ -11,9 +12,9 @@ namespace SoraFunctions.Catalog;
 /// </summary>
 public static class Mp4Inspector
 {
-    private const int BoxHeaderBytes = 8;
-    private const int LargeBoxHeaderBytes = 16;
-    private const int MaxFtypBytes = 4096;
+    const int BoxHeaderBytes = 8;
+    const int LargeBoxHeaderBytes = 16;
+    const int MaxFtypBytes = 4096;
 
     /// <summary>Inspects data of <paramref name="length"/> bytes that <paramref name="readAt"/> reads in ranges.</summary>
     public static async ValueTask<Mp4Info> InspectAsync(
@@ -31,12 +32,12 @@ public static class Mp4Inspector
             return Invalid(string.Create(CultureInfo.InvariantCulture, $"Not an MP4: the data is {length} bytes long, too short for a box header."));
         }
 
-        var header = new byte[LargeBoxHeaderBytes];
+        byte[] header = new byte[LargeBoxHeaderBytes];
         string? majorBrand = null;
         MovieFacts? movie = null;
-        var sawMoov = false;
+        bool sawMoov = false;
         long offset = 0;
-        var boxes = 0;
+        int boxes = 0;
 
         while (offset < length)
         {
@@ -45,16 +46,16 @@ public static class Mp4Inspector
                 return Invalid(string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: more than {options.MaxTopLevelBoxes} top-level boxes."), majorBrand, movie);
             }
 
-            var available = length - offset;
+            long available = length - offset;
             if (available < BoxHeaderBytes)
             {
                 return Invalid(string.Create(CultureInfo.InvariantCulture, $"Truncated MP4: {available} trailing bytes at offset {offset} are too few for a box header."), majorBrand, movie);
             }
 
-            var headerLength = (int)Math.Min(LargeBoxHeaderBytes, available);
+            int headerLength = (int)Math.Min(LargeBoxHeaderBytes, available);
             await ReadExactlyAtAsync(readAt, offset, header.AsMemory(0, headerLength), cancellationToken).ConfigureAwait(false);
             var box = BoxHeader.Parse(header.AsSpan(0, headerLength), available);
-            var type = box.Type;
+            string type = box.Type;
 
             if (boxes == 1 && type != "ftyp")
             {
@@ -74,8 +75,8 @@ public static class Mp4Inspector
                     movie);
             }
 
-            var payloadOffset = offset + box.HeaderLength;
-            var payloadLength = box.Size - box.HeaderLength;
+            long payloadOffset = offset + box.HeaderLength;
+            long payloadLength = box.Size - box.HeaderLength;
 
             if (type == "ftyp" && majorBrand is null)
             {
@@ -84,7 +85,7 @@ public static class Mp4Inspector
                     return Invalid(string.Create(CultureInfo.InvariantCulture, $"Malformed MP4: 'ftyp' box has an unexpected size of {box.Size} bytes."));
                 }
 
-                var brand = new byte[4];
+                byte[] brand = new byte[4];
                 await ReadExactlyAtAsync(readAt, payloadOffset, brand, cancellationToken).ConfigureAwait(false);
                 majorBrand = FourCc(brand);
             }
@@ -98,7 +99,7 @@ public static class Mp4Inspector
                         majorBrand);
                 }
 
-                var moov = new byte[payloadLength];
+                byte[] moov = new byte[payloadLength];
                 await ReadExactlyAtAsync(readAt, payloadOffset, moov, cancellationToken).ConfigureAwait(false);
                 movie = MoovParser.Parse(moov, options.MaxMoovBoxes);
             }
@@ -152,7 +153,7 @@ public static class Mp4Inspector
     /// <summary>Inspects a file on disk through ranged reads.</summary>
     public static async ValueTask<Mp4Info> InspectFileAsync(string path, Mp4InspectorOptions? options = null, CancellationToken cancellationToken = default)
     {
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous);
         return await InspectAsync(
             RandomAccess.GetLength(handle),
             (position, buffer, ct) => RandomAccess.ReadAsync(handle, buffer, position, ct),
@@ -160,7 +161,7 @@ public static class Mp4Inspector
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static Mp4Info Invalid(string problem, string? majorBrand = null, MovieFacts? movie = null) => new()
+    static Mp4Info Invalid(string problem, string? majorBrand = null, MovieFacts? movie = null) => new()
     {
         IsValid = false,
         Problem = problem,
@@ -170,12 +171,12 @@ public static class Mp4Inspector
         Height = movie?.Height,
     };
 
-    private static async ValueTask ReadExactlyAtAsync(ReadAtAsync readAt, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
+    static async ValueTask ReadExactlyAtAsync(ReadAtAsync readAt, long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var total = 0;
+        int total = 0;
         while (total < buffer.Length)
         {
-            var read = await readAt(offset + total, buffer[total..], cancellationToken).ConfigureAwait(false);
+            int read = await readAt(offset + total, buffer[total..], cancellationToken).ConfigureAwait(false);
             if (read <= 0)
             {
                 throw new EndOfStreamException(string.Create(
@@ -190,9 +191,9 @@ public static class Mp4Inspector
     internal static string FourCc(ReadOnlySpan<byte> bytes)
     {
         Span<char> chars = stackalloc char[4];
-        for (var i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++)
         {
-            var b = bytes[i];
+            byte b = bytes[i];
             chars[i] = b is >= 0x20 and < 0x7F ? (char)b : '?';
         }
 
@@ -206,8 +207,8 @@ public static class Mp4Inspector
         /// <param name="available">Bytes from the start of the box to the end of its parent.</param>
         public static BoxHeader Parse(ReadOnlySpan<byte> bytes, long available)
         {
-            var size32 = BinaryPrimitives.ReadUInt32BigEndian(bytes);
-            var type = FourCc(bytes.Slice(4, 4));
+            uint size32 = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+            string type = FourCc(bytes.Slice(4, 4));
             switch (size32)
             {
                 case 0:
@@ -218,7 +219,7 @@ public static class Mp4Inspector
                         return new BoxHeader(LargeBoxHeaderBytes, LargeBoxHeaderBytes, type, null);
                     }
 
-                    var large = BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(8, 8));
+                    ulong large = BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(8, 8));
                     if (large < LargeBoxHeaderBytes)
                     {
                         return new BoxHeader(0, LargeBoxHeaderBytes, type, string.Create(CultureInfo.InvariantCulture, $"64-bit size {large} is smaller than its header."));
@@ -236,21 +237,21 @@ public static class Mp4Inspector
 }
 
 /// <summary>Facts read from a <c>moov</c> payload.</summary>
-internal sealed record MovieFacts(TimeSpan? Duration, int? Width, int? Height, string? Problem);
+sealed record MovieFacts(TimeSpan? Duration, int? Width, int? Height, string? Problem);
 
 /// <summary>Walks a <c>moov</c> payload in memory: <c>mvhd</c> and each <c>trak/tkhd</c>.</summary>
-internal static class MoovParser
+static class MoovParser
 {
     public static MovieFacts Parse(ReadOnlySpan<byte> moov, int maxBoxes)
     {
         TimeSpan? duration = null;
-        var sawMvhd = false;
+        bool sawMvhd = false;
         int? width = null;
         int? height = null;
         string? problem = null;
-        var boxes = 0;
+        int boxes = 0;
 
-        foreach (var child in Children(moov))
+        foreach (ChildBox child in Children(moov))
         {
             if (++boxes > maxBoxes)
             {
@@ -264,17 +265,17 @@ internal static class MoovParser
                 break;
             }
 
-            var payload = moov.Slice(child.PayloadStart, child.PayloadLength);
+            ReadOnlySpan<byte> payload = moov.Slice(child.PayloadStart, child.PayloadLength);
             if (child.Type == "mvhd" && !sawMvhd)
             {
                 sawMvhd = true;
-                var (parsed, mvhdProblem) = ParseMvhd(payload);
+                (TimeSpan? parsed, string? mvhdProblem) = ParseMvhd(payload);
                 duration = parsed;
                 problem ??= mvhdProblem;
             }
             else if (child.Type == "trak" && width is null)
             {
-                foreach (var trakChild in Children(payload))
+                foreach (ChildBox trakChild in Children(payload))
                 {
                     if (++boxes > maxBoxes || trakChild.Problem is not null)
                     {
@@ -283,7 +284,7 @@ internal static class MoovParser
 
                     if (trakChild.Type == "tkhd")
                     {
-                        var size = ParseTkhd(payload.Slice(trakChild.PayloadStart, trakChild.PayloadLength));
+                        (int Width, int Height)? size = ParseTkhd(payload.Slice(trakChild.PayloadStart, trakChild.PayloadLength));
                         if (size is { Width: > 0, Height: > 0 })
                         {
                             width = size.Value.Width;
@@ -304,14 +305,14 @@ internal static class MoovParser
         return new MovieFacts(duration, width, height, problem);
     }
 
-    private static (TimeSpan? Duration, string? Problem) ParseMvhd(ReadOnlySpan<byte> payload)
+    static (TimeSpan? Duration, string? Problem) ParseMvhd(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < 4)
         {
             return (null, "Malformed MP4: the 'mvhd' box is too short.");
         }
 
-        var version = payload[0];
+        byte version = payload[0];
         uint timescale;
         ulong duration;
         bool unknown;
@@ -319,7 +320,7 @@ internal static class MoovParser
         {
             case 0 when payload.Length >= 20:
                 timescale = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(12, 4));
-                var d32 = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(16, 4));
+                uint d32 = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(16, 4));
                 duration = d32;
                 unknown = d32 == uint.MaxValue;
                 break;
@@ -344,13 +345,13 @@ internal static class MoovParser
             return (null, null);
         }
 
-        var ticks = (UInt128)duration * (ulong)TimeSpan.TicksPerSecond / timescale;
+        UInt128 ticks = (UInt128)duration * (ulong)TimeSpan.TicksPerSecond / timescale;
         return ticks > (ulong)TimeSpan.MaxValue.Ticks
             ? (null, "Malformed MP4: the 'mvhd' duration is out of range.")
             : (TimeSpan.FromTicks((long)ticks), null);
     }
 
-    private static (int Width, int Height)? ParseTkhd(ReadOnlySpan<byte> payload)
+    static (int Width, int Height)? ParseTkhd(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < 1)
         {
@@ -358,7 +359,7 @@ internal static class MoovParser
         }
 
         // version+flags, times, track id, reserved, duration, reserved(8), layer, group, volume, reserved, matrix(36).
-        var sizeOffset = payload[0] switch
+        int sizeOffset = payload[0] switch
         {
             0 => 4 + 4 + 4 + 4 + 4 + 4 + 8 + 2 + 2 + 2 + 2 + 36,
             1 => 4 + 8 + 8 + 4 + 4 + 8 + 8 + 2 + 2 + 2 + 2 + 36,
@@ -369,21 +370,21 @@ internal static class MoovParser
             return null;
         }
 
-        var width = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset, 4));
-        var height = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset + 4, 4));
+        uint width = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset, 4));
+        uint height = BinaryPrimitives.ReadUInt32BigEndian(payload.Slice(sizeOffset + 4, 4));
         return (FromFixed16(width), FromFixed16(height));
     }
 
     /// <summary>A 16.16 fixed-point value rounded to the nearest integer.</summary>
-    private static int FromFixed16(uint value) => (int)((value + 0x8000u) >> 16);
+    static int FromFixed16(uint value) => (int)((value + 0x8000u) >> 16);
 
-    private static List<ChildBox> Children(ReadOnlySpan<byte> parent)
+    static List<ChildBox> Children(ReadOnlySpan<byte> parent)
     {
         var children = new List<ChildBox>();
-        var offset = 0;
+        int offset = 0;
         while (offset < parent.Length)
         {
-            var available = parent.Length - offset;
+            int available = parent.Length - offset;
             if (available < 8)
             {
                 children.Add(new ChildBox("????", 0, 0, string.Create(CultureInfo.InvariantCulture, $"{available} trailing bytes are too few for a box header.")));
@@ -393,7 +394,7 @@ internal static class MoovParser
             var header = Mp4Inspector.BoxHeader.Parse(parent.Slice(offset, Math.Min(16, available)), available);
             if (header.Problem is not null || header.Size > available || header.Size < header.HeaderLength)
             {
-                var problem = header.Problem ?? string.Create(
+                string problem = header.Problem ?? string.Create(
                     CultureInfo.InvariantCulture,
                     $"box '{header.Type}' declares {header.Size} bytes but only {available} remain.");
                 children.Add(new ChildBox(header.Type, 0, 0, problem));
@@ -407,5 +408,5 @@ internal static class MoovParser
         return children;
     }
 
-    private readonly record struct ChildBox(string Type, int PayloadStart, int PayloadLength, string? Problem);
+    readonly record struct ChildBox(string Type, int PayloadStart, int PayloadLength, string? Problem);
 }

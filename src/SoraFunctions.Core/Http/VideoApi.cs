@@ -6,6 +6,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
@@ -175,7 +176,7 @@ public sealed class VideoApi
             return Problems.NotFound(id);
         }
 
-        JobView view = JobView.From(instance);
+        var view = JobView.From(instance);
         if (view.Status != JobStatus.Completed || view.Blob is null)
         {
             return Problems.Conflict("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
@@ -203,7 +204,7 @@ public sealed class VideoApi
             return Problems.NotFound(id);
         }
 
-        JobView view = JobView.From(instance);
+        var view = JobView.From(instance);
         if (JobStatus.IsTerminal(view.Status))
         {
             return TypedResults.Json(view, Json);
@@ -277,7 +278,7 @@ public sealed class VideoApi
 
     static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec, Caller caller)
     {
-        JobView view = JobView.From(existing);
+        var view = JobView.From(existing);
         if (!CanSee(caller, existing.Name == VideoOrchestrator.Name ? view : null))
         {
             // Another caller's id: say no more than that it is taken.
@@ -324,7 +325,7 @@ public sealed class VideoApi
     static bool TryReadLimit(HttpRequest request, out int limit)
     {
         limit = 20;
-        return !request.Query.TryGetValue("limit", out var text)
+        return !request.Query.TryGetValue("limit", out StringValues text)
             || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 100);
     }
 

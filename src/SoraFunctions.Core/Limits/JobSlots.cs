@@ -234,7 +234,7 @@ public sealed class TableJobSlots : IJobSlots
         }
 
         // Ask again soon when near the front; also no later than the first lease ends, which frees a slot.
-        TimeSpan retry = TimeSpan.FromSeconds(Math.Clamp(5.0 * position, MinRetry.TotalSeconds, MaxRetry.TotalSeconds));
+        var retry = TimeSpan.FromSeconds(Math.Clamp(5.0 * position, MinRetry.TotalSeconds, MaxRetry.TotalSeconds));
         DateTimeOffset? firstExpiry = slots?.Select(s => s.GetDateTimeOffset("LeaseUntil")).Where(t => t > now).Min();
         if (firstExpiry is { } expiry && expiry - now < retry)
         {

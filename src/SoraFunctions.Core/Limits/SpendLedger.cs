@@ -194,7 +194,7 @@ public sealed class TableSpendLedger : ISpendLedger
     public async Task<UsageReport> GetUsageAsync(string? caller, DateTimeOffset now, CancellationToken cancellationToken)
     {
         TableClient client = await table.GetAsync(cancellationToken);
-        DateOnly day = DateOnly.FromDateTime(now.UtcDateTime);
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
         string today = DayPartition(now);
         var monthStart = new DateOnly(day.Year, day.Month, 1);
         string first = DayPartition(monthStart);

@@ -7,8 +7,8 @@ namespace SoraFunctions.LocalHost.Cli;
 /// <summary>Talks to the local host's own HTTP API, exactly as any other client would.</summary>
 public sealed class LocalApiClient
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private readonly HttpClient http;
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    readonly HttpClient http;
 
     /// <param name="http">A client whose <see cref="HttpClient.BaseAddress"/> is the host's address.</param>
     public LocalApiClient(HttpClient http) => this.http = http;
@@ -84,7 +84,7 @@ public sealed class LocalApiClient
         return bytes;
     }
 
-    private static void AddIfSet(Dictionary<string, string> body, string key, string? value)
+    static void AddIfSet(Dictionary<string, string> body, string key, string? value)
     {
         if (!string.IsNullOrWhiteSpace(value))
         {
@@ -92,12 +92,12 @@ public sealed class LocalApiClient
         }
     }
 
-    private static async Task<string> DescribeProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    static async Task<string> DescribeProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
         {
-            using JsonDocument problem = JsonDocument.Parse(text);
+            using var problem = JsonDocument.Parse(text);
             JsonElement root = problem.RootElement;
             List<string> parts = [$"{(int)response.StatusCode} {response.ReasonPhrase}"];
             if (root.TryGetProperty("title", out JsonElement title))

@@ -22,7 +22,7 @@ public abstract class ProgressView
     protected static string Format(TimeSpan elapsed) =>
         string.Create(CultureInfo.InvariantCulture, $"{(int)elapsed.TotalMinutes}:{elapsed.Seconds:00}");
 
-    private sealed class LiveProgressView(IAnsiConsole console) : ProgressView
+    sealed class LiveProgressView(IAnsiConsole console) : ProgressView
     {
         public override Task<JobSnapshot> RunAsync(string jobId, Func<Action<JobSnapshot>, Task<JobSnapshot>> follow) =>
             console.Progress()
@@ -52,11 +52,11 @@ public abstract class ProgressView
                 });
     }
 
-    private sealed class PlainProgressView(IAnsiConsole console) : ProgressView
+    sealed class PlainProgressView(IAnsiConsole console) : ProgressView
     {
         public override async Task<JobSnapshot> RunAsync(string jobId, Func<Action<JobSnapshot>, Task<JobSnapshot>> follow)
         {
-            System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             string? last = null;
             return await follow(snapshot =>
             {

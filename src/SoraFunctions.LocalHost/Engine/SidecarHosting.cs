@@ -7,7 +7,7 @@ namespace SoraFunctions.LocalHost.Engine;
 /// The sidecar's host lifetime: it neither listens for Ctrl+C/SIGTERM nor prints start-up banners; the app
 /// that owns the sidecar stops it explicitly after its own worker has stopped.
 /// </summary>
-internal sealed class SidecarLifetime : IHostLifetime
+sealed class SidecarLifetime : IHostLifetime
 {
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -15,7 +15,7 @@ internal sealed class SidecarLifetime : IHostLifetime
 }
 
 /// <summary>Forwards the sidecar's loggers to the app's logger factory (whose filters then apply).</summary>
-internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
 
@@ -26,7 +26,7 @@ internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerP
 }
 
 /// <summary>Notes whether a worker has opened the sidecar's work-item stream, which is what starts the provider.</summary>
-internal sealed class WorkerConnections : Interceptor
+sealed class WorkerConnections : Interceptor
 {
     int connected;
 

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SoraFunctions.Catalog;
 using SoraFunctions.Http;
-using SoraFunctions.Provider;
 using SoraFunctions.LocalHost.Catalog;
 using SoraFunctions.LocalHost.Engine;
 using SoraFunctions.LocalHost.Management;
+using SoraFunctions.Provider;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.LocalHost.Hosting;
@@ -15,10 +15,10 @@ namespace SoraFunctions.LocalHost.Hosting;
 /// </summary>
 public sealed class LocalHostApp : IAsyncDisposable
 {
-    private readonly LocalInfrastructure stack;
-    private readonly ILoggerFactory bootstrapLoggers;
+    readonly LocalInfrastructure stack;
+    readonly ILoggerFactory bootstrapLoggers;
 
-    private LocalHostApp(WebApplication app, LocalInfrastructure stack, ILoggerFactory bootstrapLoggers)
+    LocalHostApp(WebApplication app, LocalInfrastructure stack, ILoggerFactory bootstrapLoggers)
     {
         App = app;
         this.stack = stack;

@@ -17,14 +17,14 @@ public sealed class LocalInfrastructure : IAsyncDisposable
     /// <summary>Port the in-process emulator takes for a human run; a free port when it is busy.</summary>
     public const int DefaultEmulatorPort = 5080;
 
-    private static readonly int[] DefaultAzuritePorts = [10000, 10001, 10002];
+    static readonly int[] DefaultAzuritePorts = [10000, 10001, 10002];
 
-    private readonly ILogger logger;
-    private AzuriteInstance? azurite;
-    private WebApplication? emulator;
-    private DurableEngineSidecar? sidecar;
+    readonly ILogger logger;
+    AzuriteInstance? azurite;
+    WebApplication? emulator;
+    DurableEngineSidecar? sidecar;
 
-    private LocalInfrastructure(ILogger logger) => this.logger = logger;
+    LocalInfrastructure(ILogger logger) => this.logger = logger;
 
     /// <summary>The engine every worker and client of this host connects to.</summary>
     public DurableEngineSidecar Sidecar => sidecar ?? throw new InvalidOperationException("The engine has not started.");
@@ -56,9 +56,9 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(IConfiguration configuration, DurableEngineOptions engineOptions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    async Task StartCoreAsync(IConfiguration configuration, DurableEngineOptions engineOptions, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        LocalInfrastructurePlan plan = LocalInfrastructurePlan.From(configuration);
+        var plan = LocalInfrastructurePlan.From(configuration);
         Dictionary<string, string?> overrides = [];
 
         if (plan.StartAzurite)
@@ -100,7 +100,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
             sidecar.TaskHubName, sidecar.Address, engineOptions.MaxQueuePollingInterval);
     }
 
-    private async Task<AzuriteInstance> StartAzuriteAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    async Task<AzuriteInstance> StartAzuriteAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         string root = RepoPaths.FindRoot();
         bool defaultPortsFree = DefaultAzuritePorts.All(IsPortFree);
@@ -122,7 +122,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
     }
 
     /// <summary>Starts the emulator and returns its root URL (<c>http://127.0.0.1:{port}/</c>); each wire format has its own routes under it.</summary>
-    private async Task<(WebApplication App, Uri Root)> StartEmulatorAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    async Task<(WebApplication App, Uri Root)> StartEmulatorAsync(IConfiguration configuration, CancellationToken cancellationToken)
     {
         int port = configuration.GetValue("LocalHost:EmulatorPort", DefaultEmulatorPort);
         if (port != 0 && !IsPortFree(port))
@@ -150,7 +150,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
         return (app, baseAddress);
     }
 
-    private static bool IsPortFree(int port)
+    static bool IsPortFree(int port)
     {
         try
         {

@@ -36,7 +36,7 @@ public sealed record DurableInstanceStatus(
     public static bool IsFinished(OrchestrationRuntimeStatus status) =>
         status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
 
-    private static JsonNode? ParseJson(string? serialized)
+    static JsonNode? ParseJson(string? serialized)
     {
         if (string.IsNullOrEmpty(serialized))
         {

@@ -33,7 +33,7 @@ public static class DurableManagementEndpoints
             return NotFound(instanceId);
         }
 
-        DurableInstanceStatus body = DurableInstanceStatus.From(metadata);
+        var body = DurableInstanceStatus.From(metadata);
         if (DurableInstanceStatus.IsFinished(metadata.RuntimeStatus))
         {
             return TypedResults.Ok(body);
@@ -126,7 +126,7 @@ public static class DurableManagementEndpoints
     }
 
     /// <summary>404 when unknown, 410 Gone when already finished (as Durable Functions answers), else null.</summary>
-    private static async Task<IResult?> RefuseUnlessRunningAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    static async Task<IResult?> RefuseUnlessRunningAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
         if (metadata is null)
@@ -142,7 +142,7 @@ public static class DurableManagementEndpoints
             : null;
     }
 
-    private static ProblemHttpResult NotFound(string instanceId) =>
+    static ProblemHttpResult NotFound(string instanceId) =>
         TypedResults.Problem($"No instance with id '{instanceId}'.", statusCode: StatusCodes.Status404NotFound, title: "Instance not found.");
 
     /// <summary>The body of a successful purge, as Durable Functions answers it.</summary>

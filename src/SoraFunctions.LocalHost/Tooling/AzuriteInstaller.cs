@@ -9,7 +9,7 @@ namespace SoraFunctions.LocalHost.Tooling;
 /// </summary>
 public static class AzuriteInstaller
 {
-    private const string LockFileName = ".azurite-install.lock";
+    const string LockFileName = ".azurite-install.lock";
 
     /// <summary>The Azurite entry script in <paramref name="toolsFolder"/> (run with <c>node</c>).</summary>
     public static string EntryScript(string toolsFolder) =>
@@ -18,7 +18,7 @@ public static class AzuriteInstaller
     /// <summary>True when <paramref name="version"/> of Azurite is installed in <paramref name="toolsFolder"/>.</summary>
     public static bool IsInstalled(string toolsFolder, string version)
     {
-        var packageJson = Path.Combine(toolsFolder, "node_modules", "azurite", "package.json");
+        string packageJson = Path.Combine(toolsFolder, "node_modules", "azurite", "package.json");
         if (!File.Exists(packageJson) || !File.Exists(EntryScript(toolsFolder)))
         {
             return false;
@@ -27,7 +27,7 @@ public static class AzuriteInstaller
         try
         {
             using var document = JsonDocument.Parse(File.ReadAllBytes(packageJson));
-            return document.RootElement.TryGetProperty("version", out var installed)
+            return document.RootElement.TryGetProperty("version", out JsonElement installed)
                 && string.Equals(installed.GetString(), version, StringComparison.Ordinal);
         }
         catch (Exception ex) when (ex is JsonException or IOException)
@@ -53,7 +53,7 @@ public static class AzuriteInstaller
         deadline.CancelAfter(timeout);
         try
         {
-            await using var installLock = await AcquireLockAsync(Path.Combine(toolsFolder, LockFileName), logger, deadline.Token).ConfigureAwait(false);
+            await using FileStream installLock = await AcquireLockAsync(Path.Combine(toolsFolder, LockFileName), logger, deadline.Token).ConfigureAwait(false);
 
             // Another process may have installed it while this one waited for the lock.
             if (!IsInstalled(toolsFolder, version))
@@ -73,9 +73,9 @@ public static class AzuriteInstaller
         return EntryScript(toolsFolder);
     }
 
-    private static async Task<FileStream> AcquireLockAsync(string path, ILogger logger, CancellationToken cancellationToken)
+    static async Task<FileStream> AcquireLockAsync(string path, ILogger logger, CancellationToken cancellationToken)
     {
-        var logged = false;
+        bool logged = false;
         while (true)
         {
             try
@@ -96,7 +96,7 @@ public static class AzuriteInstaller
         }
     }
 
-    private static async Task RunNpmInstallAsync(string toolsFolder, string version, ILogger logger, CancellationToken cancellationToken)
+    static async Task RunNpmInstallAsync(string toolsFolder, string version, ILogger logger, CancellationToken cancellationToken)
     {
         logger.LogInformation("Installing Azurite {Version} into {ToolsFolder} with npm", version, toolsFolder);
         var start = new ProcessStartInfo
@@ -113,7 +113,7 @@ public static class AzuriteInstaller
             start.ArgumentList.Add("npm");
         }
 
-        foreach (var argument in new[] { "install", "--prefix", toolsFolder, $"azurite@{version}", "--no-audit", "--no-fund" })
+        foreach (string? argument in new[] { "install", "--prefix", toolsFolder, $"azurite@{version}", "--no-audit", "--no-fund" })
         {
             start.ArgumentList.Add(argument);
         }

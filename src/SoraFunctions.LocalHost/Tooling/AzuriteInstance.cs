@@ -12,18 +12,18 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>The well-known, public development account key (not a secret).</summary>
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly Process _process;
-    private readonly ILogger _logger;
-    private readonly bool _persistent;
-    private int _disposed;
+    readonly Process process;
+    readonly ILogger logger;
+    readonly bool persistent;
+    int disposed;
 
     internal AzuriteInstance(Process process, int blobPort, int queuePort, int tablePort, bool persistent, ILogger logger)
     {
-        _process = process;
-        _persistent = persistent;
-        _logger = logger;
+        this.process = process;
+        this.persistent = persistent;
+        this.logger = logger;
         BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
@@ -39,10 +39,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public int TablePort { get; }
 
     /// <summary>The Azurite process id.</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId => process.Id;
 
     /// <summary>True while the process runs.</summary>
-    public bool IsRunning => _disposed == 0 && !_process.HasExited;
+    public bool IsRunning => disposed == 0 && !process.HasExited;
 
     /// <summary>The blob endpoint, e.g. <c>http://127.0.0.1:10000/devstoreaccount1</c>.</summary>
     public Uri BlobEndpoint => Endpoint(BlobPort);
@@ -64,36 +64,36 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
         }
 
-        var processId = _process.Id;
+        int processId = process.Id;
         try
         {
-            if (!_process.HasExited && !await TryStopGracefullyAsync().ConfigureAwait(false))
+            if (!process.HasExited && !await TryStopGracefullyAsync().ConfigureAwait(false))
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
             }
 
-            _logger.LogInformation("Azurite (process {ProcessId}) stopped", processId);
+            logger.LogInformation("Azurite (process {ProcessId}) stopped", processId);
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or IOException or System.ComponentModel.Win32Exception)
         {
-            _logger.LogWarning(ex, "Azurite (process {ProcessId}) did not stop cleanly", processId);
+            logger.LogWarning(ex, "Azurite (process {ProcessId}) did not stop cleanly", processId);
         }
         finally
         {
-            _process.Dispose();
+            process.Dispose();
         }
     }
 
-    private async Task<bool> TryStopGracefullyAsync()
+    async Task<bool> TryStopGracefullyAsync()
     {
-        if (!_persistent)
+        if (!persistent)
         {
             // Nothing to save: in-memory data dies with the process anyway.
             return false;
@@ -101,19 +101,19 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
         // Closing standard input makes the launcher's watchdog shut Azurite down as on SIGTERM, which saves
         // its metadata (otherwise persisted only every few seconds). It waits for open client connections.
-        _process.StandardInput.Close();
+        process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(GracefulStopTimeout);
         try
         {
-            await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException)
         {
-            _logger.LogWarning("Azurite (process {ProcessId}) did not stop within {Timeout}; killing it", _process.Id, GracefulStopTimeout);
+            logger.LogWarning("Azurite (process {ProcessId}) did not stop within {Timeout}; killing it", process.Id, GracefulStopTimeout);
             return false;
         }
     }
 
-    private static Uri Endpoint(int port) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/{AccountName}"));
+    static Uri Endpoint(int port) => new(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/{AccountName}"));
 }

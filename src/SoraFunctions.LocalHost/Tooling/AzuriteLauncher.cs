@@ -11,19 +11,19 @@ namespace SoraFunctions.LocalHost.Tooling;
 /// </summary>
 public static class AzuriteLauncher
 {
-    private const int MaxAttempts = 3;
+    const int MaxAttempts = 3;
 
     /// <summary>
     /// Runs Azurite's entry script (argv[1]) and shuts it down cleanly (as on SIGTERM: data is saved) when its
     /// standard input closes: on dispose, and also when this process dies however it dies, so no orphaned
     /// Azurite keeps the ports.
     /// </summary>
-    private const string WatchdogScript =
+    const string WatchdogScript =
         "const entry = process.argv[1];" +
         "process.stdin.on('end', () => process.emit('SIGTERM', 'SIGTERM'));" +
         "process.stdin.resume();" +
         "require(entry);";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Starts Azurite and returns once the blob, queue and table ports accept connections.</summary>
     /// <exception cref="InvalidOperationException">Node.js or npm is missing, a fixed port is taken, or Azurite exited.</exception>
@@ -31,11 +31,11 @@ public static class AzuriteLauncher
     public static async Task<AzuriteInstance> StartAsync(AzuriteLaunchOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var logger = options.Logger;
-        var toolsFolder = options.ToolsFolder ?? RepoPaths.ToolsFolder(RepoPaths.FindRoot());
-        var entryScript = await AzuriteInstaller.EnsureInstalledAsync(toolsFolder, options.Version, logger, options.InstallTimeout, cancellationToken).ConfigureAwait(false);
+        ILogger logger = options.Logger;
+        string toolsFolder = options.ToolsFolder ?? RepoPaths.ToolsFolder(RepoPaths.FindRoot());
+        string entryScript = await AzuriteInstaller.EnsureInstalledAsync(toolsFolder, options.Version, logger, options.InstallTimeout, cancellationToken).ConfigureAwait(false);
 
-        foreach (var (name, port) in new[] { ("blob", options.BlobPort), ("queue", options.QueuePort), ("table", options.TablePort) })
+        foreach ((string? name, int port) in new[] { ("blob", options.BlobPort), ("queue", options.QueuePort), ("table", options.TablePort) })
         {
             if (port != 0 && await IsListeningAsync(port, cancellationToken).ConfigureAwait(false))
             {
@@ -52,12 +52,12 @@ public static class AzuriteLauncher
 
         // Free ports are picked by binding port 0 and releasing it; another process may grab one before Azurite
         // binds it, so a start that fails that way is retried with new ports.
-        var picksPorts = options.BlobPort == 0 || options.QueuePort == 0 || options.TablePort == 0;
-        for (var attempt = 1; ; attempt++)
+        bool picksPorts = options.BlobPort == 0 || options.QueuePort == 0 || options.TablePort == 0;
+        for (int attempt = 1; ; attempt++)
         {
-            var blobPort = options.BlobPort != 0 ? options.BlobPort : FreePort();
-            var queuePort = options.QueuePort != 0 ? options.QueuePort : FreePort();
-            var tablePort = options.TablePort != 0 ? options.TablePort : FreePort();
+            int blobPort = options.BlobPort != 0 ? options.BlobPort : FreePort();
+            int queuePort = options.QueuePort != 0 ? options.QueuePort : FreePort();
+            int tablePort = options.TablePort != 0 ? options.TablePort : FreePort();
             try
             {
                 return await StartOnceAsync(entryScript, options, blobPort, queuePort, tablePort, cancellationToken).ConfigureAwait(false);
@@ -69,7 +69,7 @@ public static class AzuriteLauncher
         }
     }
 
-    private static async Task<AzuriteInstance> StartOnceAsync(
+    static async Task<AzuriteInstance> StartOnceAsync(
         string entryScript,
         AzuriteLaunchOptions options,
         int blobPort,
@@ -77,7 +77,7 @@ public static class AzuriteLauncher
         int tablePort,
         CancellationToken cancellationToken)
     {
-        var logger = options.Logger;
+        ILogger logger = options.Logger;
         var start = new ProcessStartInfo
         {
             FileName = "node",
@@ -158,7 +158,7 @@ public static class AzuriteLauncher
         }
     }
 
-    private static async Task WaitUntilListeningAsync(Process process, int[] ports, TimeSpan timeout, OutputTail output, CancellationToken cancellationToken)
+    static async Task WaitUntilListeningAsync(Process process, int[] ports, TimeSpan timeout, OutputTail output, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -171,8 +171,8 @@ public static class AzuriteLauncher
                     $"Azurite exited with code {process.ExitCode} during start-up:{Environment.NewLine}{output}"));
             }
 
-            var listening = true;
-            foreach (var port in ports)
+            bool listening = true;
+            foreach (int port in ports)
             {
                 if (!await IsListeningAsync(port, cancellationToken).ConfigureAwait(false))
                 {
@@ -198,7 +198,7 @@ public static class AzuriteLauncher
         }
     }
 
-    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
+    static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
     {
         using var client = new TcpClient(AddressFamily.InterNetwork);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -218,15 +218,15 @@ public static class AzuriteLauncher
         }
     }
 
-    private static int FreePort()
+    static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
     }
 
     /// <summary>Azurite stopped before it listened (for example a port was taken).</summary>
-    private sealed class AzuriteExitedException(string message) : InvalidOperationException(message);
+    sealed class AzuriteExitedException(string message) : InvalidOperationException(message);
 }

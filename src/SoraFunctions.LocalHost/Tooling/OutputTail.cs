@@ -1,10 +1,10 @@
 namespace SoraFunctions.LocalHost.Tooling;
 
 /// <summary>Keeps the last lines a child process printed, for error messages. Thread-safe.</summary>
-internal sealed class OutputTail(int capacity)
+sealed class OutputTail(int capacity)
 {
-    private readonly Queue<string> _lines = new();
-    private readonly Lock _gate = new();
+    readonly Queue<string> lines = new();
+    readonly Lock gate = new();
 
     public void Add(string? line)
     {
@@ -13,21 +13,21 @@ internal sealed class OutputTail(int capacity)
             return;
         }
 
-        lock (_gate)
+        lock (gate)
         {
-            _lines.Enqueue(line);
-            while (_lines.Count > capacity)
+            lines.Enqueue(line);
+            while (lines.Count > capacity)
             {
-                _lines.Dequeue();
+                lines.Dequeue();
             }
         }
     }
 
     public override string ToString()
     {
-        lock (_gate)
+        lock (gate)
         {
-            return string.Join(Environment.NewLine, _lines);
+            return string.Join(Environment.NewLine, lines);
         }
     }
 }

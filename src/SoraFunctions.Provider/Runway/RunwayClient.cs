@@ -92,7 +92,7 @@ public sealed class RunwayClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
         using HttpRequestMessage request = ApiRequest(HttpMethod.Delete, TaskPath(taskId));
-        using var cts = Timeout(cancellationToken);
+        using CancellationTokenSource cts = Timeout(cancellationToken);
         try
         {
             using HttpResponseMessage response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
@@ -131,7 +131,7 @@ public sealed class RunwayClient
             }
 
             HttpResponseMessage? response = null;
-            var cts = Timeout(cancellationToken);
+            CancellationTokenSource cts = Timeout(cancellationToken);
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, current);
@@ -192,7 +192,7 @@ public sealed class RunwayClient
 
     async Task<ProviderResult<T>> SendAsync<T>(string operation, HttpRequestMessage request, Func<T, bool> isComplete, CancellationToken cancellationToken)
     {
-        using var cts = Timeout(cancellationToken);
+        using CancellationTokenSource cts = Timeout(cancellationToken);
         try
         {
             using HttpResponseMessage response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);

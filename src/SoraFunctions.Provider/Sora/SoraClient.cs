@@ -26,16 +26,16 @@ public sealed class SoraClient : ISoraClient
     /// <summary>The most redirects a download follows.</summary>
     public const int MaxRedirects = 3;
 
-    private static readonly PipelineMessageClassifier SuccessClassifier = PipelineMessageClassifier.Create(stackalloc ushort[] { 200 });
+    static readonly PipelineMessageClassifier SuccessClassifier = PipelineMessageClassifier.Create(stackalloc ushort[] { 200 });
 
-    private readonly SoraOptions _options;
-    private readonly VideoClient _videos;
-    private readonly ClientPipeline _anonymousPipeline;
-    private readonly Uri _baseUri;
-    private readonly TimeSpan _timeout;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-    private readonly string? _secret;
+    readonly SoraOptions options;
+    readonly VideoClient videos;
+    readonly ClientPipeline anonymousPipeline;
+    readonly Uri baseUri;
+    readonly TimeSpan timeout;
+    readonly TimeProvider timeProvider;
+    readonly ILogger logger;
+    readonly string? secret;
 
     /// <summary>Creates a client (usable without DI).</summary>
     /// <param name="httpClient">The HTTP client; its handler must not follow redirects (see <see cref="CreatePrimaryHandler"/>). Not disposed by this client.</param>
@@ -63,28 +63,28 @@ public sealed class SoraClient : ISoraClient
             throw new ArgumentNullException(nameof(credential), "A TokenCredential is required when Sora:AuthMode is EntraId.");
         }
 
-        _options = options;
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _baseUri = SoraOptionsValidator.TryGetBaseUri(options.BaseUrl)!;
-        _timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
-        _secret = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey.Trim();
+        this.options = options;
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+        this.logger = (ILogger?)logger ?? NullLogger.Instance;
+        baseUri = SoraOptionsValidator.TryGetBaseUri(options.BaseUrl)!;
+        timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+        secret = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey.Trim();
 
         var transport = new HttpClientPipelineTransport(httpClient);
         var videoOptions = new VideoClientOptions
         {
-            Endpoint = _baseUri,
+            Endpoint = baseUri,
             Transport = transport,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = _timeout,
+            NetworkTimeout = timeout,
         };
-        _videos = new VideoClient(CreateAuthenticationPolicy(options, _secret, credential, _timeProvider), videoOptions);
+        videos = new VideoClient(CreateAuthenticationPolicy(options, secret, credential, this.timeProvider), videoOptions);
 
-        _anonymousPipeline = ClientPipeline.Create(new ClientPipelineOptions
+        anonymousPipeline = ClientPipeline.Create(new ClientPipelineOptions
         {
             Transport = transport,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-            NetworkTimeout = _timeout,
+            NetworkTimeout = timeout,
         });
     }
 
@@ -105,9 +105,9 @@ public sealed class SoraClient : ISoraClient
 
         using var content = new MultipartBinaryContent();
         content.AddText("prompt", request.Prompt);
-        content.AddText("model", Pick(request.Model, _options.DefaultModel));
-        content.AddText("seconds", Pick(request.Seconds, _options.DefaultSeconds));
-        content.AddText("size", Pick(request.Size, _options.DefaultSize));
+        content.AddText("model", Pick(request.Model, options.DefaultModel));
+        content.AddText("seconds", Pick(request.Seconds, options.DefaultSeconds));
+        content.AddText("size", Pick(request.Size, options.DefaultSize));
         if (request.InputReference is { } image)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(image.FileName, nameof(request));
@@ -119,7 +119,7 @@ public sealed class SoraClient : ISoraClient
         return await InvokeAsync(
             "create",
             null,
-            options => _videos.CreateVideoAsync(content, content.ContentType, options),
+            options => videos.CreateVideoAsync(content, content.ContentType, options),
             SoraWireFormat.ParseVideo,
             withPollAfter: true,
             cancellationToken);
@@ -129,7 +129,7 @@ public sealed class SoraClient : ISoraClient
     public Task<SoraResult<SoraVideo>> GetVideoAsync(string videoId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(videoId);
-        return InvokeAsync("retrieve", videoId, options => _videos.GetVideoAsync(videoId, options), SoraWireFormat.ParseVideo, withPollAfter: true, cancellationToken);
+        return InvokeAsync("retrieve", videoId, options => videos.GetVideoAsync(videoId, options), SoraWireFormat.ParseVideo, withPollAfter: true, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -145,7 +145,7 @@ public sealed class SoraClient : ISoraClient
             async options =>
             {
                 // The SDK's collection yields exactly one raw page per call; the cursor is followed here.
-                await foreach (ClientResult page in _videos.GetVideosAsync(query.Limit, ToWire(query.Order), query.After, options).GetRawPagesAsync())
+                await foreach (ClientResult page in videos.GetVideosAsync(query.Limit, ToWire(query.Order), query.After, options).GetRawPagesAsync())
                 {
                     return page;
                 }
@@ -190,7 +190,7 @@ public sealed class SoraClient : ISoraClient
     public Task<SoraResult<SoraDeleted>> DeleteVideoAsync(string videoId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(videoId);
-        return InvokeAsync("delete", videoId, options => _videos.DeleteVideoAsync(videoId, options), SoraWireFormat.ParseDeleted, withPollAfter: false, cancellationToken);
+        return InvokeAsync("delete", videoId, options => videos.DeleteVideoAsync(videoId, options), SoraWireFormat.ParseDeleted, withPollAfter: false, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -207,11 +207,11 @@ public sealed class SoraClient : ISoraClient
             writer.WriteEndObject();
         }
 
-        using BinaryContent content = BinaryContent.Create(new BinaryData(buffer.WrittenMemory));
+        using var content = BinaryContent.Create(new BinaryData(buffer.WrittenMemory));
         return await InvokeAsync(
             "remix",
             videoId,
-            options => _videos.CreateVideoRemixAsync(videoId, content, "application/json", options),
+            options => videos.CreateVideoRemixAsync(videoId, content, "application/json", options),
             SoraWireFormat.ParseVideo,
             withPollAfter: true,
             cancellationToken);
@@ -228,7 +228,7 @@ public sealed class SoraClient : ISoraClient
         PipelineResponse? response = null;
         try
         {
-            response = (await _videos.DownloadVideoAsync(videoId, variantName, options)).GetRawResponse();
+            response = (await videos.DownloadVideoAsync(videoId, variantName, options)).GetRawResponse();
             Uri current = ContentUri(videoId, variantName);
             for (int hops = 0; IsRedirect(response.Status); hops++)
             {
@@ -241,9 +241,9 @@ public sealed class SoraClient : ISoraClient
                 }
 
                 current = next!;
-                bool sameOrigin = SameOrigin(current, _baseUri);
-                _logger.LogDebug("Following a redirect of the Sora content of {VideoId} to {Host} (credentials sent: {SameOrigin})", videoId, current.Host, sameOrigin);
-                response = await SendGetAsync(sameOrigin ? _videos.Pipeline : _anonymousPipeline, current, options);
+                bool sameOrigin = SameOrigin(current, baseUri);
+                logger.LogDebug("Following a redirect of the Sora content of {VideoId} to {Host} (credentials sent: {SameOrigin})", videoId, current.Host, sameOrigin);
+                response = await SendGetAsync(sameOrigin ? videos.Pipeline : anonymousPipeline, current, options);
             }
 
             if (response.Status is >= 200 and < 300)
@@ -272,7 +272,7 @@ public sealed class SoraClient : ISoraClient
         }
     }
 
-    private static AuthenticationPolicy CreateAuthenticationPolicy(SoraOptions options, string? secret, TokenCredential? credential, TimeProvider timeProvider) =>
+    static AuthenticationPolicy CreateAuthenticationPolicy(SoraOptions options, string? secret, TokenCredential? credential, TimeProvider timeProvider) =>
         options.AuthMode switch
         {
             SoraAuthMode.EntraId => new EntraTokenPolicy(credential!, options.EntraScope, timeProvider),
@@ -281,7 +281,7 @@ public sealed class SoraClient : ISoraClient
             _ => ApiKeyAuthenticationPolicy.CreateBearerAuthorizationPolicy(new ApiKeyCredential(secret)),
         };
 
-    private async Task<SoraResult<T>> InvokeAsync<T>(
+    async Task<SoraResult<T>> InvokeAsync<T>(
         string operation,
         string? videoId,
         Func<RequestOptions, Task<ClientResult>> call,
@@ -320,7 +320,7 @@ public sealed class SoraClient : ISoraClient
         }
     }
 
-    private SoraError ErrorFrom(PipelineResponse response, ReadOnlySpan<byte> body) =>
+    SoraError ErrorFrom(PipelineResponse response, ReadOnlySpan<byte> body) =>
         IsRedirect(response.Status)
             ? new SoraError
             {
@@ -329,20 +329,20 @@ public sealed class SoraClient : ISoraClient
                 Code = "unexpected_redirect",
                 Message = string.Create(CultureInfo.InvariantCulture, $"The Sora provider answered an unexpected redirect ({response.Status})."),
             }
-            : SoraErrorMapper.FromResponse(response.Status, response.ReasonPhrase, response.Headers, body, _timeProvider.GetUtcNow(), _secret);
+            : SoraErrorMapper.FromResponse(response.Status, response.ReasonPhrase, response.Headers, body, timeProvider.GetUtcNow(), secret);
 
-    private bool IsTransportFailure(Exception exception, CancellationToken cancellationToken, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SoraError? error)
+    bool IsTransportFailure(Exception exception, CancellationToken cancellationToken, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SoraError? error)
     {
         // The caller's own cancellation propagates unchanged.
-        error = cancellationToken.IsCancellationRequested ? null : SoraErrorMapper.FromException(exception, _timeout);
+        error = cancellationToken.IsCancellationRequested ? null : SoraErrorMapper.FromException(exception, timeout);
         return error is not null;
     }
 
-    private SoraResult<T> Fail<T>(string operation, string? videoId, SoraError error, Exception? exception)
+    SoraResult<T> Fail<T>(string operation, string? videoId, SoraError error, Exception? exception)
     {
-        if (_logger.IsEnabled(LogLevel.Warning))
+        if (logger.IsEnabled(LogLevel.Warning))
         {
-            _logger.LogWarning(
+            logger.LogWarning(
                 "Sora {Operation} of {VideoId} failed: {Kind} {StatusCode} {ErrorCode} (may have reached the provider: {MayHaveReachedProvider}, retry after: {RetryAfter}): {ErrorMessage} {ExceptionType}",
                 operation,
                 videoId ?? "-",
@@ -358,24 +358,24 @@ public sealed class SoraClient : ISoraClient
         return SoraResult<T>.Failure(error);
     }
 
-    private static RequestOptions CreateRequestOptions(bool bufferResponse, CancellationToken cancellationToken) => new()
+    static RequestOptions CreateRequestOptions(bool bufferResponse, CancellationToken cancellationToken) => new()
     {
         CancellationToken = cancellationToken,
         ErrorOptions = ClientErrorBehaviors.NoThrow,
         BufferResponse = bufferResponse,
     };
 
-    private async Task<PipelineResponse> SendGetAsync(ClientPipeline pipeline, Uri uri, RequestOptions options)
+    async Task<PipelineResponse> SendGetAsync(ClientPipeline pipeline, Uri uri, RequestOptions options)
     {
         using PipelineMessage message = pipeline.CreateMessage(uri, "GET", SuccessClassifier);
         message.Apply(options);
         message.BufferResponse = false;
-        message.NetworkTimeout = _timeout;
+        message.NetworkTimeout = timeout;
         await pipeline.SendAsync(message);
         return message.ExtractResponse() ?? throw new InvalidOperationException("The pipeline set no response.");
     }
 
-    private static SoraError? NextHop(PipelineResponse response, Uri current, int hops, out Uri? next)
+    static SoraError? NextHop(PipelineResponse response, Uri current, int hops, out Uri? next)
     {
         next = null;
         if (hops >= MaxRedirects)
@@ -418,17 +418,17 @@ public sealed class SoraClient : ISoraClient
         return null;
     }
 
-    private Uri ContentUri(string videoId, string variant) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"{_baseUri.AbsoluteUri.TrimEnd('/')}/videos/{Uri.EscapeDataString(videoId)}/content?variant={variant}"));
+    Uri ContentUri(string videoId, string variant) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{baseUri.AbsoluteUri.TrimEnd('/')}/videos/{Uri.EscapeDataString(videoId)}/content?variant={variant}"));
 
-    private static bool SameOrigin(Uri a, Uri b) =>
+    static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
         && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port;
 
-    private static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
+    static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
 
-    private static async Task<byte[]> ReadBoundedAsync(Stream? stream, CancellationToken cancellationToken)
+    static async Task<byte[]> ReadBoundedAsync(Stream? stream, CancellationToken cancellationToken)
     {
         if (stream is null)
         {
@@ -453,11 +453,11 @@ public sealed class SoraClient : ISoraClient
         return buffer.AsSpan(0, total).ToArray();
     }
 
-    private static string Pick(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
+    static string Pick(string? value, string fallback) => string.IsNullOrWhiteSpace(value) ? fallback : value.Trim();
 
-    private static string ToWire(SoraListOrder order) => order == SoraListOrder.Asc ? "asc" : "desc";
+    static string ToWire(SoraListOrder order) => order == SoraListOrder.Asc ? "asc" : "desc";
 
-    private static string ToWire(SoraVariant variant) => variant switch
+    static string ToWire(SoraVariant variant) => variant switch
     {
         SoraVariant.Thumbnail => "thumbnail",
         SoraVariant.Spritesheet => "spritesheet",

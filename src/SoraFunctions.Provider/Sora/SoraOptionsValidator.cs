@@ -76,7 +76,7 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static bool IsWebhookSecret(string value)
+    static bool IsWebhookSecret(string value)
     {
         const string Prefix = "whsec_";
         if (!value.StartsWith(Prefix, StringComparison.Ordinal))
@@ -102,7 +102,7 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
         return uri;
     }
 
-    private static bool IsSize(string? value)
+    static bool IsSize(string? value)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -113,7 +113,7 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
         return parts.Length == 2 && parts.All(p => p.Length is > 0 and <= 5 && p.All(char.IsAsciiDigit) && int.Parse(p, CultureInfo.InvariantCulture) > 0);
     }
 
-    private static bool IsWholeSeconds(string? value) =>
+    static bool IsWholeSeconds(string? value) =>
         !string.IsNullOrWhiteSpace(value)
         && value.Length <= 4
         && value.All(char.IsAsciiDigit)

@@ -57,7 +57,7 @@ public static class SoraServiceCollectionExtensions
         return services;
     }
 
-    private static TokenCredential CreateCredential(SoraOptions options) =>
+    static TokenCredential CreateCredential(SoraOptions options) =>
         string.IsNullOrWhiteSpace(options.ManagedIdentityClientId)
             ? new DefaultAzureCredential()
             : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(options.ManagedIdentityClientId.Trim()));

@@ -9,7 +9,7 @@ static class SoraWebhookEvent
     {
         try
         {
-            using JsonDocument document = JsonDocument.Parse(payload);
+            using var document = JsonDocument.Parse(payload);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out JsonElement type) || type.ValueKind != JsonValueKind.String)
             {

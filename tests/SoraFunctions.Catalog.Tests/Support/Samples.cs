@@ -1,7 +1,7 @@
 namespace SoraFunctions.Catalog.Tests.Support;
 
 /// <summary>The files under Samples/, copied next to the test binaries.</summary>
-internal static class Samples
+static class Samples
 {
     /// <summary>H.264, 176x320, exactly 2 s (mvhd 2000/1000), moov before mdat (faststart).</summary>
     public const string Faststart = "h264-176x320-2s-faststart.mp4";

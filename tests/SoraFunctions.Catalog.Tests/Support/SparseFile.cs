@@ -4,21 +4,21 @@ namespace SoraFunctions.Catalog.Tests.Support;
 /// A file of any length made of a few byte segments at given offsets and zeros elsewhere, never allocated
 /// whole. Counts every ranged read, so tests can show how little an inspection reads.
 /// </summary>
-internal sealed class SparseFile
+sealed class SparseFile
 {
-    private readonly List<(long Offset, byte[] Data)> _segments = [];
-    private readonly List<(long Offset, int Length)> _reads = [];
+    readonly List<(long Offset, byte[] Data)> segments = [];
+    readonly List<(long Offset, int Length)> reads = [];
 
     public long Length { get; private set; }
 
     public long BytesRead { get; private set; }
 
-    public IReadOnlyList<(long Offset, int Length)> Reads => _reads;
+    public IReadOnlyList<(long Offset, int Length)> Reads => reads;
 
     /// <summary>Appends bytes at the end.</summary>
     public SparseFile Append(byte[] data)
     {
-        _segments.Add((Length, data));
+        segments.Add((Length, data));
         Length += data.Length;
         return this;
     }
@@ -34,7 +34,7 @@ internal sealed class SparseFile
     public static SparseFile FromBytes(byte[] bytes) => new SparseFile().Append(bytes);
 
     public bool AnyReadTouches(long start, long endExclusive) =>
-        _reads.Any(r => r.Offset < endExclusive && r.Offset + r.Length > start);
+        reads.Any(r => r.Offset < endExclusive && r.Offset + r.Length > start);
 
     public ValueTask<int> ReadAtAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -44,20 +44,20 @@ internal sealed class SparseFile
             return ValueTask.FromResult(0);
         }
 
-        var count = (int)Math.Min(buffer.Length, Length - offset);
-        var span = buffer.Span[..count];
+        int count = (int)Math.Min(buffer.Length, Length - offset);
+        Span<byte> span = buffer.Span[..count];
         span.Clear();
-        foreach (var (segmentOffset, data) in _segments)
+        foreach ((long segmentOffset, byte[]? data) in segments)
         {
-            var start = Math.Max(offset, segmentOffset);
-            var end = Math.Min(offset + count, segmentOffset + data.Length);
+            long start = Math.Max(offset, segmentOffset);
+            long end = Math.Min(offset + count, segmentOffset + data.Length);
             if (start < end)
             {
                 data.AsSpan((int)(start - segmentOffset), (int)(end - start)).CopyTo(span[(int)(start - offset)..]);
             }
         }
 
-        _reads.Add((offset, count));
+        reads.Add((offset, count));
         BytesRead += count;
         return ValueTask.FromResult(count);
     }

@@ -4,16 +4,16 @@ using System.Text;
 namespace SoraFunctions.Catalog.Tests.Support;
 
 /// <summary>Builds MP4 boxes byte by byte, for files ffmpeg does not make (64-bit sizes, mvhd version 1).</summary>
-internal static class SyntheticMp4
+static class SyntheticMp4
 {
     public static byte[] Box(string type, params byte[][] payloads)
     {
-        var length = 8 + payloads.Sum(p => p.Length);
-        var box = new byte[length];
+        int length = 8 + payloads.Sum(p => p.Length);
+        byte[] box = new byte[length];
         BinaryPrimitives.WriteUInt32BigEndian(box, (uint)length);
         Encoding.ASCII.GetBytes(type, box.AsSpan(4, 4));
-        var offset = 8;
-        foreach (var payload in payloads)
+        int offset = 8;
+        foreach (byte[] payload in payloads)
         {
             payload.CopyTo(box, offset);
             offset += payload.Length;
@@ -25,7 +25,7 @@ internal static class SyntheticMp4
     /// <summary>The 16-byte header of a box with a 64-bit largesize (size field = 1).</summary>
     public static byte[] LargeBoxHeader(string type, long totalSize)
     {
-        var header = new byte[16];
+        byte[] header = new byte[16];
         BinaryPrimitives.WriteUInt32BigEndian(header, 1);
         Encoding.ASCII.GetBytes(type, header.AsSpan(4, 4));
         BinaryPrimitives.WriteUInt64BigEndian(header.AsSpan(8), (ulong)totalSize);
@@ -35,7 +35,7 @@ internal static class SyntheticMp4
     /// <summary>The 8-byte header of a box whose size field is 0 (it runs to the end of the file).</summary>
     public static byte[] ToEndBoxHeader(string type)
     {
-        var header = new byte[8];
+        byte[] header = new byte[8];
         Encoding.ASCII.GetBytes(type, header.AsSpan(4, 4));
         return header;
     }
@@ -45,7 +45,7 @@ internal static class SyntheticMp4
 
     public static byte[] MvhdV0(uint timescale, uint duration)
     {
-        var payload = new byte[100];
+        byte[] payload = new byte[100];
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(12), timescale);
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(16), duration);
         return Box("mvhd", payload);
@@ -53,7 +53,7 @@ internal static class SyntheticMp4
 
     public static byte[] MvhdV1(uint timescale, ulong duration)
     {
-        var payload = new byte[112];
+        byte[] payload = new byte[112];
         payload[0] = 1;
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(20), timescale);
         BinaryPrimitives.WriteUInt64BigEndian(payload.AsSpan(24), duration);
@@ -63,9 +63,9 @@ internal static class SyntheticMp4
     /// <summary>A track header with width and height as 16.16 fixed point.</summary>
     public static byte[] Tkhd(byte version, uint widthFixed, uint heightFixed)
     {
-        var payload = new byte[version == 1 ? 96 : 84];
+        byte[] payload = new byte[version == 1 ? 96 : 84];
         payload[0] = version;
-        var sizeOffset = payload.Length - 8;
+        int sizeOffset = payload.Length - 8;
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(sizeOffset), widthFixed);
         BinaryPrimitives.WriteUInt32BigEndian(payload.AsSpan(sizeOffset + 4), heightFixed);
         return Box("tkhd", payload);

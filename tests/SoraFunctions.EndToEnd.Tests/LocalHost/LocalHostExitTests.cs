@@ -14,7 +14,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
     [Fact]
     public async Task Start_InvalidEngineSetting_StopsBeforeStartingAnythingAndNamesTheKey()
     {
-        await using LocalHostRun host = LocalHostRun.Start(["--DurableTask:PartitionCount=0"], fixture.HostEnvironment("e2einvalidengine"));
+        await using var host = LocalHostRun.Start(["--DurableTask:PartitionCount=0"], fixture.HostEnvironment("e2einvalidengine"));
 
         int exitCode = await host.WaitForExitAsync(ExitTimeout);
 
@@ -26,7 +26,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
     public async Task Start_InvalidPipelineSetting_StopsAfterTheEngineStartedAndNamesTheKey()
     {
         // Checked when the app starts, after the engine is up but before any worker has connected to it.
-        await using LocalHostRun host = LocalHostRun.Start(
+        await using var host = LocalHostRun.Start(
             ["serve", "--urls", "http://127.0.0.1:0", "--Pipeline:JobTimeoutMinutes=0"], fixture.HostEnvironment("e2einvalidpipeline"));
 
         int exitCode = await host.WaitForExitAsync(ExitTimeout);
@@ -47,7 +47,7 @@ public class LocalHostExitTests(EndToEndFixture fixture)
         Dictionary<string, string> environment = fixture.HostEnvironment("e2esigterm");
         environment["AzureWebJobsStorage"] =
             $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-        await using LocalHostRun host = LocalHostRun.Start(["--urls", "http://127.0.0.1:0"], environment);
+        await using var host = LocalHostRun.Start(["--urls", "http://127.0.0.1:0"], environment);
         await host.WaitForOutputAsync("Storage: using the configured", ExitTimeout);
 
         await host.TerminateAsync();

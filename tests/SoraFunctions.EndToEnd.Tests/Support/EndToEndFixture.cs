@@ -11,9 +11,9 @@ namespace SoraFunctions.EndToEnd.Tests.Support;
 /// </summary>
 public sealed class EndToEndFixture : IAsyncLifetime
 {
-    private AzuriteServer? azurite;
-    private RunningEmulator? emulator;
-    private LocalHostProcess? host;
+    AzuriteServer? azurite;
+    RunningEmulator? emulator;
+    LocalHostProcess? host;
 
     /// <summary>Talks to every server of the suite.</summary>
     public HttpClient Http { get; } = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };

@@ -6,13 +6,13 @@ using System.Net.Sockets;
 namespace SoraFunctions.EndToEnd.Tests.Support;
 
 /// <summary>The local host started as a real process (<c>dotnet SoraFunctions.LocalHost.dll --urls ...</c>).</summary>
-internal sealed class LocalHostProcess : IAsyncDisposable
+sealed class LocalHostProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private readonly Process process;
-    private readonly ConcurrentQueue<string> output = new();
+    static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    readonly Process process;
+    readonly ConcurrentQueue<string> output = new();
 
-    private LocalHostProcess(Process process, Uri baseAddress)
+    LocalHostProcess(Process process, Uri baseAddress)
     {
         this.process = process;
         BaseAddress = baseAddress;
@@ -106,7 +106,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private void Record(string? line)
+    void Record(string? line)
     {
         if (line is null)
         {
@@ -119,7 +119,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    static int FreePort()
     {
         using TcpListener listener = new(IPAddress.Loopback, 0);
         listener.Start();

@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace SoraFunctions.EndToEnd.Tests.Support;
 
 /// <summary>The built local host run as a process to its exit, for how it starts and stops rather than its API.</summary>
-internal sealed class LocalHostRun : IAsyncDisposable
+sealed class LocalHostRun : IAsyncDisposable
 {
     readonly Process process;
     readonly ConcurrentQueue<string> output = new();
@@ -55,7 +55,7 @@ internal sealed class LocalHostRun : IAsyncDisposable
     /// <summary>Sends SIGTERM, as a service manager or <c>docker stop</c> would.</summary>
     public async Task TerminateAsync()
     {
-        using Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await kill.WaitForExitAsync();
     }
 

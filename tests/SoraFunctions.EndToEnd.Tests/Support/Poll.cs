@@ -1,9 +1,9 @@
 namespace SoraFunctions.EndToEnd.Tests.Support;
 
 /// <summary>Polls a condition until it holds or a deadline passes; never sleeps blindly.</summary>
-internal static class Poll
+static class Poll
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Calls <paramref name="probe"/> until it returns a non-null value; throws with <paramref name="what"/> on timeout.</summary>
     public static async Task<T> UntilAsync<T>(Func<CancellationToken, Task<T?>> probe, TimeSpan timeout, string what)

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace SoraFunctions.EndToEnd.Tests.Support;
 
 /// <summary>Drives a local host's HTTP API the way any client would.</summary>
-internal sealed class VideoApiDriver(HttpClient http, Uri baseAddress)
+sealed class VideoApiDriver(HttpClient http, Uri baseAddress)
 {
     public static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
 

@@ -26,7 +26,7 @@ public sealed class RunwayClientTests
         Assert.Equal(HttpMethod.Post, request.Method);
         Assert.Equal(RunwayStub.BaseUrl + "/v1/text_to_video", request.Uri.ToString());
         Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
-        using JsonDocument body = JsonDocument.Parse(request.Body);
+        using var body = JsonDocument.Parse(request.Body);
         JsonElement root = body.RootElement;
         Assert.Equal("gen4.5", root.GetProperty("model").GetString());
         Assert.Equal("A lighthouse at dawn", root.GetProperty("promptText").GetString());
@@ -47,7 +47,7 @@ public sealed class RunwayClientTests
 
         RecordedRequest request = Assert.Single(api.Requests);
         Assert.Equal("/v1/image_to_video", request.Uri.AbsolutePath);
-        using JsonDocument body = JsonDocument.Parse(request.Body);
+        using var body = JsonDocument.Parse(request.Body);
         Assert.Equal("https://images.example.test/first.png", body.RootElement.GetProperty("promptImage").GetString());
         Assert.Equal("pan left", body.RootElement.GetProperty("promptText").GetString());
         Assert.Equal(5, body.RootElement.GetProperty("duration").GetInt32());

@@ -1,3 +1,4 @@
+using SoraFunctions.Configuration;
 using SoraFunctions.Provider.Runway;
 
 namespace SoraFunctions.Provider.Tests.Runway;
@@ -61,7 +62,7 @@ public sealed class RunwayMappingTests
 
         Assert.Equal("Runway", provider.Name);
         Assert.Equal(("gen4.5", "5", "1280x720"), (provider.Models.DefaultModel, provider.Models.DefaultSeconds, provider.Models.DefaultSize));
-        var gen45 = provider.Models.Models.Single(m => m.Name == provider.Models.DefaultModel);
+        VideoModel gen45 = provider.Models.Models.Single(m => m.Name == provider.Models.DefaultModel);
         Assert.Contains(provider.Models.DefaultSize, gen45.Sizes);
         Assert.Contains(provider.Models.DefaultSeconds, gen45.Seconds);
     }

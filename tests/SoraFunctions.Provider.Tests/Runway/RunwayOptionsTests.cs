@@ -125,7 +125,7 @@ public sealed class RunwayOptionsTests
     {
         using IHost host = BuildHost(new() { ["Provider"] = "Runway", ["Runway:DefaultSeconds"] = "long" });
 
-        var exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        OptionsValidationException exception = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains("Runway:ApiKey", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Runway:DefaultSeconds", exception.Message, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class RunwayOptionsTests
     public void AddRunwayProvider_HttpClients_DoNotFollowRedirects()
     {
         using IHost host = BuildHost(new() { ["Provider"] = "Runway", ["Runway:BaseUrl"] = "http://127.0.0.1:5080" });
-        var handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
+        IHttpMessageHandlerFactory handlers = host.Services.GetRequiredService<IHttpMessageHandlerFactory>();
 
         foreach (string name in new[] { RunwayClient.HttpClientName, RunwayClient.OutputHttpClientName })
         {

@@ -11,24 +11,24 @@ public sealed class EmulatorFixture : IAsyncLifetime
 {
     public const double RenderSeconds = 20;
 
-    private RunningEmulator? _emulator;
-    private HttpClient? _http;
+    RunningEmulator? emulator;
+    HttpClient? http;
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
-    public RunningEmulator Emulator => _emulator ?? throw new InvalidOperationException("Not started.");
+    public RunningEmulator Emulator => emulator ?? throw new InvalidOperationException("Not started.");
 
     public SoraClient Client { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = RenderSeconds, QueuedFraction = 0.1 }, Clock);
-        _http = new HttpClient(SoraClient.CreatePrimaryHandler());
+        emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = RenderSeconds, QueuedFraction = 0.1 }, Clock);
+        http = new HttpClient(SoraClient.CreatePrimaryHandler());
         Client = CreateClient(null);
     }
 
     public SoraClient CreateClient(string? apiKey, SoraAuthMode mode = SoraAuthMode.Bearer) =>
-        new(_http!, new SoraOptions { BaseUrl = Emulator.ApiBaseUrl.ToString(), ApiKey = apiKey, AuthMode = mode, RequestTimeoutSeconds = 30 });
+        new(http!, new SoraOptions { BaseUrl = Emulator.ApiBaseUrl.ToString(), ApiKey = apiKey, AuthMode = mode, RequestTimeoutSeconds = 30 });
 
     /// <summary>Moves the emulator's clock past every pending render.</summary>
     public void FinishRenders() => Clock.Advance(TimeSpan.FromSeconds(RenderSeconds + 1));
@@ -50,10 +50,10 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        _http?.Dispose();
-        if (_emulator is not null)
+        http?.Dispose();
+        if (emulator is not null)
         {
-            await _emulator.DisposeAsync();
+            await emulator.DisposeAsync();
         }
     }
 }

@@ -5,11 +5,11 @@ namespace SoraFunctions.Provider.Tests.Support;
 /// <summary>Hands out numbered tokens valid for <see cref="Lifetime"/> from the given clock; counts calls and scopes.</summary>
 public sealed class FakeTokenCredential(TimeProvider clock) : TokenCredential
 {
-    private int _calls;
+    int calls;
 
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
 
-    public int Calls => Volatile.Read(ref _calls);
+    public int Calls => Volatile.Read(ref calls);
 
     public string[]? LastScopes { get; private set; }
 
@@ -18,7 +18,7 @@ public sealed class FakeTokenCredential(TimeProvider clock) : TokenCredential
 
     public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
     {
-        int n = Interlocked.Increment(ref _calls);
+        int n = Interlocked.Increment(ref calls);
         LastScopes = requestContext.Scopes;
         return ValueTask.FromResult(new AccessToken($"entra-token-{n}", clock.GetUtcNow() + Lifetime));
     }

@@ -8,16 +8,16 @@ public sealed class KeyedEmulatorFixture : IAsyncLifetime
 {
     public const string Key = "sk-emulator-right-key-0123456789";
 
-    private RunningEmulator? _emulator;
+    RunningEmulator? emulator;
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public HttpClient Http { get; } = new(SoraClient.CreatePrimaryHandler());
 
-    public RunningEmulator Emulator => _emulator ?? throw new InvalidOperationException("Not started.");
+    public RunningEmulator Emulator => emulator ?? throw new InvalidOperationException("Not started.");
 
     public async Task InitializeAsync() =>
-        _emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = EmulatorFixture.RenderSeconds, ApiKey = Key }, Clock);
+        emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = EmulatorFixture.RenderSeconds, ApiKey = Key }, Clock);
 
     public SoraClient CreateClient(string? apiKey, SoraAuthMode mode = SoraAuthMode.Bearer) =>
         new(Http, new SoraOptions { BaseUrl = Emulator.ApiBaseUrl.ToString(), ApiKey = apiKey, AuthMode = mode, RequestTimeoutSeconds = 30 });
@@ -25,9 +25,9 @@ public sealed class KeyedEmulatorFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        if (_emulator is not null)
+        if (emulator is not null)
         {
-            await _emulator.DisposeAsync();
+            await emulator.DisposeAsync();
         }
     }
 }

@@ -5,35 +5,35 @@ namespace SoraFunctions.Provider.Tests.Support;
 /// <summary>A loopback TCP listener on a free port that reads one request's headers and then closes the connection unanswered.</summary>
 public sealed class RawTcpServer : IAsyncDisposable
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Task _loop;
-    private readonly CancellationTokenSource _stop = new();
+    readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    readonly Task loop;
+    readonly CancellationTokenSource stop = new();
 
     public RawTcpServer()
     {
-        _listener.Start();
-        _loop = AcceptAsync();
+        listener.Start();
+        loop = AcceptAsync();
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
-    private int _requestsSeen;
+    int requestsSeen;
 
-    public int RequestsSeen => Volatile.Read(ref _requestsSeen);
+    public int RequestsSeen => Volatile.Read(ref requestsSeen);
 
-    private async Task AcceptAsync()
+    async Task AcceptAsync()
     {
         try
         {
-            while (!_stop.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
-                using TcpClient client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                using TcpClient client = await listener.AcceptTcpClientAsync(stop.Token);
                 NetworkStream stream = client.GetStream();
                 byte[] buffer = new byte[16 * 1024];
                 var seen = new StringBuilder();
                 while (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
                 {
-                    int read = await stream.ReadAsync(buffer, _stop.Token);
+                    int read = await stream.ReadAsync(buffer, stop.Token);
                     if (read == 0)
                     {
                         break;
@@ -42,7 +42,7 @@ public sealed class RawTcpServer : IAsyncDisposable
                     seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
                 }
 
-                Interlocked.Increment(ref _requestsSeen);
+                Interlocked.Increment(ref requestsSeen);
                 client.Client.LingerState = new LingerOption(true, 0); // reset, no answer
             }
         }
@@ -56,9 +56,9 @@ public sealed class RawTcpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        await _loop;
-        _stop.Dispose();
+        await stop.CancelAsync();
+        listener.Stop();
+        await loop;
+        stop.Dispose();
     }
 }

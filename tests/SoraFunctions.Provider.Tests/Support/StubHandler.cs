@@ -7,7 +7,7 @@ public sealed record RecordedRequest(HttpMethod Method, Uri Uri, HttpRequestHead
 {
     public string BodyText => Encoding.UTF8.GetString(Body);
 
-    public string? Header(string name) => Headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+    public string? Header(string name) => Headers.TryGetValues(name, out IEnumerable<string>? values) ? string.Join(",", values) : null;
 }
 
 /// <summary>An in-memory HTTP handler answering with a function; records every request.</summary>

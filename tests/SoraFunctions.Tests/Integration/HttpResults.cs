@@ -7,7 +7,7 @@ using SoraFunctions.Http;
 namespace SoraFunctions.Tests;
 
 /// <summary>Runs an <see cref="IResult"/> against a <see cref="DefaultHttpContext"/> and reads what it wrote.</summary>
-internal static class HttpResults
+static class HttpResults
 {
     public static DefaultHttpContext NewContext(string? body = null, string? contentType = "application/json")
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SoraFunctions.Limits;
 using SoraFunctions.Testing;
 
@@ -10,7 +11,7 @@ public class CreatePacerTests(AzuriteFixture azurite)
 
     (TableCreatePacer First, TableCreatePacer Second) TwoInstances(int perMinute)
     {
-        var options = LimitsStore.Options(o => o.CreatesPerMinute = perMinute);
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => o.CreatesPerMinute = perMinute);
         return (new TableCreatePacer(LimitsStore.Table(azurite, options), options), new TableCreatePacer(LimitsStore.Table(azurite, options), options));
     }
 

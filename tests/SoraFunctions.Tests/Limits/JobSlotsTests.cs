@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SoraFunctions.Limits;
 using SoraFunctions.Testing;
 
@@ -11,7 +12,7 @@ public class JobSlotsTests(AzuriteFixture azurite)
 
     TableJobSlots Slots(int max)
     {
-        var options = LimitsStore.Options(o => o.MaxRunningJobs = max);
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => o.MaxRunningJobs = max);
         return new TableJobSlots(LimitsStore.Table(azurite, options), options);
     }
 
@@ -20,7 +21,7 @@ public class JobSlotsTests(AzuriteFixture azurite)
     [InlineData(true)]
     public async Task Acquire_ThirtyConcurrentCallsFromTwoInstances_GrantExactlyTheCap(bool slotRowsExist)
     {
-        var options = LimitsStore.Options(o => o.MaxRunningJobs = 5);
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => o.MaxRunningJobs = 5);
         TableJobSlots[] instances = [new(LimitsStore.Table(azurite, options), options), new(LimitsStore.Table(azurite, options), options)];
         if (slotRowsExist)
         {
@@ -201,7 +202,7 @@ public class JobSlotsTests(AzuriteFixture azurite)
     [Fact]
     public async Task Acquire_NoCap_GrantsEveryoneAndWritesNothing()
     {
-        var options = LimitsStore.Options(o => o.MaxRunningJobs = 0);
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => o.MaxRunningJobs = 0);
         TableJobSlots slots = new(LimitsStore.Table(azurite, options), options);
 
         SlotGrant[] grants = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => slots.AcquireAsync($"j{i}", T0, Lease, default)));

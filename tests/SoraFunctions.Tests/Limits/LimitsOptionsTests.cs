@@ -64,7 +64,7 @@ public class LimitsOptionsTests
     {
         using ServiceProvider provider = Build(new() { [key] = value });
 
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }

@@ -104,7 +104,7 @@ public class PriceTableTests
             ["Prices:Items:0:UsdPerSecond"] = "-1",
         }).Build();
         using ServiceProvider badProvider = new ServiceCollection().AddSingleton(bad).AddVideoLimits().BuildServiceProvider();
-        var error = Assert.Throws<OptionsValidationException>(() => badProvider.GetRequiredService<IOptions<PricesOptions>>().Value);
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => badProvider.GetRequiredService<IOptions<PricesOptions>>().Value);
         Assert.Contains("Prices:Items:0:Model", error.Message, StringComparison.Ordinal);
         Assert.Contains("Prices:Items:0:UsdPerSecond", error.Message, StringComparison.Ordinal);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SoraFunctions.Limits;
 using SoraFunctions.Testing;
 
@@ -10,7 +11,7 @@ public class SpendLedgerTests(AzuriteFixture azurite)
 
     TableSpendLedger Ledger(decimal? callerDailyUsd = null, decimal? dailyUsd = null)
     {
-        var options = LimitsStore.Options(o => (o.CallerDailyUsd, o.DailyUsd) = (callerDailyUsd, dailyUsd));
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => (o.CallerDailyUsd, o.DailyUsd) = (callerDailyUsd, dailyUsd));
         return new TableSpendLedger(LimitsStore.Table(azurite, options), options);
     }
 
@@ -53,7 +54,7 @@ public class SpendLedgerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Reserve_TwentyConcurrentFromTwoInstances_NeverOverspend()
     {
-        var options = LimitsStore.Options(o => o.DailyUsd = 5m);
+        IOptions<LimitsOptions> options = LimitsStore.Options(o => o.DailyUsd = 5m);
         TableSpendLedger[] instances = [new(LimitsStore.Table(azurite, options), options), new(LimitsStore.Table(azurite, options), options)];
 
         BudgetDecision[] decisions = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>

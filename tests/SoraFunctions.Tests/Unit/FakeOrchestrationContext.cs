@@ -8,7 +8,7 @@ namespace SoraFunctions.Tests.Unit;
 /// A <see cref="Mock{TaskOrchestrationContext}"/> whose clock moves to each timer's due time, and whose activities
 /// answer from queues, so that orchestrator decisions can be checked one by one.
 /// </summary>
-internal sealed class FakeOrchestrationContext
+sealed class FakeOrchestrationContext
 {
     readonly Dictionary<string, Queue<Func<object?, object>>> answers = [];
     readonly TaskCompletionSource<string?> cancel = new();

@@ -24,7 +24,7 @@ public class JobViewTests
     [Fact]
     public void From_Pending_IsQueuedWithTheJobsFields()
     {
-        JobView view = JobView.From(Instance(OrchestrationRuntimeStatus.Pending));
+        var view = JobView.From(Instance(OrchestrationRuntimeStatus.Pending));
         Assert.Equal(JobStatus.Queued, view.Status);
         Assert.Equal(("sora-2", "8", "1280x720", "a fox"), (view.Model, view.Seconds, view.Size, view.Prompt));
     }
@@ -36,7 +36,7 @@ public class JobViewTests
     public void From_Running_TakesStatusAndProgressFromCustomStatus(string status)
     {
         var custom = new JobCustomStatus(status, 42, "video_1", 3, new DateTime(2026, 11, 25, 10, 2, 0, DateTimeKind.Utc), DateTime.UtcNow);
-        JobView view = JobView.From(Instance(OrchestrationRuntimeStatus.Running, custom));
+        var view = JobView.From(Instance(OrchestrationRuntimeStatus.Running, custom));
         Assert.Equal((status, 42, "video_1", 3), (view.Status, view.Progress, view.ProviderVideoId, view.Checks));
         Assert.Equal(custom.NextCheckAt, view.NextCheckAt);
     }
@@ -51,7 +51,7 @@ public class JobViewTests
     public void From_CompletedWithVideo_ShowsBlobAndFullProgress()
     {
         var result = new VideoJobResult(JobStatus.Completed) { Blob = new BlobLocation("videos", "2026/11/25/job-1.mp4", "http://x/videos/2026/11/25/job-1.mp4"), Bytes = 123, ProviderVideoId = "video_1" };
-        JobView view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: result));
+        var view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: result));
         Assert.Equal((JobStatus.Completed, 100, 123L), (view.Status, view.Progress, view.Bytes));
         Assert.Equal(result.Blob, view.Blob);
         Assert.Null(view.Error);
@@ -61,7 +61,7 @@ public class JobViewTests
     public void From_CompletedWithProviderFailure_IsFailedWithTheProvidersCode()
     {
         var result = new VideoJobResult(JobStatus.Failed) { Error = new JobError("moderation_blocked", "blocked") };
-        JobView view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: result));
+        var view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: result));
         Assert.Equal(JobStatus.Failed, view.Status);
         Assert.Equal("moderation_blocked", view.Error!.Code);
     }
@@ -69,7 +69,7 @@ public class JobViewTests
     [Fact]
     public void From_CompletedCanceled_IsCanceled()
     {
-        JobView view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Canceled)));
+        var view = JobView.From(Instance(OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Canceled)));
         Assert.Equal(JobStatus.Canceled, view.Status);
     }
 
@@ -83,7 +83,7 @@ public class JobViewTests
     public void From_OrchestrationFailed_IsFailedWithInternalErrorAndNoExceptionText()
     {
         OrchestrationMetadata instance = Instance(OrchestrationRuntimeStatus.Failed, failure: new TaskFailureDetails("InvalidOperationException", "boom at job-42 in /src/x.cs", "   at X.Y()", null, null));
-        JobView view = JobView.From(instance);
+        var view = JobView.From(instance);
         Assert.Equal((JobStatus.Failed, JobErrorCodes.Internal), (view.Status, view.Error!.Code));
         Assert.DoesNotContain("boom", view.Error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", view.Error.Message, StringComparison.Ordinal);

@@ -115,8 +115,8 @@ public class PollingPolicyTests
     public void Simulation_SteadyRender_StaysWithinTheCheckBoundAndNoticesWithinOneMinimum(double renderSeconds, double queuedSeconds)
     {
         // A provider whose progress grows linearly after a queued phase; the policy decides every wait.
-        TimeSpan render = TimeSpan.FromSeconds(renderSeconds);
-        TimeSpan queued = TimeSpan.FromSeconds(queuedSeconds);
+        var render = TimeSpan.FromSeconds(renderSeconds);
+        var queued = TimeSpan.FromSeconds(queuedSeconds);
         TimeSpan now = TimeSpan.Zero;
         TimeSpan observedAt = TimeSpan.Zero, previousAt = TimeSpan.Zero;
         int progress = 0, previous = 0;

@@ -14,7 +14,7 @@ public class SettingsTests
 {
     static Dictionary<string, string?> SampleValues()
     {
-        using JsonDocument sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.Combine("local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.Combine("local.settings.sample.json")));
         return sample.RootElement.GetProperty("Values").EnumerateObject()
             .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => (string?)p.Value.GetString());
     }
@@ -73,7 +73,7 @@ public class SettingsTests
 
         using ServiceProvider provider = Build(values);
 
-        var error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Exception error = Assert.ThrowsAny<Exception>(() => provider.GetRequiredService<IStartupValidator>().Validate());
         string message = error is AggregateException aggregate ? string.Join(" ", aggregate.InnerExceptions.Select(e => e.Message)) : error.Message;
         Assert.Contains(named, message, StringComparison.Ordinal);
     }

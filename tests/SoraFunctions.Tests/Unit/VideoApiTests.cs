@@ -1,15 +1,15 @@
-using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Converters;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
-using SoraFunctions.Limits;
 using SoraFunctions.Http;
+using SoraFunctions.Limits;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions.Tests.Unit;

@@ -80,7 +80,7 @@ public class VideoJobActivitiesTests
     [Fact]
     public async Task Create_UncertainWithFindCapability_AdoptsTheVideoFoundInsteadOfCreating()
     {
-        var finder = provider.As<IFindCreatedVideos>();
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
         finder.Setup(f => f.FindCreatedAsync(Spec, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(ProviderResult<ProviderVideo?>.Success(new ProviderVideo("found", ProviderStatus.InProgress, 10, null, null, null, null)));
 

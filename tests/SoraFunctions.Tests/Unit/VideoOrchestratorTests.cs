@@ -23,7 +23,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_HappyPath_CreatesPollsStoresAndNamesTheBlobByStartDate()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 40))
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
@@ -43,7 +43,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateRejected_FailsFastWithTheProvidersCode()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_api_key", "Incorrect API key provided. (HTTP 401)") });
 
         VideoJobResult result = await RunAsync(fake);
@@ -58,7 +58,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateRateLimited_WaitsRetryAfterAndRetriesWithoutLookup()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { RetryAfter = TimeSpan.FromSeconds(7), Error = new JobError("rate_limit_exceeded", "slow down") })
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
@@ -74,7 +74,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateMayHaveReachedProvider_RetriesWithALookupFromTheFirstAttempt()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = true, Error = new JobError("server_error", "500") })
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { Error = new JobError("rate_limit_exceeded", "429") })
             .Answer(ActivityNames.CreateVideo, Created())
@@ -93,7 +93,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateActivityThrows_TreatsItAsAmbiguousInsteadOfRetryingBlindly()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, _ => throw new TaskFailedException("CreateVideo", 1, new TaskFailureDetails("IOException", "socket closed", null, null, null)))
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
@@ -108,7 +108,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateNeverAccepted_FailsAfterTheConfiguredAttempts()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { Error = new JobError("server_error", "503") });
 
         VideoJobResult result = await RunAsync(fake);
@@ -120,7 +120,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_TransientPollErrors_NeverFailTheJob()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { Error = new JobError("server_error", "500") })
             .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { RetryAfter = TimeSpan.FromSeconds(20), Error = new JobError("rate_limit_exceeded", "429") })
@@ -139,7 +139,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_ProviderFailsTheVideo_FailsWithTheProvidersCodeAndMessage()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Failed, 50, new JobError("moderation_blocked", "The video was blocked by the moderation system.")));
 
@@ -153,7 +153,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_PollRejected_FailsFast()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Failed) { Error = new JobError("not_found", "No such video (HTTP 404)") });
 
@@ -166,7 +166,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_NeverFinishes_FailsWithTimeoutAtTheDeadlineAndDeletesTheProviderJob()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 50))
             .Answer(ActivityNames.DeleteVideo, true);
@@ -182,7 +182,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_ManyChecks_ContinuesAsNewWithItsProgress()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 10));
 
@@ -204,7 +204,7 @@ public class VideoOrchestratorTests
             PreviousObservedAt = Start.AddSeconds(20),
             PreviousProgress = 5,
         };
-        var fake = new FakeOrchestrationContext(Start.AddSeconds(30))
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start.AddSeconds(30))
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
             .Answer(ActivityNames.StoreVideo, Stored());
 
@@ -217,7 +217,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CanceledWhilePolling_DeletesTheProviderJobAndEndsCanceled()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 10))
             .Answer(ActivityNames.DeleteVideo, true);
@@ -251,7 +251,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_StoreBrokeOff_RetriesThenSucceeds()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
             .Answer(ActivityNames.StoreVideo, new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "connection reset") })
@@ -266,7 +266,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_StoreKeepsFailing_FailsWithStoreFailedAfterTheConfiguredAttempts()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
             .Answer(ActivityNames.StoreVideo, new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "truncated") });
@@ -280,7 +280,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_ProviderCopyExpired_FailsWithoutDownloading()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Succeeded) { Video = Video(ProviderStatus.Completed, 100, expiresAt: Start.AddSeconds(1)) });
 
@@ -293,7 +293,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_EveryWait_IsWithinThePacingBoundsUnlessTheProviderAsksForMore()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Queued, 0))
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Queued, 0))
@@ -317,7 +317,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_StatusActivityKeepsThrowing_IsTransientAndTheJobGoesOn()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, _ => throw new TaskFailedException(ActivityNames.GetVideo, 1, new TaskFailureDetails("HttpRequestException", "reset", null, null, null)))
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
@@ -332,7 +332,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_StoreActivityKeepsThrowing_FailsWithStoreFailedInsteadOfCrashing()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
             .Answer(ActivityNames.StoreVideo, _ => throw new TaskFailedException(ActivityNames.StoreVideo, 1, new TaskFailureDetails("RequestFailedException", "storage unavailable", null, null, null)));
@@ -346,7 +346,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_ProviderEventWhileWaiting_ChecksAtOnceWithoutWaitingForTheTimer()
     {
-        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 50))
             .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
@@ -364,7 +364,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_NoSlotFree_WaitsQueuedWithItsPositionThenCreates()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.AdmitJob, new Admission(false, 3, TimeSpan.FromSeconds(15)))
             .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromSeconds(5)))
             .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
@@ -385,7 +385,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_SlotFreedEvent_AsksAgainBeforeItsTimer()
     {
-        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
             .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromSeconds(30)))
             .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_request", "no") });
@@ -402,7 +402,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CanceledWhileQueued_EndsCanceledRefundsAndCreatesNothing()
     {
-        var fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
             .Answer(ActivityNames.AdmitJob, new Admission(false, 2, TimeSpan.FromSeconds(30)));
 
         Task<VideoJobResult> run = RunAsync(fake, Input with { SubmittedAt = Start });
@@ -418,7 +418,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateRejected_ReleasesTheSlotAndRefunds()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_request", "no") });
 
         await RunAsync(fake, Input with { SubmittedAt = Start });
@@ -430,7 +430,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_CreateUncertainThenFailed_ReleasesButDoesNotRefund()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = true, Error = new JobError("server_error", "500") })
             .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError(JobErrorCodes.CreateUncertain, "may exist") });
 
@@ -446,7 +446,7 @@ public class VideoOrchestratorTests
     [InlineData(ProviderStatus.Failed)]
     public async Task Run_AnyEndingAfterCreate_ReleasesTheSlotOnceAndWakesTheNextWaiter(string providerStatus)
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(providerStatus, 100, new JobError("moderation_blocked", "blocked")))
             .Answer(ActivityNames.StoreVideo, Stored())
@@ -462,7 +462,7 @@ public class VideoOrchestratorTests
     [Fact]
     public async Task Run_Timeout_CountsFromAdmissionNotFromTheQueue()
     {
-        var fake = new FakeOrchestrationContext(Start)
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
             .Answer(ActivityNames.AdmitJob, new Admission(false, 1, TimeSpan.FromMinutes(30)))
             .Answer(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero))
             .Answer(ActivityNames.CreateVideo, Created())

@@ -4,7 +4,7 @@ namespace SoraFunctions.Provider.Runway;
 /// A download body whose every read must make progress within a time limit, so that a stalled connection fails
 /// instead of holding the store step forever; the whole transfer is not bounded. Owns the HTTP response.
 /// </summary>
-internal sealed class ReadTimeoutStream(Stream inner, HttpResponseMessage response, TimeSpan readTimeout) : Stream
+sealed class ReadTimeoutStream(Stream inner, HttpResponseMessage response, TimeSpan readTimeout) : Stream
 {
     public override bool CanRead => true;
 

@@ -7,7 +7,7 @@ using SoraFunctions.Providers;
 namespace SoraFunctions.Provider.Runway;
 
 /// <summary>Classifies Runway's answers and transport failures for the orchestration (see README: Runway).</summary>
-internal static class RunwayErrors
+static class RunwayErrors
 {
     /// <summary>The longest wait honoured from <c>Retry-After</c>, as for Sora: the orchestration's attempts stay bounded in time.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(120);

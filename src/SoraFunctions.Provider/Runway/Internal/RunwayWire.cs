@@ -7,7 +7,7 @@ using SoraFunctions.Jobs;
 namespace SoraFunctions.Provider.Runway;
 
 /// <summary>Translations between the public API's terms and Runway's, and the JSON of the wire.</summary>
-internal static class RunwayWire
+static class RunwayWire
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

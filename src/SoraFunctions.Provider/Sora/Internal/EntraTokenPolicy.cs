@@ -8,25 +8,25 @@ namespace SoraFunctions.Provider.Sora.Internal;
 /// refreshed ahead of expiry (at its <c>RefreshOn</c>, else 5 minutes before <c>ExpiresOn</c>); concurrent callers share
 /// one refresh; a 401 drops the cached token. Tokens are only sent over https (or to a loopback host).
 /// </summary>
-internal sealed class EntraTokenPolicy : AuthenticationPolicy
+sealed class EntraTokenPolicy : AuthenticationPolicy
 {
-    private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
+    static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
 
-    private readonly TokenCredential _credential;
-    private readonly TokenRequestContext _context;
-    private readonly TimeProvider _timeProvider;
-    private readonly object _gate = new();
-    private AccessToken? _token;
-    private Task<AccessToken>? _refresh;
+    readonly TokenCredential credential;
+    readonly TokenRequestContext tokenContext;
+    readonly TimeProvider timeProvider;
+    readonly object gate = new();
+    AccessToken? cachedToken;
+    Task<AccessToken>? pendingRefresh;
 
     public EntraTokenPolicy(TokenCredential credential, string scope, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(credential);
         ArgumentException.ThrowIfNullOrWhiteSpace(scope);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        _credential = credential;
-        _context = new TokenRequestContext([scope]);
-        _timeProvider = timeProvider;
+        this.credential = credential;
+        tokenContext = new TokenRequestContext([scope]);
+        this.timeProvider = timeProvider;
     }
 
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
@@ -47,11 +47,11 @@ internal sealed class EntraTokenPolicy : AuthenticationPolicy
 
         if (message.Response?.Status == 401)
         {
-            lock (_gate)
+            lock (gate)
             {
-                if (_token is { } current && current.Token == token.Token)
+                if (cachedToken is { } current && current.Token == token.Token)
                 {
-                    _token = null;
+                    cachedToken = null;
                 }
             }
         }
@@ -59,23 +59,23 @@ internal sealed class EntraTokenPolicy : AuthenticationPolicy
 
     internal async ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken)
     {
-        DateTimeOffset now = _timeProvider.GetUtcNow();
+        DateTimeOffset now = this.timeProvider.GetUtcNow();
         Task<AccessToken> refresh;
         AccessToken? cached;
-        lock (_gate)
+        lock (gate)
         {
-            cached = _token;
+            cached = cachedToken;
             if (cached is { } fresh && now < RefreshAt(fresh))
             {
                 return fresh;
             }
 
-            if (_refresh is null || _refresh.IsCompleted)
+            if (pendingRefresh is null || pendingRefresh.IsCompleted)
             {
-                _refresh = FetchAsync();
+                pendingRefresh = FetchAsync();
             }
 
-            refresh = _refresh;
+            refresh = pendingRefresh;
         }
 
         try
@@ -89,18 +89,18 @@ internal sealed class EntraTokenPolicy : AuthenticationPolicy
         }
     }
 
-    private async Task<AccessToken> FetchAsync()
+    async Task<AccessToken> FetchAsync()
     {
         // Shared by concurrent callers, so it does not follow any one caller's token; each caller's wait does.
-        AccessToken token = await _credential.GetTokenAsync(_context, CancellationToken.None);
-        lock (_gate)
+        AccessToken token = await this.credential.GetTokenAsync(tokenContext, CancellationToken.None);
+        lock (gate)
         {
-            _token = token;
+            cachedToken = token;
         }
 
         return token;
     }
 
-    private static DateTimeOffset RefreshAt(AccessToken token) =>
+    static DateTimeOffset RefreshAt(AccessToken token) =>
         token.RefreshOn is { } refreshOn && refreshOn < token.ExpiresOn ? refreshOn : token.ExpiresOn - RefreshMargin;
 }

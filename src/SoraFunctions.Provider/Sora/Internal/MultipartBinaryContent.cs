@@ -8,12 +8,12 @@ namespace SoraFunctions.Provider.Sora.Internal;
 /// A <c>multipart/form-data</c> body written straight to the request stream (the file part is not buffered).
 /// The caller's input stream is never disposed.
 /// </summary>
-internal sealed class MultipartBinaryContent : BinaryContent
+sealed class MultipartBinaryContent : BinaryContent
 {
-    private readonly MultipartFormDataContent _content = new();
+    readonly MultipartFormDataContent content = new();
 
     /// <summary>The full media type including the boundary, for the request's Content-Type header.</summary>
-    public string ContentType => _content.Headers.ContentType!.ToString();
+    public string ContentType => content.Headers.ContentType!.ToString();
 
     public void AddText(string name, string value)
     {
@@ -21,7 +21,7 @@ internal sealed class MultipartBinaryContent : BinaryContent
         // A plain form field, as browsers and the official SDKs send it: no per-part Content-Type.
         part.Headers.ContentType = null;
         part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quote(name) };
-        _content.Add(part);
+        content.Add(part);
     }
 
     public void AddFile(string name, string fileName, string contentType, Stream stream)
@@ -29,31 +29,31 @@ internal sealed class MultipartBinaryContent : BinaryContent
         var part = new LeaveOpenStreamContent(stream);
         part.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = Quote(name), FileName = Quote(fileName) };
         part.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
-        _content.Add(part);
+        content.Add(part);
     }
 
     public override bool TryComputeLength(out long length)
     {
-        long? computed = _content.Headers.ContentLength;
+        long? computed = content.Headers.ContentLength;
         length = computed ?? 0;
         return computed is not null;
     }
 
     public override void WriteTo(Stream stream, CancellationToken cancellationToken = default) =>
-        _content.CopyTo(stream, null, cancellationToken);
+        content.CopyTo(stream, null, cancellationToken);
 
     public override Task WriteToAsync(Stream stream, CancellationToken cancellationToken = default) =>
-        _content.CopyToAsync(stream, cancellationToken);
+        content.CopyToAsync(stream, cancellationToken);
 
-    public override void Dispose() => _content.Dispose();
+    public override void Dispose() => content.Dispose();
 
     /// <summary>Quoted names as the official SDKs send them (<c>name="prompt"</c>); quotes and line breaks are escaped away.</summary>
-    private static string Quote(string value) =>
+    static string Quote(string value) =>
         "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
             .Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal) + "\"";
 
     /// <summary>Streams the caller's stream without taking ownership of it.</summary>
-    private sealed class LeaveOpenStreamContent(Stream stream) : HttpContent
+    sealed class LeaveOpenStreamContent(Stream stream) : HttpContent
     {
         protected override Task SerializeToStreamAsync(Stream target, TransportContext? context) =>
             stream.CopyToAsync(target);

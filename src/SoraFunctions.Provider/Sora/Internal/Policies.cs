@@ -3,7 +3,7 @@ using System.ClientModel.Primitives;
 namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Sends no credential at all (a loopback emulator without a key).</summary>
-internal sealed class NoAuthenticationPolicy : AuthenticationPolicy
+sealed class NoAuthenticationPolicy : AuthenticationPolicy
 {
     public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
         ProcessNext(message, pipeline, currentIndex);

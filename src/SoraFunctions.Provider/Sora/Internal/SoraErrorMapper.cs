@@ -10,7 +10,7 @@ using Azure.Identity;
 namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Maps HTTP answers and transport failures to <see cref="SoraError"/> (see README: error mapping).</summary>
-internal static partial class SoraErrorMapper
+static partial class SoraErrorMapper
 {
     /// <summary>The longest wait a provider may ask for.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(120);
@@ -175,13 +175,13 @@ internal static partial class SoraErrorMapper
         return KeyPattern().Replace(message, "sk-[redacted]");
     }
 
-    private static TimeSpan Cap(TimeSpan value) => value > MaxRetryAfter ? MaxRetryAfter : value;
+    static TimeSpan Cap(TimeSpan value) => value > MaxRetryAfter ? MaxRetryAfter : value;
 
     /// <summary>
     /// False only when the failure certainly happened before the request left: DNS, connection refused or failed
     /// TLS/proxy set-up. Everything else (a connection reset, an answer cut short) may have been processed.
     /// </summary>
-    private static bool MayHaveBeenSent(Exception exception)
+    static bool MayHaveBeenSent(Exception exception)
     {
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
@@ -208,7 +208,7 @@ internal static partial class SoraErrorMapper
         return true;
     }
 
-    private static string StatusText(int status) =>
+    static string StatusText(int status) =>
         Enum.IsDefined(typeof(HttpStatusCode), status) ? ((HttpStatusCode)status).ToString() : "error";
 
     [GeneratedRegex(@"sk-[A-Za-z0-9_\-\*\.]{4,}", RegexOptions.CultureInvariant)]

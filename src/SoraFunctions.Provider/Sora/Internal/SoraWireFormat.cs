@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace SoraFunctions.Provider.Sora.Internal;
 
 /// <summary>Parses the Videos API JSON answers tolerantly (unknown fields ignored, numbers or strings where gateways differ).</summary>
-internal static class SoraWireFormat
+static class SoraWireFormat
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
+    static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
     /// <summary>Parses a video object; throws <see cref="FormatException"/> when the body is not one.</summary>
     public static SoraVideo ParseVideo(BinaryData body)
@@ -56,7 +56,7 @@ internal static class SoraWireFormat
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 32 });
-            using JsonDocument document = JsonDocument.ParseValue(ref reader);
+            using var document = JsonDocument.ParseValue(ref reader);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -84,7 +84,7 @@ internal static class SoraWireFormat
         _ => SoraVideoStatus.Unknown,
     };
 
-    private static JsonDocument Parse(BinaryData body)
+    static JsonDocument Parse(BinaryData body)
     {
         try
         {
@@ -96,7 +96,7 @@ internal static class SoraWireFormat
         }
     }
 
-    private static void RequireObject(JsonElement element, string what)
+    static void RequireObject(JsonElement element, string what)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -104,7 +104,7 @@ internal static class SoraWireFormat
         }
     }
 
-    private static SoraVideo ReadVideo(JsonElement element)
+    static SoraVideo ReadVideo(JsonElement element)
     {
         RequireObject(element, "video object");
         string? id = GetString(element, "id");
@@ -139,7 +139,7 @@ internal static class SoraWireFormat
     }
 
     /// <summary>A string property; a number is returned as its JSON text; null, absent or other kinds give null.</summary>
-    private static string? GetString(JsonElement element, string name)
+    static string? GetString(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out JsonElement value))
         {
@@ -154,18 +154,18 @@ internal static class SoraWireFormat
         };
     }
 
-    private static bool? GetBoolean(JsonElement element, string name) =>
+    static bool? GetBoolean(JsonElement element, string name) =>
         element.TryGetProperty(name, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False
             ? value.GetBoolean()
             : null;
 
-    private static int? GetInt(JsonElement element, string name)
+    static int? GetInt(JsonElement element, string name)
     {
         double? number = GetNumber(element, name);
         return number is null ? null : (int)Math.Clamp(Math.Floor(number.Value), int.MinValue, int.MaxValue);
     }
 
-    private static double? GetNumber(JsonElement element, string name)
+    static double? GetNumber(JsonElement element, string name)
     {
         if (!element.TryGetProperty(name, out JsonElement value))
         {
@@ -181,7 +181,7 @@ internal static class SoraWireFormat
     }
 
     /// <summary>Unix seconds (possibly fractional, possibly a string); an ISO-8601 string is tolerated too.</summary>
-    private static DateTimeOffset? GetTimestamp(JsonElement element, string name)
+    static DateTimeOffset? GetTimestamp(JsonElement element, string name)
     {
         double? seconds = GetNumber(element, name);
         if (seconds is not null)
@@ -201,4 +201,4 @@ internal static class SoraWireFormat
 }
 
 /// <summary>The fields of a provider error body.</summary>
-internal sealed record ProviderErrorBody(string? Message, string? Type, string? Param, string? Code);
+sealed record ProviderErrorBody(string? Message, string? Type, string? Param, string? Code);

@@ -8,8 +8,8 @@ namespace SoraFunctions.Provider.Sora;
 /// </summary>
 public sealed class SoraContent : IAsyncDisposable, IDisposable
 {
-    private readonly IDisposable? _owner;
-    private int _disposed;
+    readonly IDisposable? owner;
+    int disposed;
 
     /// <summary>Wraps a stream (owned and disposed by this object), for example in tests of code that consumes downloads.</summary>
     public SoraContent(Stream stream, long? contentLength, string? contentType)
@@ -23,7 +23,7 @@ public sealed class SoraContent : IAsyncDisposable, IDisposable
         Stream = stream;
         ContentLength = contentLength;
         ContentType = contentType;
-        _owner = owner;
+        this.owner = owner;
     }
 
     /// <summary>The response body, read incrementally; never buffered by the client.</summary>
@@ -38,20 +38,20 @@ public sealed class SoraContent : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
         {
             Stream.Dispose();
-            _owner?.Dispose();
+            owner?.Dispose();
         }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
         {
             await Stream.DisposeAsync();
-            _owner?.Dispose();
+            owner?.Dispose();
         }
     }
 }

@@ -6,7 +6,7 @@ namespace SoraFunctions.Provider.Sora;
 /// <typeparam name="T">The value type.</typeparam>
 public sealed class SoraResult<T>
 {
-    private SoraResult(T? value, SoraError? error, TimeSpan? pollAfter)
+    SoraResult(T? value, SoraError? error, TimeSpan? pollAfter)
     {
         Value = value;
         Error = error;
