@@ -69,6 +69,9 @@ public class PipelineFixture : IAsyncLifetime
             });
     }
 
+    /// <summary>What a test job asks the provider for.</summary>
+    public virtual VideoSpec SpecFor(string prompt) => new(prompt, "sora-2", "4", "720x1280");
+
     /// <summary>Changes the pipeline's settings before it starts.</summary>
     protected virtual void Configure(Dictionary<string, string?> settings)
     {
@@ -91,7 +94,7 @@ public class PipelineFixture : IAsyncLifetime
     public async Task<string> StartJobAsync(string prompt, JobPacing? pacing = null, string? jobId = null)
     {
         string id = jobId ?? $"job-{Guid.NewGuid():N}";
-        var input = new VideoJobInput(id, new VideoSpec(prompt, "sora-2", "4", "720x1280"), pacing ?? TestPacing.Fast);
+        var input = new VideoJobInput(id, SpecFor(prompt), pacing ?? TestPacing.Fast);
         await Client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id));
         return id;
     }
@@ -150,4 +153,27 @@ public sealed class PacedPipelineFixture : PipelineFixture
 public sealed class PacedPipelineTestGroup : ICollectionFixture<PacedPipelineFixture>
 {
     public const string Name = "paced pipeline";
+}
+
+/// <summary>The pipeline on the Runway provider, against the emulator's Runway face.</summary>
+public sealed class RunwayPipelineFixture : PipelineFixture
+{
+    public const string ApiKey = "rk-test-secret";
+
+    public override VideoSpec SpecFor(string prompt) => new(prompt, "gen4.5", "5", "1280x720");
+
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Provider"] = "Runway";
+        settings["Runway:BaseUrl"] = Emulator.ApiBaseUrl.GetLeftPart(UriPartial.Authority);
+        settings["Runway:ApiKey"] = ApiKey;
+        settings["Runway:RequestTimeoutSeconds"] = "15";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RunwayPipelineTestGroup : ICollectionFixture<RunwayPipelineFixture>
+{
+    public const string Name = "runway pipeline";
 }
