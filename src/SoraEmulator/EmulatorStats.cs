@@ -221,6 +221,13 @@ public sealed class EmulatorStats
 
     internal void CountRemix() => Interlocked.Increment(ref remixes);
 
+    internal void NoteInputReference(string prompt, string sha256) => inputReferences[prompt] = sha256;
+
+    /// <summary>The SHA-256 (lower-case hex) of the last <c>input_reference</c> file a create with this prompt carried.</summary>
+    public string? InputReferenceOf(string prompt) => inputReferences.GetValueOrDefault(prompt);
+
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> inputReferences = new(StringComparer.Ordinal);
+
     internal void CountRunwayRetrieve() => Interlocked.Increment(ref runwayRetrieves);
 
     internal void CountRunwayDownload() => Interlocked.Increment(ref runwayDownloads);

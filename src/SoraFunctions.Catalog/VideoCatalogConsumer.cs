@@ -12,25 +12,6 @@ namespace SoraFunctions.Catalog;
 /// </summary>
 public sealed class VideoCatalogConsumer
 {
-    /// <summary>Metadata key names the pipeline writes on every video blob.</summary>
-    public static class MetadataKeys
-    {
-        /// <summary>The job id.</summary>
-        public const string JobId = "jobid";
-
-        /// <summary>The provider's video id.</summary>
-        public const string ProviderVideoId = "providervideoid";
-
-        /// <summary>The model.</summary>
-        public const string Model = "model";
-
-        /// <summary>The requested seconds.</summary>
-        public const string Seconds = "seconds";
-
-        /// <summary>The requested size.</summary>
-        public const string Size = "size";
-    }
-
     readonly VideoCatalog catalog;
     readonly TimeProvider timeProvider;
     readonly ILogger<VideoCatalogConsumer> logger;
@@ -85,7 +66,7 @@ public sealed class VideoCatalogConsumer
         IDictionary<string, string> metadata = properties.Metadata;
         var entry = new CatalogEntry
         {
-            JobId = Metadata(metadata, MetadataKeys.JobId) ?? JobIdFromName(blob.Name),
+            JobId = Metadata(metadata, BlobMetadataKeys.JobId) ?? JobIdFromName(blob.Name),
             BlobName = blob.Name,
             BlobUrl = WithoutQuery(blob.Uri),
             Container = blob.BlobContainerName,
@@ -94,10 +75,10 @@ public sealed class VideoCatalogConsumer
             DurationSeconds = info.Duration?.TotalSeconds,
             Width = info.Width,
             Height = info.Height,
-            Model = Metadata(metadata, MetadataKeys.Model),
-            Seconds = int.TryParse(Metadata(metadata, MetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seconds) ? seconds : null,
-            Size = Metadata(metadata, MetadataKeys.Size),
-            ProviderVideoId = Metadata(metadata, MetadataKeys.ProviderVideoId),
+            Model = Metadata(metadata, BlobMetadataKeys.Model),
+            Seconds = int.TryParse(Metadata(metadata, BlobMetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seconds) ? seconds : null,
+            Size = Metadata(metadata, BlobMetadataKeys.Size),
+            ProviderVideoId = Metadata(metadata, BlobMetadataKeys.ProviderVideoId),
             IsValidMp4 = info.IsValid,
             Problem = info.Problem,
             BlobCreatedAt = properties.CreatedOn,

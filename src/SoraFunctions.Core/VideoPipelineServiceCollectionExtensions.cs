@@ -34,12 +34,14 @@ public static class VideoPipelineServiceCollectionExtensions
             clients.AddTableServiceClient(StorageConnections.ClientSettings(videoStorage, StorageService.Table));
         });
         services.TryAddSingleton<VideoBlobStore>();
+        services.TryAddSingleton<InputImageStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
         services.TryAddSingleton<JobLimitActivities>();
         services.TryAddSingleton<VideoApi>();
+        services.TryAddSingleton<BatchApi>();
         services.TryAddSingleton<ProviderWebhooks>();
         return services;
     }

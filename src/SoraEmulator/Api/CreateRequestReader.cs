@@ -60,7 +60,14 @@ static class CreateRequestReader
         }
 
         string? Field(string name) => form.TryGetValue(name, out StringValues values) ? values.ToString() : null;
-        return (new CreateInput(Field("prompt"), Field("model"), Field("seconds"), Field("size")), null);
+        string? hash = null;
+        if (form.Files.GetFile("input_reference") is { } image)
+        {
+            await using Stream content = image.OpenReadStream();
+            hash = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(content, cancellationToken));
+        }
+
+        return (new CreateInput(Field("prompt"), Field("model"), Field("seconds"), Field("size")) { InputReferenceSha256 = hash }, null);
     }
 
     static async Task<(CreateInput?, ApiAnswer?)> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -29,6 +29,10 @@ static class VideoEndpoints
     {
         (CreateInput? input, ApiAnswer? readError) = await CreateRequestReader.ReadAsync(context.Request, context.RequestAborted);
         int attempt = state.Stats.CountCreate(input?.Prompt);
+        if (input?.InputReferenceSha256 is { } imageHash && input.Prompt is { } imagePrompt)
+        {
+            state.Stats.NoteInputReference(imagePrompt, imageHash);
+        }
         if (readError is not null)
         {
             return readError;

@@ -81,4 +81,8 @@ static class VideoRules
 }
 
 /// <summary>The fields of a create request as sent (null when absent).</summary>
-sealed record CreateInput(string? Prompt, string? Model, string? Seconds, string? Size);
+sealed record CreateInput(string? Prompt, string? Model, string? Seconds, string? Size)
+{
+    /// <summary>The SHA-256 (hex) of an uploaded <c>input_reference</c> file, for tests that check it arrived intact.</summary>
+    public string? InputReferenceSha256 { get; init; }
+}

@@ -65,7 +65,14 @@ public static class ProviderStatus
 /// Set when an earlier attempt may have reached the provider: look for a video this job already created
 /// (same prompt, model, size and duration, created since this time) before creating another.
 /// </param>
-public sealed record CreateVideoInput(string JobId, VideoSpec Spec, DateTime? LookupSince);
+public sealed record CreateVideoInput(string JobId, VideoSpec Spec, DateTime? LookupSince)
+{
+    /// <summary>The provider video to remix instead of creating from the prompt alone.</summary>
+    public string? RemixOfVideoId { get; init; }
+
+    /// <summary>The stored input image (a blob name in the inputs container) to animate.</summary>
+    public string? InputImageBlob { get; init; }
+}
 
 public sealed record CreateVideoResult(StepOutcome Outcome) : StepResult(Outcome)
 {
@@ -91,7 +98,14 @@ public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
     public TimeSpan? PollAfter { get; init; }
 }
 
-public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec);
+public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec)
+{
+    /// <summary>Renditions to store beside the MP4, each committed once like the MP4.</summary>
+    public IReadOnlyList<string> Renditions { get; init; } = [];
+
+    /// <summary>Extra blob metadata (cost, remix source, batch).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+}
 
 public sealed record StoreVideoResult(StepOutcome Outcome) : StepResult(Outcome)
 {
@@ -101,4 +115,6 @@ public sealed record StoreVideoResult(StepOutcome Outcome) : StepResult(Outcome)
 
     /// <summary>True when an earlier attempt had already committed the blob and this one changed nothing.</summary>
     public bool AlreadyStored { get; init; }
+
+    public IReadOnlyDictionary<string, BlobLocation>? Renditions { get; init; }
 }

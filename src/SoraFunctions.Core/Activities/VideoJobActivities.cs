@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
 using SoraFunctions.Limits;
@@ -16,6 +17,7 @@ namespace SoraFunctions.Activities;
 public sealed class VideoJobActivities(
     IVideoProvider provider,
     VideoBlobStore store,
+    InputImageStore images,
     ProviderVideoIndex index,
     IVideoStoredNotifier notifier,
     ICreatePacer pacer,
@@ -78,7 +80,7 @@ public sealed class VideoJobActivities(
             }
         }
 
-        ProviderResult<ProviderVideo> result = await provider.CreateAsync(input.Spec, cancellationToken);
+        ProviderResult<ProviderVideo> result = await SendCreateAsync(input, cancellationToken);
         if (result.IsSuccess)
         {
             logger.LogInformation("Job {JobId}: provider video {VideoId} created", input.JobId, result.Value!.Id);
@@ -105,6 +107,41 @@ public sealed class VideoJobActivities(
             : new CreateVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
     }
 
+    /// <summary>A plain create, a remix or an image-to-video create, as the input asks and the provider can.</summary>
+    async Task<ProviderResult<ProviderVideo>> SendCreateAsync(CreateVideoInput input, CancellationToken cancellationToken)
+    {
+        if (input.RemixOfVideoId is { } source)
+        {
+            return provider is IRemixVideos remixer
+                ? await remixer.RemixAsync(source, input.Spec.Prompt, cancellationToken)
+                : Unsupported("remix");
+        }
+
+        if (input.InputImageBlob is { } imageBlob)
+        {
+            if (provider is not IImageToVideo animator)
+            {
+                return Unsupported("image input");
+            }
+
+            (Stream Content, string ContentType)? image = await images.OpenAsync(imageBlob, cancellationToken);
+            if (image is not { } opened)
+            {
+                return ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = false, Code = "input_missing", Message = $"The input image {imageBlob} is gone." });
+            }
+
+            await using (opened.Content)
+            {
+                return await animator.CreateFromImageAsync(input.Spec, new ProviderImage(opened.Content, opened.ContentType, imageBlob), cancellationToken);
+            }
+        }
+
+        return await provider.CreateAsync(input.Spec, cancellationToken);
+    }
+
+    ProviderResult<ProviderVideo> Unsupported(string capability) =>
+        ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = false, Code = "unsupported", Message = $"{provider.Name} offers no {capability}." });
+
     /// <summary>Reads the provider's view of a video.</summary>
     public async Task<GetVideoResult> GetAsync(string providerVideoId, CancellationToken cancellationToken)
     {
@@ -120,11 +157,14 @@ public sealed class VideoJobActivities(
             : new GetVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
     }
 
-    /// <summary>Streams the finished video from the provider into its blob, committing at most once.</summary>
+    /// <summary>
+    /// Streams the finished video from the provider into its blob, committing at most once. Asked-for renditions
+    /// are stored first, so that the video's <c>BlobCreated</c> consumers find them beside it.
+    /// </summary>
     public async Task<StoreVideoResult> StoreAsync(StoreVideoInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var metadata = new Dictionary<string, string>
+        var metadata = new Dictionary<string, string>(input.Metadata)
         {
             [BlobMetadataKeys.JobId] = input.JobId,
             [BlobMetadataKeys.ProviderVideoId] = input.ProviderVideoId,
@@ -132,6 +172,11 @@ public sealed class VideoJobActivities(
             [BlobMetadataKeys.Seconds] = input.Spec.Seconds,
             [BlobMetadataKeys.Size] = input.Spec.Size,
         };
+        Dictionary<string, BlobLocation> renditions = await StoreRenditionsAsync(input, cancellationToken);
+        if (renditions.Count > 0)
+        {
+            metadata[BlobMetadataKeys.Renditions] = string.Join(',', renditions.Keys);
+        }
 
         ProviderContent? content = null;
         try
@@ -158,7 +203,13 @@ public sealed class VideoJobActivities(
                 await NotifyAsync(new StoredVideo(input.JobId, store.ContainerName, input.BlobName, stored.BlobUri, stored.Bytes), cancellationToken);
             }
 
-            return new StoreVideoResult(StepOutcome.Succeeded) { Blob = location, Bytes = stored.Bytes, AlreadyStored = stored.AlreadyStored };
+            return new StoreVideoResult(StepOutcome.Succeeded)
+            {
+                Blob = location,
+                Bytes = stored.Bytes,
+                AlreadyStored = stored.AlreadyStored,
+                Renditions = renditions.Count > 0 ? renditions : null,
+            };
         }
         catch (ProviderException ex)
         {
@@ -185,6 +236,54 @@ public sealed class VideoJobActivities(
                 await content.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// Stores each asked-for rendition the provider offers, committed once like the video. A rendition is an extra:
+    /// one that cannot be had is logged and left out, never failing the job.
+    /// </summary>
+    async Task<Dictionary<string, BlobLocation>> StoreRenditionsAsync(StoreVideoInput input, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<string, BlobLocation>(StringComparer.Ordinal);
+        if (input.Renditions.Count == 0 || provider is not IVideoRenditions source)
+        {
+            return stored;
+        }
+
+        foreach (string name in input.Renditions.Where(r => source.RenditionNames.Contains(r) && Renditions.Known.ContainsKey(r)))
+        {
+            (string extension, string contentType) = Renditions.Known[name];
+            string blobName = BlobNames.Beside(input.BlobName, extension);
+            ProviderContent? content = null;
+            try
+            {
+                BlobStoreResult result = await store.StoreAsync(
+                    blobName,
+                    new Dictionary<string, string> { [BlobMetadataKeys.JobId] = input.JobId, [BlobMetadataKeys.ProviderVideoId] = input.ProviderVideoId },
+                    async ct =>
+                    {
+                        ProviderResult<ProviderContent> opened = await source.OpenRenditionAsync(input.ProviderVideoId, name, ct);
+                        content = opened.IsSuccess ? opened.Value! : throw new ProviderException(opened.Error);
+                        return (content.Stream, content.Length);
+                    },
+                    cancellationToken,
+                    contentType);
+                stored[name] = new BlobLocation(store.ContainerName, blobName, result.BlobUri.AbsoluteUri);
+            }
+            catch (Exception ex) when (ex is ProviderException or IOException or HttpRequestException or InvalidOperationException or Azure.RequestFailedException)
+            {
+                logger.LogWarning("Job {JobId}: the {Rendition} could not be stored ({Reason}); the video is stored without it", input.JobId, name, ex.Message);
+            }
+            finally
+            {
+                if (content is not null)
+                {
+                    await content.DisposeAsync();
+                }
+            }
+        }
+
+        return stored;
     }
 
     /// <summary>Deletes the provider job, best effort: a failure is logged, never thrown.</summary>

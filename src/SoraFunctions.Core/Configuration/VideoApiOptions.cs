@@ -15,6 +15,10 @@ public sealed class VideoApiOptions
     [Range(1_024, 10 * 1024 * 1024)]
     public int MaxRequestBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Largest accepted image for image-to-video (a multipart upload), in bytes.</summary>
+    [Range(1_024, 100 * 1024 * 1024)]
+    public int MaxImageBytes { get; set; } = 10 * 1024 * 1024;
+
     /// <summary>
     /// Whether the Functions app's <c>202</c> carries the Durable extension's management URLs. Off by default: those
     /// URLs hold the extension's system key, which would let any caller manage every job. The local host's carry none.

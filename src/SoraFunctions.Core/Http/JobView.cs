@@ -26,6 +26,9 @@ public sealed record JobView
     [JsonPropertyName("estimatedCostUsd")] public decimal? EstimatedCostUsd { get; init; }
     [JsonPropertyName("queuePosition")] public int? QueuePosition { get; init; }
     [JsonPropertyName("caller")] public string? Caller { get; init; }
+    [JsonPropertyName("remixOf")] public string? RemixOf { get; init; }
+    [JsonPropertyName("batchId")] public string? BatchId { get; init; }
+    [JsonPropertyName("renditions")] public IReadOnlyDictionary<string, BlobLocation>? Renditions { get; init; }
 
     /// <summary>Maps an orchestration's state, custom status and output to the job view.</summary>
     public static JobView From(OrchestrationMetadata instance)
@@ -42,6 +45,8 @@ public sealed record JobView
             Size = input?.Spec.Size,
             EstimatedCostUsd = input?.EstimatedCostUsd,
             Caller = input?.Caller,
+            RemixOf = input?.RemixOf?.JobId,
+            BatchId = input?.BatchId,
             CreatedAt = instance.CreatedAt,
             LastUpdatedAt = instance.LastUpdatedAt,
         };
@@ -64,6 +69,7 @@ public sealed record JobView
                     CompletedAt = result.CompletedAt,
                     Blob = result.Blob,
                     Bytes = result.Bytes,
+                    Renditions = result.Renditions,
                     Error = result.Error,
                 };
 

@@ -7,7 +7,11 @@ using SoraFunctions.Providers;
 namespace SoraFunctions.Http;
 
 /// <summary>A validated <c>POST /api/videos</c> body.</summary>
-public sealed record SubmitRequest(VideoSpec Spec, string? Id);
+public sealed record SubmitRequest(VideoSpec Spec, string? Id)
+{
+    /// <summary>Renditions to store beside the video (<see cref="Providers.Renditions"/>).</summary>
+    public IReadOnlyList<string> Renditions { get; init; } = [];
+}
 
 /// <summary>The outcome of reading a request: the request, or the problems that name each bad field.</summary>
 public sealed record SubmitParseResult(SubmitRequest? Request, IReadOnlyDictionary<string, string[]> Errors)
@@ -60,6 +64,7 @@ public static partial class SubmitRequestParser
             string? seconds = ReadSeconds(root, errors);
             string? size = ReadString(root, "size", errors);
             string? id = ReadString(root, "id", errors);
+            string[] renditions = ReadRenditions(root, errors);
 
             if (!errors.ContainsKey("prompt"))
             {
@@ -107,8 +112,34 @@ public static partial class SubmitRequestParser
 
             return errors.Count > 0
                 ? new SubmitParseResult(null, errors)
-                : new SubmitParseResult(new SubmitRequest(new VideoSpec(prompt!, model, seconds, size), id), new Dictionary<string, string[]>());
+                : new SubmitParseResult(new SubmitRequest(new VideoSpec(prompt!, model, seconds, size), id) { Renditions = renditions }, new Dictionary<string, string[]>());
         }
+    }
+
+    /// <summary><c>renditions</c>: an array of names (<c>thumbnail</c>, <c>spritesheet</c>), each once.</summary>
+    static string[] ReadRenditions(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty("renditions", out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        string known = string.Join(", ", Providers.Renditions.Known.Keys);
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            errors["renditions"] = [$"'renditions' must be an array of names: {known}."];
+            return [];
+        }
+
+        string[] names = [.. value.EnumerateArray().Select(e => e.GetString()!.Trim()).Distinct(StringComparer.Ordinal)];
+        string[] unknown = [.. names.Where(n => !Providers.Renditions.Known.ContainsKey(n))];
+        if (unknown.Length > 0)
+        {
+            errors["renditions"] = [$"Unknown rendition '{unknown[0]}'. Known: {known}."];
+            return [];
+        }
+
+        return names;
     }
 
     static string? ReadString(JsonElement root, string name, Dictionary<string, string[]> errors)

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -35,6 +37,8 @@ public sealed class VideoApi
     readonly CallerResolver callers;
     readonly IPriceTable prices;
     readonly ISpendLedger ledger;
+    readonly IVideoProvider provider;
+    readonly InputImageStore images;
     readonly PipelineOptions pipeline;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
@@ -48,6 +52,7 @@ public sealed class VideoApi
         CallerResolver callers,
         IPriceTable prices,
         ISpendLedger ledger,
+        InputImageStore images,
         IOptions<PipelineOptions> pipeline,
         VideoBlobStore store,
         VideoCatalog catalog,
@@ -58,6 +63,8 @@ public sealed class VideoApi
         this.api = api.Value;
         ArgumentNullException.ThrowIfNull(provider);
         models = provider.Models;
+        this.provider = provider;
+        this.images = images;
         providerName = provider.Name;
         this.callers = callers;
         this.prices = prices;
@@ -77,33 +84,122 @@ public sealed class VideoApi
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(urls);
 
+        SubmitParseResult parsed;
+        ImageUpload? image = null;
+        if (IsMultipart(request.ContentType))
+        {
+            (parsed, image, IResult? problem) = await ReadMultipartAsync(request, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+        else if (!IsJson(request.ContentType))
+        {
+            return Problems.UnsupportedMediaType(request.ContentType);
+        }
+        else
+        {
+            byte[]? body = request.ContentLength > api.MaxRequestBytes ? null : await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
+            if (body is null)
+            {
+                return TooLarge();
+            }
+
+            parsed = SubmitRequestParser.Parse(body, api, models);
+        }
+
+        if (!parsed.IsValid)
+        {
+            return Problems.Validation(parsed.Errors);
+        }
+
+        SubmitRequest submit = parsed.Request!;
+        if (submit.Renditions.Count > 0 && provider is not IVideoRenditions)
+        {
+            return Problems.Field("renditions", $"{providerName} offers no renditions besides the video.");
+        }
+
+        if (image is not null)
+        {
+            if (provider is not IImageToVideo)
+            {
+                return Problems.Field("input_reference", $"{providerName} cannot start a video from an image.");
+            }
+
+            if (image.Info.Size != submit.Spec.Size)
+            {
+                return Problems.Field("input_reference", $"The image is {image.Info.Size}; it must be exactly the video's size, {submit.Spec.Size}.");
+            }
+        }
+
+        return await StartJobAsync(request, client, urls, submit, new JobOrigin(image, null), cancellationToken);
+    }
+
+    /// <summary><c>POST /api/videos/{id}/remix</c> <c>{prompt, id?}</c>: a new job that remixes a completed job's video.</summary>
+    public async Task<IResult> RemixAsync(HttpRequest request, string id, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (!IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType);
         }
 
-        if (request.ContentLength > api.MaxRequestBytes)
+        OrchestrationMetadata? source = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
+        if (source is null)
         {
-            return TooLarge();
+            return Problems.NotFound(id);
         }
 
-        byte[]? body = await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
+        if (provider is not IRemixVideos)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Remix is not available.", detail: $"{providerName} cannot remix videos.");
+        }
+
+        var sourceView = JobView.From(source);
+        if (sourceView.Status != JobStatus.Completed || sourceView.ProviderVideoId is null)
+        {
+            return Problems.Conflict("The video cannot be remixed yet.", $"Job '{id}' is {sourceView.Status}; only a completed video can be remixed.");
+        }
+
+        byte[]? body = request.ContentLength > api.MaxRequestBytes ? null : await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
         if (body is null)
         {
             return TooLarge();
         }
 
         SubmitParseResult parsed = SubmitRequestParser.Parse(body, api, models);
-        if (!parsed.IsValid)
+        if (parsed.Errors.Keys.Any(k => k is "prompt" or "id" or "body"))
         {
-            return Problems.Validation(parsed.Errors);
+            return Problems.Validation(parsed.Errors.Where(e => e.Key is "prompt" or "id" or "body").ToDictionary());
         }
 
-        VideoSpec spec = parsed.Request!.Spec;
-        string id = parsed.Request.Id ?? Guid.CreateVersion7().ToString("N");
+        // The remix keeps the source's model, duration and size; only the prompt is new.
+        string prompt = parsed.Request?.Spec.Prompt ?? ReadPrompt(body);
+        var submit = new SubmitRequest(new VideoSpec(prompt, sourceView.Model!, sourceView.Seconds!, sourceView.Size!), parsed.Request?.Id);
+        return await StartJobAsync(request, client, urls, submit, new JobOrigin(null, new RemixSource(id, sourceView.ProviderVideoId)), cancellationToken);
+    }
+
+    static string ReadPrompt(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("prompt").GetString()!;
+    }
+
+    /// <summary>Where a job starts from besides its prompt: an uploaded image, or a video to remix.</summary>
+    sealed record JobOrigin(ImageUpload? Image, RemixSource? RemixOf);
+
+    /// <summary>
+    /// Starts a job for the caller: answers the existing job for a known id, charges the budget (refusing with 429),
+    /// stores an uploaded image, records the job in the index and schedules the orchestration.
+    /// </summary>
+    async Task<IResult> StartJobAsync(HttpRequest request, DurableTaskClient client, IManagementUrlFactory urls, SubmitRequest submit, JobOrigin origin, CancellationToken cancellationToken)
+    {
+        VideoSpec spec = submit.Spec;
+        string id = submit.Id ?? Guid.CreateVersion7().ToString("N");
         Caller caller = callers.Resolve(request.Headers);
 
-        if (parsed.Request.Id is not null)
+        if (submit.Id is not null)
         {
             OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
             if (existing is not null)
@@ -113,22 +209,31 @@ public sealed class VideoApi
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        decimal cost = prices.Estimate(providerName, spec.Model, spec.Seconds, spec.Size);
-        BudgetDecision budget = await ledger.ReserveAsync(
-            new SpendRequest(caller.Id, id, cost, int.Parse(spec.Seconds, NumberStyles.None, CultureInfo.InvariantCulture)), now, cancellationToken);
+        (decimal cost, BudgetDecision budget) = await ReserveAsync(caller, id, spec, now, cancellationToken);
         if (!budget.Allowed)
         {
             logger.LogWarning("Job {JobId} refused: {Budget} of {Limit} USD would be exceeded", id, budget.Budget, budget.LimitUsd);
             return Problems.BudgetExceeded(request, budget, cost);
         }
 
-        var input = new VideoJobInput(id, spec, pipeline.ToPacing()) { Caller = caller.Id, EstimatedCostUsd = cost, SubmittedAt = now };
+        string? imageBlob = origin.Image is { } image
+            ? await images.SaveAsync(id, image.Info.Extension, image.Info.ContentType, image.Content, cancellationToken)
+            : null;
+        var input = new VideoJobInput(id, spec, pipeline.ToPacing())
+        {
+            Caller = caller.Id,
+            EstimatedCostUsd = cost,
+            SubmittedAt = now,
+            Renditions = submit.Renditions,
+            InputImageBlob = imageBlob,
+            RemixOf = origin.RemixOf,
+        };
         await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
         }
-        catch (Exception ex) when (parsed.Request.Id is not null && ex is not OperationCanceledException)
+        catch (Exception ex) when (submit.Id is not null && ex is not OperationCanceledException)
         {
             // Two submissions with the same id raced; the first one won.
             OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
@@ -152,11 +257,95 @@ public sealed class VideoApi
             Size = spec.Size,
             EstimatedCostUsd = cost,
             Caller = caller.Id,
+            RemixOf = origin.RemixOf?.JobId,
             CreatedAt = now,
             LastUpdatedAt = now,
         };
         return Accepted(request, urls, view, StatusCodes.Status202Accepted);
     }
+
+    /// <summary>Prices the video and charges it to the caller's and the overall budget for <paramref name="now"/>'s day.</summary>
+    internal async Task<(decimal Cost, BudgetDecision Decision)> ReserveAsync(Caller caller, string jobId, VideoSpec spec, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        decimal cost = prices.Estimate(providerName, spec.Model, spec.Seconds, spec.Size);
+        BudgetDecision decision = await ledger.ReserveAsync(
+            new SpendRequest(caller.Id, jobId, cost, int.Parse(spec.Seconds, NumberStyles.None, CultureInfo.InvariantCulture)), now, cancellationToken);
+        return (cost, decision);
+    }
+
+    /// <summary>
+    /// A <c>multipart/form-data</c> submission: the JSON body's fields as form fields (<c>renditions</c> repeated or
+    /// comma-separated) and the image as the file <c>input_reference</c>, within <c>Videos__MaxImageBytes</c>.
+    /// </summary>
+    async Task<(SubmitParseResult Parsed, ImageUpload? Image, IResult? Problem)> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        SubmitParseResult none = new(null, new Dictionary<string, string[]>());
+        if (request.ContentLength > api.MaxImageBytes + api.MaxRequestBytes)
+        {
+            return (none, null, Problems.Field("input_reference", $"The upload is larger than {api.MaxImageBytes} bytes."));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(
+                new FormOptions { MultipartBodyLengthLimit = api.MaxImageBytes + api.MaxRequestBytes, ValueLengthLimit = api.MaxRequestBytes, ValueCountLimit = 64 },
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException or InvalidOperationException)
+        {
+            return (none, null, Problems.Field("body", "The multipart body could not be read: send form fields and at most one file named input_reference within the size limit."));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (string field in new[] { "prompt", "model", "seconds", "size", "id" })
+            {
+                if (form.TryGetValue(field, out Microsoft.Extensions.Primitives.StringValues value) && value.Count > 0)
+                {
+                    json.WriteString(field, value[^1]);
+                }
+            }
+
+            if (form.TryGetValue("renditions", out Microsoft.Extensions.Primitives.StringValues renditions))
+            {
+                json.WriteStartArray("renditions");
+                foreach (string name in renditions.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        }
+
+        SubmitParseResult parsed = SubmitRequestParser.Parse(buffer.WrittenSpan, api, models);
+        IFormFile? file = form.Files.GetFile("input_reference");
+        if (file is null || !parsed.IsValid)
+        {
+            return (parsed, null, null);
+        }
+
+        if (file.Length > api.MaxImageBytes)
+        {
+            return (parsed, null, Problems.Field("input_reference", $"The image is larger than {api.MaxImageBytes} bytes."));
+        }
+
+        using var bytes = new MemoryStream((int)file.Length);
+        await file.CopyToAsync(bytes, cancellationToken);
+        ImageInfo? info = ImageProbe.Read(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
+        return info is null
+            ? (parsed, null, Problems.Field("input_reference", "The file is not a JPEG, PNG or WebP image."))
+            : (parsed, new ImageUpload(info, new BinaryData(bytes.ToArray())), null);
+    }
+
+    static bool IsMultipart(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
+        && parsed.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>GET /api/videos/{id}</c>.</summary>
     public async Task<IResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
@@ -329,7 +518,7 @@ public sealed class VideoApi
             || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 100);
     }
 
-    static bool IsJson(string? contentType) =>
+    internal static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
         && (parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || parsed.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
@@ -412,3 +601,6 @@ public sealed record SubmitResponse
 
 /// <summary>A page of <c>GET /api/videos</c>; <see cref="ContinuationToken"/> fetches the next one.</summary>
 public sealed record JobList(IReadOnlyList<JobView> Items, string? ContinuationToken);
+
+/// <summary>An image uploaded for image-to-video: what it is, and its bytes (bounded by <c>Videos__MaxImageBytes</c>).</summary>
+public sealed record ImageUpload(ImageInfo Info, BinaryData Content);

@@ -7,14 +7,8 @@ public static class BlobNames
 {
     public static string For(string jobId, DateTime startedAtUtc) =>
         string.Create(CultureInfo.InvariantCulture, $"{startedAtUtc:yyyy}/{startedAtUtc:MM}/{startedAtUtc:dd}/{jobId}.mp4");
-}
 
-/// <summary>The metadata keys every stored video carries.</summary>
-public static class BlobMetadataKeys
-{
-    public const string JobId = "jobid";
-    public const string ProviderVideoId = "providervideoid";
-    public const string Model = "model";
-    public const string Seconds = "seconds";
-    public const string Size = "size";
+    /// <summary>A rendition beside the video: the same name with the rendition's extension (<c>….webp</c>, <c>….jpg</c>).</summary>
+    public static string Beside(string videoBlobName, string extension) =>
+        string.Concat(videoBlobName.AsSpan(0, videoBlobName.Length - ".mp4".Length), extension);
 }

@@ -28,7 +28,24 @@ public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacin
 
     /// <summary>When the budget was charged; a refund goes back to that day.</summary>
     public DateTimeOffset? SubmittedAt { get; init; }
+
+    /// <summary>The job whose video this one remixes, and that video at the provider.</summary>
+    public RemixSource? RemixOf { get; init; }
+
+    /// <summary>The blob (in the inputs container) holding the image this video starts from, for image-to-video.</summary>
+    public string? InputImageBlob { get; init; }
+
+    /// <summary>Renditions to store beside the MP4 (<see cref="Providers.Renditions"/>).</summary>
+    public IReadOnlyList<string> Renditions { get; init; } = [];
+
+    /// <summary>The batch this job is an item of.</summary>
+    public string? BatchId { get; init; }
 }
+
+/// <summary>What a remix starts from: the source job and its video at the provider.</summary>
+public sealed record RemixSource(
+    [property: JsonPropertyName("jobId")] string JobId,
+    [property: JsonPropertyName("providerVideoId")] string ProviderVideoId);
 
 /// <summary>The state a job carries from one orchestration generation to the next.</summary>
 public sealed record JobProgress(
@@ -98,6 +115,10 @@ public sealed record VideoJobResult([property: JsonPropertyName("status")] strin
 
     [JsonPropertyName("completedAt")]
     public DateTime? CompletedAt { get; init; }
+
+    /// <summary>The renditions stored beside the MP4, by name.</summary>
+    [JsonPropertyName("renditions")]
+    public IReadOnlyDictionary<string, BlobLocation>? Renditions { get; init; }
 }
 
 /// <summary>The job statuses of the HTTP API.</summary>

@@ -24,6 +24,7 @@ public static class PipelineTasks
     public static IReadOnlyList<PipelineTask> All { get; } =
     [
         new(VideoOrchestrator.Name, PipelineTaskKind.Orchestrator, typeof(VideoOrchestrator)),
+        new(BatchOrchestrator.Name, PipelineTaskKind.Orchestrator, typeof(BatchOrchestrator)),
         new(ActivityNames.CreateVideo, PipelineTaskKind.Activity, typeof(CreateVideoActivity)),
         new(ActivityNames.GetVideo, PipelineTaskKind.Activity, typeof(GetVideoActivity)),
         new(ActivityNames.StoreVideo, PipelineTaskKind.Activity, typeof(StoreVideoActivity)),

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using SoraFunctions.Activities;
+using SoraFunctions.Catalog;
 using SoraFunctions.Jobs;
 
 namespace SoraFunctions.Orchestration;
@@ -246,7 +247,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 {
                     // No automatic retry here: a repeated create could pay for a second video.
                     result = await context.CallActivityAsync<CreateVideoResult>(
-                        ActivityNames.CreateVideo, new CreateVideoInput(input.JobId, input.Spec, lookupSince));
+                        ActivityNames.CreateVideo,
+                        new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob });
                 }
                 catch (TaskFailedException ex)
                 {
@@ -418,7 +420,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 {
                     result = await context.CallActivityAsync<StoreVideoResult>(
                         ActivityNames.StoreVideo,
-                        new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec),
+                        new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec) { Renditions = input.Renditions, Metadata = ExtraMetadata() },
                         ActivityRetries);
                 }
                 catch (TaskFailedException ex)
@@ -435,6 +437,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         ProviderVideoId = state.ProviderVideoId,
                         Blob = result.Blob,
                         Bytes = result.Bytes,
+                        Renditions = result.Renditions,
                         Checks = state.Checks,
                         CompletedAt = context.CurrentUtcDateTime,
                     };
@@ -453,6 +456,28 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
                 await context.CreateTimer(context.CurrentUtcDateTime + delay, CancellationToken.None);
             }
+        }
+
+        /// <summary>What the video's blob says about the job besides the basics: its cost, remix source and batch.</summary>
+        Dictionary<string, string> ExtraMetadata()
+        {
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (input.EstimatedCostUsd is { } cost)
+            {
+                metadata[BlobMetadataKeys.CostUsd] = cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (input.RemixOf is { } source)
+            {
+                metadata[BlobMetadataKeys.RemixOf] = source.JobId;
+            }
+
+            if (input.BatchId is { } batch)
+            {
+                metadata[BlobMetadataKeys.BatchId] = batch;
+            }
+
+            return metadata;
         }
 
         /// <summary>Waits until <paramref name="fireAt"/>; false when a cancel request came first.</summary>

@@ -39,6 +39,45 @@ public interface IFindCreatedVideos
     Task<ProviderResult<ProviderVideo?>> FindCreatedAsync(VideoSpec spec, DateTimeOffset since, CancellationToken cancellationToken);
 }
 
+/// <summary>A provider that makes a new video from a finished one and a new prompt.</summary>
+public interface IRemixVideos
+{
+    Task<ProviderResult<ProviderVideo>> RemixAsync(string sourceVideoId, string prompt, CancellationToken cancellationToken);
+}
+
+/// <summary>A provider that animates a still image (image-to-video).</summary>
+public interface IImageToVideo
+{
+    /// <summary>Creates a video from <paramref name="spec"/> starting from <paramref name="image"/>; the caller disposes the image's stream.</summary>
+    Task<ProviderResult<ProviderVideo>> CreateFromImageAsync(VideoSpec spec, ProviderImage image, CancellationToken cancellationToken);
+}
+
+/// <summary>A still image sent to a provider: its bytes as a stream (never whole in orchestration state) and its type.</summary>
+public sealed record ProviderImage(Stream Content, string ContentType, string FileName);
+
+/// <summary>A provider that offers other renditions of a finished video besides the MP4 (a thumbnail, a sprite sheet).</summary>
+public interface IVideoRenditions
+{
+    /// <summary>The renditions it offers, by the names of <see cref="Renditions"/>.</summary>
+    IReadOnlyCollection<string> RenditionNames { get; }
+
+    Task<ProviderResult<ProviderContent>> OpenRenditionAsync(string videoId, string rendition, CancellationToken cancellationToken);
+}
+
+/// <summary>The renditions a job may ask for, with the blob extension and content type each is stored under.</summary>
+public static class Renditions
+{
+    public const string Thumbnail = "thumbnail";
+    public const string Spritesheet = "spritesheet";
+
+    public static IReadOnlyDictionary<string, (string Extension, string ContentType)> Known { get; } =
+        new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+        {
+            [Thumbnail] = (".webp", "image/webp"),
+            [Spritesheet] = (".jpg", "image/jpeg"),
+        };
+}
+
 /// <summary>A provider that signs webhook events about its videos.</summary>
 public interface IProviderWebhooks
 {

@@ -7,6 +7,7 @@ using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Sas;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 
 namespace SoraFunctions.Storage;
@@ -64,10 +65,11 @@ public sealed class VideoBlobStore : IDisposable
         string blobName,
         IDictionary<string, string> metadata,
         Func<CancellationToken, Task<(Stream Content, long? Length)>> openSource,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string contentType = "video/mp4")
     {
         BlockBlobClient blob = Container.GetBlockBlobClient(blobName);
-        string jobId = metadata[Jobs.BlobMetadataKeys.JobId];
+        string jobId = metadata[BlobMetadataKeys.JobId];
 
         BlobStoreResult? existing = await TryGetExistingAsync(blob, jobId, cancellationToken);
         if (existing is not null)
@@ -134,7 +136,7 @@ public sealed class VideoBlobStore : IDisposable
                 blockIds,
                 new CommitBlockListOptions
                 {
-                    HttpHeaders = new BlobHttpHeaders { ContentType = "video/mp4" },
+                    HttpHeaders = new BlobHttpHeaders { ContentType = contentType },
                     Metadata = metadata,
                     Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 },
@@ -175,7 +177,7 @@ public sealed class VideoBlobStore : IDisposable
     /// A short-lived read-only link to a stored video: a service SAS when the connection has an account key
     /// (Azurite), a user-delegation SAS with an identity, or null when neither is possible.
     /// </summary>
-    public async Task<Uri?> TryCreateReadLinkAsync(string blobName, TimeProvider time, CancellationToken cancellationToken)
+    public async Task<Uri?> TryCreateReadLinkAsync(string blobName, TimeProvider time, CancellationToken cancellationToken, string contentType = "video/mp4")
     {
         BlobClient blob = Container.GetBlobClient(blobName);
         DateTimeOffset now = time.GetUtcNow();
@@ -186,7 +188,7 @@ public sealed class VideoBlobStore : IDisposable
             BlobName = blob.Name,
             Resource = "b",
             StartsOn = now.AddMinutes(-5),
-            ContentType = "video/mp4",
+            ContentType = contentType,
         };
 
         if (blob.CanGenerateSasUri)
@@ -231,7 +233,7 @@ public sealed class VideoBlobStore : IDisposable
         try
         {
             BlobProperties properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            if (properties.Metadata.TryGetValue(Jobs.BlobMetadataKeys.JobId, out string? owner) && owner == jobId)
+            if (properties.Metadata.TryGetValue(BlobMetadataKeys.JobId, out string? owner) && owner == jobId)
             {
                 return new BlobStoreResult(blob.Uri, properties.ContentLength, AlreadyStored: true);
             }

@@ -11,7 +11,7 @@ namespace SoraFunctions.Provider.Runway;
 /// an unanswered create follows <c>Pipeline__UncertainCreate</c>) and no webhooks. It keeps nothing between calls:
 /// the output URL is pre-signed and expires, so every download reads the task again for a fresh one.
 /// </summary>
-public sealed class RunwayVideoProvider : IVideoProvider
+public sealed class RunwayVideoProvider : IVideoProvider, IImageToVideo
 {
     /// <summary>Runway's limit on <c>promptText</c>, in UTF-16 code units.</summary>
     public const int MaxPromptLength = 1000;
@@ -62,6 +62,29 @@ public sealed class RunwayVideoProvider : IVideoProvider
 
         ProviderResult<RunwayTaskCreated> created = await runway.CreateTextToVideoAsync(
             new RunwayTextToVideoRequest(spec.Model, spec.Prompt, ratio, duration.Value), cancellationToken);
+        return created.IsSuccess
+            ? ProviderResult<ProviderVideo>.Success(new ProviderVideo(created.Value!.Id, ProviderStatus.Queued, 0, null, null, null, null))
+            : ProviderResult<ProviderVideo>.Failure(created.Error);
+    }
+
+    /// <summary>The image goes as a data URI (<c>promptImage</c>), which Runway takes up to a few MiB.</summary>
+    public async Task<ProviderResult<ProviderVideo>> CreateFromImageAsync(VideoSpec spec, ProviderImage image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(image);
+        string? ratio = RunwayWire.ToRatio(spec.Size);
+        int? duration = RunwayWire.ToDuration(spec.Seconds);
+        if (ratio is null || duration is null)
+        {
+            return Refused("invalid_request", $"Runway needs a WIDTHxHEIGHT size and whole seconds; got size '{spec.Size}' and seconds '{spec.Seconds}'.");
+        }
+
+        using var buffer = new MemoryStream();
+        await image.Content.CopyToAsync(buffer, cancellationToken);
+        string dataUri = $"data:{image.ContentType};base64,{Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length)}";
+        ProviderResult<RunwayTaskCreated> created = await runway.CreateImageToVideoAsync(
+            new RunwayImageToVideoRequest(spec.Model, dataUri, ratio, duration.Value) { PromptText = spec.Prompt.Length > 0 ? spec.Prompt : null },
+            cancellationToken);
         return created.IsSuccess
             ? ProviderResult<ProviderVideo>.Success(new ProviderVideo(created.Value!.Id, ProviderStatus.Queued, 0, null, null, null, null))
             : ProviderResult<ProviderVideo>.Failure(created.Error);

@@ -13,7 +13,7 @@ namespace SoraFunctions.Provider.Sora;
 /// The Sora 2 Videos API behind the pipeline's seam: OpenAI, Azure OpenAI v1, compatible gateways and the emulator.
 /// It can look up a video an unanswered create made (the list endpoint) and verify the provider's signed webhooks.
 /// </summary>
-public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IProviderWebhooks
+public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IProviderWebhooks, IRemixVideos, IImageToVideo, IVideoRenditions
 {
     /// <summary>How far back from the lookup's start it reaches, for clock skew between us and the provider.</summary>
     static readonly TimeSpan LookupSkew = TimeSpan.FromMinutes(2);
@@ -53,6 +53,33 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
 
     public bool WebhooksEnabled => verifier is not null;
 
+    public IReadOnlyCollection<string> RenditionNames { get; } = [Renditions.Thumbnail, Renditions.Spritesheet];
+
+    public async Task<ProviderResult<ProviderVideo>> RemixAsync(string sourceVideoId, string prompt, CancellationToken cancellationToken) =>
+        Map(await sora.RemixVideoAsync(sourceVideoId, prompt, cancellationToken));
+
+    public async Task<ProviderResult<ProviderVideo>> CreateFromImageAsync(VideoSpec spec, ProviderImage image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(image);
+        var request = new SoraCreateRequest(spec.Prompt, spec.Model, spec.Seconds, spec.Size)
+        {
+            InputReference = new SoraInputReference(Path.GetFileName(image.FileName), image.ContentType, image.Content),
+        };
+        return Map(await sora.CreateVideoAsync(request, cancellationToken));
+    }
+
+    public async Task<ProviderResult<ProviderContent>> OpenRenditionAsync(string videoId, string rendition, CancellationToken cancellationToken)
+    {
+        SoraVariant variant = rendition switch
+        {
+            Renditions.Thumbnail => SoraVariant.Thumbnail,
+            Renditions.Spritesheet => SoraVariant.Spritesheet,
+            _ => throw new ArgumentOutOfRangeException(nameof(rendition), rendition, "Not a rendition Sora offers."),
+        };
+        return Open(await sora.DownloadContentAsync(videoId, variant, cancellationToken));
+    }
+
     public async Task<ProviderResult<ProviderVideo>> CreateAsync(VideoSpec spec, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -65,11 +92,13 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
 
     public async Task<ProviderResult<ProviderContent>> OpenContentAsync(string videoId, CancellationToken cancellationToken)
     {
-        SoraResult<SoraContent> result = await sora.DownloadContentAsync(videoId, SoraVariant.Video, cancellationToken);
-        return result.IsSuccess
+        return Open(await sora.DownloadContentAsync(videoId, SoraVariant.Video, cancellationToken));
+    }
+
+    static ProviderResult<ProviderContent> Open(SoraResult<SoraContent> result) =>
+        result.IsSuccess
             ? ProviderResult<ProviderContent>.Success(new ProviderContent(result.Value.Stream, result.Value.ContentLength, result.Value))
             : ProviderResult<ProviderContent>.Failure(ToProviderError(result.Error));
-    }
 
     public async Task<ProviderResult<bool>> DeleteAsync(string videoId, CancellationToken cancellationToken)
     {

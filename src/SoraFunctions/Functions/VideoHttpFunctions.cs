@@ -12,7 +12,7 @@ namespace SoraFunctions.Functions;
 /// The HTTP API as Azure Functions: one thin adapter per row of <see cref="ApiRoutes.All"/> (same function name, method
 /// and route; a test compares them with the generated function metadata).
 /// </summary>
-public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
+public sealed class VideoHttpFunctions(VideoApi api, BatchApi batches, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
 {
     [Function("SubmitVideoJob")]
     public async Task<IResult> Submit(
@@ -62,6 +62,47 @@ public sealed class VideoHttpFunctions(VideoApi api, ProviderWebhooks webhooks, 
     {
         ArgumentNullException.ThrowIfNull(request);
         return api.CancelAsync(request, id, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("RemixVideoJob")]
+    public async Task<IResult> Remix(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "videos/{id}/remix")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        HttpRequestData? data = await context.GetHttpRequestDataAsync();
+        return await api.RemixAsync(request, id, client, new FunctionsManagementUrls(client, data, options.Value.DurableManagementUrls), request.HttpContext.RequestAborted);
+    }
+
+    [Function("SubmitBatch")]
+    public Task<IResult> SubmitBatch(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "batches")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return batches.SubmitAsync(request, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("GetBatch")]
+    public Task<IResult> GetBatch(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "batches/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return batches.GetAsync(request, id, client, request.HttpContext.RequestAborted);
+    }
+
+    [Function("CancelBatch")]
+    public Task<IResult> CancelBatch(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "batches/{id}")] HttpRequest request,
+        string id,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return batches.CancelAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("ListLibrary")]

@@ -19,6 +19,14 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         return new VideoOrchestrator().RunAsync(context, input);
     }
 
+    [Function(BatchOrchestrator.Name)]
+    public static Task<BatchResult> RunBatchOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        BatchInput input = context.GetInput<BatchInput>() ?? throw new InvalidOperationException("The orchestration has no input.");
+        return new BatchOrchestrator().RunAsync(context, input);
+    }
+
     [Function(ActivityNames.CreateVideo)]
     public Task<CreateVideoResult> CreateVideo([ActivityTrigger] CreateVideoInput input, CancellationToken cancellationToken) =>
         work.CreateAsync(input, cancellationToken);

@@ -25,6 +25,7 @@ public sealed class RunwayUncertainCreateTests
         return new VideoJobActivities(
             RunwayStub.Provider(api),
             new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
+            new InputImageStore(new Mock<BlobServiceClient>().Object),
             new ProviderVideoIndex(tables.Object),
             new Mock<IVideoStoredNotifier>().Object,
             new Mock<SoraFunctions.Limits.ICreatePacer>().Object,

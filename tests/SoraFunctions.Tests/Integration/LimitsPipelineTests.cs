@@ -46,6 +46,20 @@ public sealed class CappedPipelineTests(CappedPipelineFixture fixture)
         Assert.True(fixture.Emulator.Stats.MaxInFlight <= CappedPipelineFixture.Cap, $"peak {fixture.Emulator.Stats.MaxInFlight} at the provider");
     }
 
+    [Fact]
+    public async Task Batch_OfSix_ObeysTheCapInsideTheBatch()
+    {
+        string tag = Guid.NewGuid().ToString("N");
+        BatchApi batches = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<BatchApi>(fixture.Services);
+        Microsoft.AspNetCore.Http.DefaultHttpContext context = HttpResults.NewContext($$"""{"id":"capped-{{tag}}","prompt":"[[render=2]] capped batch {{tag}}","count":6}""");
+        await HttpResults.ExecuteAsync(await batches.SubmitAsync(context.Request, fixture.Client, default), context);
+
+        OrchestrationMetadata batch = await fixture.WaitAsync($"capped-{tag}", TimeSpan.FromMinutes(3));
+
+        Assert.Equal(new BatchResult(6, 0, 0), batch.ReadOutputAs<BatchResult>());
+        Assert.True(fixture.Emulator.Stats.MaxInFlight <= CappedPipelineFixture.Cap, $"peak {fixture.Emulator.Stats.MaxInFlight} at the provider");
+    }
+
     static async Task WaitForAsync(Func<bool> condition, string what) => await WaitForAsync(() => Task.FromResult(condition()), what);
 
     static async Task WaitForAsync(Func<Task<bool>> condition, string what)

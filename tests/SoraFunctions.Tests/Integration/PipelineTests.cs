@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
 using SoraFunctions.Http;
 using Xunit.Abstractions;
+using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Tests.Integration;
 

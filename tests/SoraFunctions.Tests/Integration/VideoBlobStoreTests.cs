@@ -4,6 +4,7 @@ using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Logging.Abstractions;
 using SoraFunctions.Configuration;
 using SoraFunctions.Storage;
+using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Tests.Integration;
 

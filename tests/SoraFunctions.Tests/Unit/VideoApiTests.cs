@@ -32,6 +32,7 @@ public class VideoApiTests
             new CallerResolver(Options.Create(new CallersOptions { TrustPrincipalHeaders = true, Admins = ["root"] }), new ConfigurationBuilder().Build()),
             new PriceTable(Options.Create(new PricesOptions())),
             ledger.Object,
+            new InputImageStore(new BlobServiceClient("UseDevelopmentStorage=true")),
             Options.Create(new PipelineOptions()),
             store,
             catalog,

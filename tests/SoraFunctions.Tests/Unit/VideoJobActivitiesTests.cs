@@ -24,6 +24,7 @@ public class VideoJobActivitiesTests
         return new VideoJobActivities(
             provider.Object,
             new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
+            new InputImageStore(new Mock<BlobServiceClient>().Object),
             new ProviderVideoIndex(tables.Object),
             new Mock<IVideoStoredNotifier>().Object,
             pacer.Object,
