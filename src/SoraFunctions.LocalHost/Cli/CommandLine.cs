@@ -21,11 +21,13 @@ public sealed record CommandLine(Verb Verb, RunArguments? Run, IReadOnlyList<str
     const string SecondsName = "--seconds";
     const string SizeName = "--size";
     const string OutName = "--out";
+    const string ImageName = "--image";
+    const string CountName = "--count";
 
     // Option names the parser owns; any other "--Name" token is configuration for the web host.
     static readonly HashSet<string> ParserOptionNames = new(StringComparer.Ordinal)
     {
-        UrlsName, ModelName, SecondsName, SizeName, OutName, "--help", "--version",
+        UrlsName, ModelName, SecondsName, SizeName, OutName, ImageName, CountName, "--help", "--version",
     };
 
     /// <summary>
@@ -89,9 +91,18 @@ public sealed record CommandLine(Verb Verb, RunArguments? Run, IReadOnlyList<str
         Option<string> size = new(SizeName) { Description = "The size, e.g. 720x1280.", HelpName = "size" };
         Option<string> outFile = new(OutName) { Description = "Where to save the MP4 (default ./{jobId}.mp4).", HelpName = "file.mp4" };
         Option<string> runUrls = UrlsOption();
+        Option<FileInfo> image = new(ImageName) { Description = "A JPEG, PNG or WebP still to animate (image-to-video); its size must equal --size.", HelpName = "still.png" };
+        Option<int> count = new(CountName) { Description = "Make N variations of the prompt as one batch (progress per item; --out names a folder).", HelpName = "N", DefaultValueFactory = _ => 1 };
+        count.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1)
+            {
+                result.AddError("--count must be 1 or more.");
+            }
+        });
         Command run = new("run", "Start the stack, submit the prompt, show progress and save the MP4.")
         {
-            prompt, model, seconds, size, outFile, runUrls,
+            prompt, model, seconds, size, outFile, image, count, runUrls,
         };
         run.SetAction(async (parsed, ct) =>
         {
@@ -102,10 +113,29 @@ public sealed record CommandLine(Verb Verb, RunArguments? Run, IReadOnlyList<str
                 return ExitCodes.Usage;
             }
 
-            RunArguments arguments = new(text, parsed.GetValue(model), parsed.GetValue(seconds), parsed.GetValue(size), parsed.GetValue(outFile));
+            RunArguments arguments = new(text, parsed.GetValue(model), parsed.GetValue(seconds), parsed.GetValue(size), parsed.GetValue(outFile))
+            {
+                ImagePath = parsed.GetValue(image)?.FullName,
+                Count = parsed.GetValue(count),
+            };
             return await execute(new CommandLine(Verb.Run, arguments, HostArgsOf(parsed, runUrls, configurationArgs)), ct);
         });
         root.Subcommands.Add(run);
+
+        Argument<string> sourceJob = new("jobId") { Description = "The completed job whose video to remix (on the storage this host uses)." };
+        Argument<string> remixPrompt = new("prompt") { Description = "What to change; put it in quotes." };
+        Option<string> remixOut = new(OutName) { Description = "Where to save the MP4 (default ./{jobId}.mp4).", HelpName = "file.mp4" };
+        Option<string> remixUrls = UrlsOption();
+        Command remix = new("remix", "Start the stack, remix a completed job's video with a new prompt, and save the MP4.")
+        {
+            sourceJob, remixPrompt, remixOut, remixUrls,
+        };
+        remix.SetAction(async (parsed, ct) =>
+        {
+            RunArguments arguments = new(parsed.GetRequiredValue(remixPrompt), null, null, null, parsed.GetValue(remixOut)) { RemixOf = parsed.GetRequiredValue(sourceJob) };
+            return await execute(new CommandLine(Verb.Run, arguments, HostArgsOf(parsed, remixUrls, configurationArgs)), ct);
+        });
+        root.Subcommands.Add(remix);
 
         // `help` was a verb before --help was; it stays one.
         Command help = new("help", "Show this help.");
@@ -162,4 +192,14 @@ public sealed record CommandLine(Verb Verb, RunArguments? Run, IReadOnlyList<str
 }
 
 /// <summary>What <c>run</c> submits, and where it saves the video (null: <c>./{jobId}.mp4</c>).</summary>
-public sealed record RunArguments(string Prompt, string? Model, string? Seconds, string? Size, string? OutputFile);
+public sealed record RunArguments(string Prompt, string? Model, string? Seconds, string? Size, string? OutputFile)
+{
+    /// <summary>A still to animate (image-to-video), sent as the multipart file <c>input_reference</c>.</summary>
+    public string? ImagePath { get; init; }
+
+    /// <summary>How many variations; more than one is a batch.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>The job to remix instead of making a video from the prompt alone.</summary>
+    public string? RemixOf { get; init; }
+}

@@ -47,6 +47,28 @@ public static class Commands
         http.BaseAddress = new Uri(BaseUrl(app) + "/");
         LocalApiClient api = new(http);
 
+        if (run.Count > 1)
+        {
+            try
+            {
+                return await RunBatchAsync(api, run, console, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                console.MarkupLine("[yellow]Stopped.[/] The batch is kept and continues when the local host starts again on the same storage.");
+                return ExitCodes.Interrupted;
+            }
+            catch (JobRejectedException ex)
+            {
+                console.MarkupLineInterpolated($"[red]The request was refused:[/] {ex.Message}");
+                return ExitCodes.Usage;
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+            }
+        }
+
         string? jobId = null;
         try
         {
@@ -90,6 +112,38 @@ public static class Commands
     }
 
     /// <summary>The first address the app listens on, without a trailing slash (a wildcard host becomes 127.0.0.1).</summary>
+    /// <summary><c>run --count N</c>: one batch of N variations, a line per item as they change, every MP4 saved.</summary>
+    static async Task<int> RunBatchAsync(LocalApiClient api, RunArguments run, IAnsiConsole console, CancellationToken stopping)
+    {
+        string batchId = await api.SubmitBatchAsync(run, stopping);
+        console.MarkupLineInterpolated($"Batch [bold]{batchId}[/] submitted: {run.Count} variations");
+        Dictionary<string, string> shown = new(StringComparer.Ordinal);
+        BatchSnapshot final = await api.FollowBatchAsync(batchId, PollInterval, batch =>
+        {
+            foreach (JobSnapshot item in batch.Items)
+            {
+                string line = $"{item.Status} {item.Progress ?? 0}%";
+                if (!shown.TryGetValue(item.Id, out string? before) || before != line)
+                {
+                    shown[item.Id] = line;
+                    console.MarkupLineInterpolated($"  {item.Id}: {line}");
+                }
+            }
+        }, stopping);
+
+        string folder = Path.GetFullPath(run.OutputFile ?? ".");
+        Directory.CreateDirectory(folder);
+        foreach (JobSnapshot item in final.Items.Where(i => i.Status == "completed"))
+        {
+            string path = Path.Combine(folder, $"{item.Id}.mp4");
+            long bytes = await api.DownloadAsync(item.Id, path, stopping);
+            console.MarkupLineInterpolated($"  file: {path} ({bytes} bytes)");
+        }
+
+        console.MarkupLineInterpolated($"Batch {batchId} {final.Status}.");
+        return final.Status == "completed" ? ExitCodes.Success : ExitCodes.JobFailed;
+    }
+
     public static string BaseUrl(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);

@@ -13,5 +13,8 @@ public sealed record JobBlob(string Container, string Name, string Url);
 /// <summary>Why the job failed.</summary>
 public sealed record JobFailure(string Code, string Message);
 
+/// <summary>The parts of <c>GET /api/batches/{id}</c> the CLI shows.</summary>
+public sealed record BatchSnapshot(string Id, string Status, int Progress, IReadOnlyList<JobSnapshot> Items);
+
 /// <summary>The <c>202</c> answer of <c>POST /api/videos</c>.</summary>
 public sealed record SubmittedJob(string Id, string Status, string? StatusQueryGetUri);

@@ -22,7 +22,12 @@ public sealed class LocalApiClient
         AddIfSet(body, "seconds", run.Seconds);
         AddIfSet(body, "size", run.Size);
 
-        using HttpResponseMessage response = await http.PostAsJsonAsync("api/videos", body, Json, cancellationToken);
+        using HttpResponseMessage response = run switch
+        {
+            { RemixOf: { } source } => await http.PostAsJsonAsync($"api/videos/{Uri.EscapeDataString(source)}/remix", body, Json, cancellationToken),
+            { ImagePath: { } image } => await PostImageAsync(body, image, cancellationToken),
+            _ => await http.PostAsJsonAsync("api/videos", body, Json, cancellationToken),
+        };
         if (response.StatusCode != HttpStatusCode.Accepted && response.StatusCode != HttpStatusCode.OK)
         {
             throw new JobRejectedException(await DescribeProblemAsync(response, cancellationToken));
@@ -30,6 +35,71 @@ public sealed class LocalApiClient
 
         return await response.Content.ReadFromJsonAsync<SubmittedJob>(Json, cancellationToken)
             ?? throw new InvalidOperationException("The submit answer had no body.");
+    }
+
+    async Task<HttpResponseMessage> PostImageAsync(Dictionary<string, string> fields, string imagePath, CancellationToken cancellationToken)
+    {
+        using var form = new MultipartFormDataContent();
+        foreach ((string name, string value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+
+        string extension = Path.GetExtension(imagePath).ToLowerInvariant();
+        var file = new StreamContent(File.OpenRead(imagePath));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(extension switch
+        {
+            ".png" => "image/png",
+            ".webp" => "image/webp",
+            _ => "image/jpeg",
+        });
+        form.Add(file, "input_reference", Path.GetFileName(imagePath));
+        return await http.PostAsync(new Uri("api/videos", UriKind.Relative), form, cancellationToken);
+    }
+
+    /// <summary>Submits <see cref="RunArguments.Count"/> variations of the prompt as one batch.</summary>
+    public async Task<string> SubmitBatchAsync(RunArguments run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        Dictionary<string, object> body = new() { ["prompt"] = run.Prompt, ["count"] = run.Count };
+        foreach ((string key, string? value) in new[] { ("model", run.Model), ("seconds", run.Seconds), ("size", run.Size) })
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                body[key] = value;
+            }
+        }
+
+        using HttpResponseMessage response = await http.PostAsJsonAsync("api/batches", body, Json, cancellationToken);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new JobRejectedException(await DescribeProblemAsync(response, cancellationToken));
+        }
+
+        BatchSnapshot batch = await response.Content.ReadFromJsonAsync<BatchSnapshot>(Json, cancellationToken)
+            ?? throw new InvalidOperationException("The batch answer had no body.");
+        return batch.Id;
+    }
+
+    /// <summary>Polls the batch until every item has ended, reporting each snapshot.</summary>
+    public async Task<BatchSnapshot> FollowBatchAsync(string batchId, TimeSpan interval, Action<BatchSnapshot> report, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using PeriodicTimer timer = new(interval);
+        while (true)
+        {
+            using HttpResponseMessage response = await http.GetAsync(new Uri($"api/batches/{Uri.EscapeDataString(batchId)}", UriKind.Relative), cancellationToken);
+            response.EnsureSuccessStatusCode();
+            BatchSnapshot batch = await response.Content.ReadFromJsonAsync<BatchSnapshot>(Json, cancellationToken)
+                ?? throw new InvalidOperationException("The batch status had no body.");
+            report(batch);
+            if (batch.Status != "running")
+            {
+                return batch;
+            }
+
+            await timer.WaitForNextTickAsync(cancellationToken);
+        }
     }
 
     /// <summary>Reads the job.</summary>
