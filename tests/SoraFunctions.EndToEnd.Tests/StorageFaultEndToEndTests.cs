@@ -24,7 +24,7 @@ public sealed class StorageFaultEndToEndTests(EndToEndFixture fixture, ITestOutp
         Dictionary<string, string> environment = fixture.HostEnvironment("e2ekillstore");
 
         // E2E_KILL_VISIBILITY=00:01:00 measures the recovery with the local host's default visibility timeout.
-        TimeSpan visibility = TimeSpan.Parse(
+        var visibility = TimeSpan.Parse(
             Environment.GetEnvironmentVariable("E2E_KILL_VISIBILITY") ?? environment["DurableTask__WorkItemQueueVisibilityTimeout"],
             System.Globalization.CultureInfo.InvariantCulture);
         environment["DurableTask__WorkItemQueueVisibilityTimeout"] = visibility.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
