@@ -143,6 +143,14 @@ param functionAppInstanceMemoryMB int = 2048
 @maxValue(1000)
 param functionAppMaximumInstanceCount int = 100
 
+// ---------------------------------------------------------------- security
+
+@description('Key Vault purge protection: a deleted vault (and its secrets) cannot be purged before its 7-day retention ends, so `azd down --purge` leaves it soft-deleted. Irreversible on a vault once on; turn off only for throwaway environments.')
+param keyVaultPurgeProtection bool = true
+
+@description('Put the app on a virtual network: outbound VNet integration of the Flex Consumption app, private endpoints (with private DNS zones) for blob, queue and table storage and Key Vault, and public network access off on the storage account and the vault.')
+param vnetEnabled bool = false
+
 // ---------------------------------------------------------------- consumers
 
 @description('Catalog__TableName: table the reference consumer (CatalogVideo) writes the video catalog to.')
@@ -174,6 +182,7 @@ var logAnalyticsName = '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
 var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
 var planName = '${abbrs.webServerFarms}${resourceToken}'
 var systemTopicName = '${abbrs.eventGridSystemTopics}${resourceToken}'
+var vnetName = '${abbrs.networkVirtualNetworks}${resourceToken}'
 var videosContainerName = 'videos'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var soraApiKeySecretName = 'sora-api-key'
@@ -207,6 +216,7 @@ module storage 'app/storage.bicep' = {
     deploymentContainerName: deploymentContainerName
     deadLetterContainerName: deadLetterContainerName
     subscriberQueueName: externalSubscriberQueueName
+    privateNetworkOnly: vnetEnabled
   }
 }
 
@@ -234,7 +244,37 @@ module keyVault 'app/keyvault.bicep' = {
     soraWebhookSecret: soraWebhookSecret
     runwayApiKeySecretName: runwayApiKeySecretName
     runwayApiKey: runwayApiKey
+    enablePurgeProtection: keyVaultPurgeProtection
+    privateNetworkOnly: vnetEnabled
   }
+}
+
+module vnet 'app/vnet.bicep' = if (vnetEnabled) {
+  name: 'vnet'
+  scope: rg
+  params: {
+    name: vnetName
+    location: location
+    tags: tags
+  }
+}
+
+module privateEndpoints 'app/private-endpoints.bicep' = if (vnetEnabled) {
+  name: 'private-endpoints'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    vnetName: vnetName
+    subnetId: vnet!.outputs.privateEndpointSubnetId
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    namePrefix: abbrs.networkPrivateLinkServicesPrivateEndpoints
+  }
+  dependsOn: [
+    storage
+    keyVault
+  ]
 }
 
 module rbac 'app/rbac.bicep' = {
@@ -298,6 +338,7 @@ module api 'app/api.bicep' = {
     limitsCallerDailyUsd: limitsCallerDailyUsd
     limitsDailyUsd: limitsDailyUsd
     authClientId: authClientId
+    virtualNetworkSubnetId: vnetEnabled ? vnet!.outputs.appSubnetId : ''
   }
   // The app starts resolving Key Vault references and opening the task hub as soon as it
   // exists, so its roles come first.
@@ -305,6 +346,8 @@ module api 'app/api.bicep' = {
     identity
     monitoring
     rbac
+    // With vnetEnabled the app resolves storage and Key Vault through the private zones from its first start.
+    privateEndpoints
   ]
 }
 
@@ -321,6 +364,24 @@ module eventGrid 'app/eventgrid.bicep' = {
     externalSubscriberWebhookUrl: externalSubscriberWebhookUrl
     externalSubscriberQueueName: externalSubscriberQueueName
   }
+}
+
+module diagnostics 'app/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsId
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    systemTopicName: systemTopicName
+    functionAppName: functionAppName
+  }
+  dependsOn: [
+    storage
+    keyVault
+    eventGrid
+    api
+  ]
 }
 
 // ---------------------------------------------------------------- outputs (azd stores them in .azure/{env}/.env)
@@ -350,3 +411,4 @@ output SORA_AUTH_MODE string = soraAuthMode
 output SORA_API_KEY_SECRET_NAME string = soraApiKeySecretName
 output VIDEO_PROVIDER string = provider
 output RUNWAY_API_KEY_SECRET_NAME string = runwayApiKeySecretName
+output VNET_ENABLED bool = vnetEnabled

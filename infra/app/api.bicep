@@ -181,6 +181,9 @@ param videoLinkMinutes int = 15
 @description('Catalog__TableName: table of the video catalog consumer.')
 param catalogTableName string
 
+@description('Subnet (delegated to Microsoft.App/environments) the app sends its outbound traffic through; empty for none.')
+param virtualNetworkSubnetId string = ''
+
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' existing = {
   name: identityName
 }
@@ -223,6 +226,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
     httpsOnly: true
     // Key Vault references (Sora__ApiKey, Runway__ApiKey) resolve with the user-assigned identity.
     keyVaultReferenceIdentity: appIdentity.id
+    // With vnetEnabled: storage, Key Vault and the deployment package are reached through private endpoints.
+    virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       http20Enabled: true

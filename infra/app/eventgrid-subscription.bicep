@@ -62,6 +62,20 @@ resource catalogSubscription 'Microsoft.EventGrid/systemTopics/eventSubscription
       ]
       subjectBeginsWith: '/blobServices/default/containers/${videosContainerName}/'
       subjectEndsWith: '.mp4'
+      // Only the writes that make a video: PutBlob (a single-shot upload), PutBlockList (the app's commit of
+      // staged blocks), CopyBlob (a copy into the container); not, for
+      // example, the Data Lake API's FlushWithClose, which also raises BlobCreated.
+      advancedFilters: [
+        {
+          operatorType: 'StringIn'
+          key: 'data.api'
+          values: [
+            'PutBlob'
+            'PutBlockList'
+            'CopyBlob'
+          ]
+        }
+      ]
     }
     retryPolicy: {
       maxDeliveryAttempts: 30

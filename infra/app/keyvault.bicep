@@ -39,6 +39,12 @@ param runwayApiKey string = ''
 @maxValue(90)
 param softDeleteRetentionInDays int = 7
 
+@description('Purge protection: a deleted vault and its secrets cannot be purged before the retention period ends, not even by an owner. Irreversible once on.')
+param enablePurgeProtection bool = true
+
+@description('Public network access off: the vault is reached only through its private endpoint (app/private-endpoints.bicep).')
+param privateNetworkOnly bool = false
+
 resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
   name: name
   location: location
@@ -52,9 +58,11 @@ resource vault 'Microsoft.KeyVault/vaults@2026-05-15' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: softDeleteRetentionInDays
-    publicNetworkAccess: 'Enabled'
+    // Key Vault refuses false once purge protection is on, so off is "not set" (null), never false.
+    enablePurgeProtection: enablePurgeProtection ? true : null
+    publicNetworkAccess: privateNetworkOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworkOnly ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
     }
   }

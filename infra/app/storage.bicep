@@ -46,6 +46,9 @@ param subscriberQueueName string = ''
 @maxValue(365)
 param deleteRetentionDays int = 7
 
+@description('Public network access off: blob, queue and table are reached only through their private endpoints (app/private-endpoints.bicep).')
+param privateNetworkOnly bool = false
+
 resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   name: name
   location: location
@@ -63,9 +66,9 @@ resource storage 'Microsoft.Storage/storageAccounts@2026-06-01' = {
     allowCrossTenantReplication: false
     defaultToOAuthAuthentication: true
     dnsEndpointType: 'Standard'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateNetworkOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: privateNetworkOnly ? 'Deny' : 'Allow'
       // Event Grid reads the account's events and writes dead letters as a trusted service.
       bypass: 'AzureServices'
     }

@@ -3,10 +3,11 @@
 # storage account's BlobCreated events. The webhook's blobs_extension key exists only once the
 # deployed host has started with that trigger, so this waits for it, then deploys
 # infra/app/eventgrid-subscription.bicep into the resource group. Safe to re-run.
-# Needs the Azure CLI, signed in to the same tenant as azd (`az login`).
+# Needs the Azure CLI, signed in to the same tenant as azd (`az login`). Every az call names azd's
+# subscription (AZURE_SUBSCRIPTION_ID), whatever `az account show` says is the default.
 set -eu
 
-for name in AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME AZURE_STORAGE_ACCOUNT_NAME EVENTGRID_SYSTEM_TOPIC_NAME; do
+for name in AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_GROUP AZURE_FUNCTION_APP_NAME AZURE_STORAGE_ACCOUNT_NAME EVENTGRID_SYSTEM_TOPIC_NAME; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then
     echo "postdeploy: $name is not set; run 'azd provision' first." >&2
@@ -29,7 +30,7 @@ echo "postdeploy: waiting for the blobs_extension system key of $AZURE_FUNCTION_
 attempt=1
 while :; do
   # Only test for presence: the key itself is never printed or kept.
-  if az functionapp keys list --resource-group "$AZURE_RESOURCE_GROUP" --name "$AZURE_FUNCTION_APP_NAME" \
+  if az functionapp keys list --subscription "$AZURE_SUBSCRIPTION_ID" --resource-group "$AZURE_RESOURCE_GROUP" --name "$AZURE_FUNCTION_APP_NAME" \
       --query "contains(keys(systemKeys), 'blobs_extension')" --output tsv 2>/dev/null | grep -qi '^true$'; then
     break
   fi
@@ -43,6 +44,7 @@ done
 
 echo "postdeploy: subscribing $function_name to Microsoft.Storage.BlobCreated on $videos_container/*.mp4 ..."
 az deployment group create \
+  --subscription "$AZURE_SUBSCRIPTION_ID" \
   --resource-group "$AZURE_RESOURCE_GROUP" \
   --name catalog-eventgrid-subscription \
   --template-file infra/app/eventgrid-subscription.bicep \

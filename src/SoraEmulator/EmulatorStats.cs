@@ -323,6 +323,7 @@ sealed class VideoRecord(
 {
     int retrieves;
     int downloads;
+    int contentRequests;
     long seenCompletedTicks;
     long removedTicks;
 
@@ -371,6 +372,9 @@ sealed class VideoRecord(
 
     /// <summary>Counts one retrieve and returns its 1-based number.</summary>
     public int NextRetrieve() => Interlocked.Increment(ref retrieves);
+
+    /// <summary>Counts one content request of a completed video and returns its 1-based number.</summary>
+    public int NextContentRequest() => Interlocked.Increment(ref contentRequests);
 
     /// <summary>Counts one download and returns its 1-based number.</summary>
     public int NextDownload() => Interlocked.Increment(ref downloads);

@@ -196,6 +196,27 @@ public sealed class DirectiveTests : EmulatorTestBase
     }
 
     [Fact]
+    public async Task Content404_CompletedVideo_AnswersNotFoundForTheFirstNContentRequestsThenServes()
+    {
+        string id = await CreateIdAsync("lagging content [[content404=2]]");
+        Advance(20);
+
+        for (int i = 0; i < 2; i++)
+        {
+            using HttpResponseMessage missing = await GetStreamingAsync($"v1/videos/{id}/content");
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Contains("content_not_ready", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using HttpResponseMessage served = await GetStreamingAsync($"v1/videos/{id}/content");
+        (long total, Exception? error) = await Streams.CountAsync(await served.Content.ReadAsStreamAsync());
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Null(error);
+        Assert.Equal(served.Content.Headers.ContentLength, total);
+        Assert.Equal(1, Emulator.Stats.DownloadsOf(id));
+    }
+
+    [Fact]
     public async Task Truncate_ThumbnailVariant_AlsoEndsEarly()
     {
         string id = await CreateIdAsync("cut thumb [[truncate=1]]");

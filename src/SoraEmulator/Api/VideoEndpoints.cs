@@ -116,6 +116,14 @@ static class VideoEndpoints
         }
 
         VideoJob job = state.Jobs.Find(id)!;
+        if (job.Directives.Content404 > 0 && job.Record.NextContentRequest() <= job.Directives.Content404)
+        {
+            // Eventual consistency: the job says completed, its content is not served yet.
+            logger.LogInformation("Content request of {VideoId} answers 404 (content404)", id);
+            return ApiAnswer.Error(StatusCodes.Status404NotFound, "The video's content is not available yet.",
+                "invalid_request_error", null, "content_not_ready");
+        }
+
         if (job.Directives.Redirect)
         {
             int port = context.Connection.LocalPort;

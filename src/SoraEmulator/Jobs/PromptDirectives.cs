@@ -25,6 +25,7 @@ sealed partial record PromptDirectives
     public int Get503 { get; init; }
     public int Reset { get; init; }
     public int Truncate { get; init; }
+    public int Content404 { get; init; }
     public long? Bytes { get; init; }
     public bool Redirect { get; init; }
     public double? ThrottledSeconds { get; init; }
@@ -90,6 +91,7 @@ sealed partial record PromptDirectives
                 "GET503" => Int(value, 0, out int v) ? result with { Get503 = v } : null,
                 "RESET" => Int(value, 0, out int v) ? result with { Reset = v } : null,
                 "TRUNCATE" => Int(value, 0, out int v) ? result with { Truncate = v } : null,
+                "CONTENT404" => Int(value, 0, out int v) ? result with { Content404 = v } : null,
                 "BYTES" => Long(value, SyntheticMp4.MinimumLength, out long v) ? result with { Bytes = v } : null,
                 "REDIRECT" => value is null ? result with { Redirect = true } : null,
                 "THROTTLED" => Double(value, 0, out double v) ? result with { ThrottledSeconds = v } : null,

@@ -214,7 +214,12 @@ public sealed class VideoJobActivities(
         catch (ProviderException ex)
         {
             logger.LogWarning("Job {JobId}: download failed (transient {Transient}, status {Status}, code {Code})", input.JobId, ex.Error.Transient, ex.Error.StatusCode, ex.Error.Code);
-            return ex.Error.Transient
+
+            // The provider reported the video completed before this ran, so a 404 on its content that does not say the
+            // video itself is unknown (`not_found`) is the content lagging the status (eventual consistency): retried
+            // like any transient failure, within StoreMaxAttempts.
+            bool contentLagging = ex.Error.StatusCode == 404 && ex.Error.Code is not ("not_found" or "video_not_found");
+            return ex.Error.Transient || contentLagging
                 ? new StoreVideoResult(StepOutcome.Retry) { RetryAfter = ex.Error.RetryAfter, Error = ex.Error.ToJobError(JobErrorCodes.ProviderUnavailable) }
                 : new StoreVideoResult(StepOutcome.Failed) { Error = ex.Error.ToJobError(JobErrorCodes.ProviderRejected) };
         }

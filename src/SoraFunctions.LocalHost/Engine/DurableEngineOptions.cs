@@ -51,18 +51,19 @@ public sealed class DurableEngineOptions : IValidatableObject
     public TimeSpan LeaseAcquireInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How long a dequeued activity message stays invisible. The sidecar does not renew it, so it should exceed the
-    /// longest activity (a large download); after a crash an activity in flight is retried once it elapses.
+    /// How long a dequeued activity message stays invisible without renewal. The engine renews it every third of
+    /// this while the activity runs (<see cref="RenewingOrchestrationService"/>), so a long store is never handed to a
+    /// second worker while it is alive; after a crash the activity in flight runs again once this elapses.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:WorkItemQueueVisibilityTimeout must be between 00:00:05 and 7.00:00:00 (the queue service's limit).")]
-    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// How long a dequeued orchestration message stays invisible; after a crash mid-episode the episode is
-    /// replayed once it elapses.
+    /// replayed once it elapses. Episodes take milliseconds (all I/O is in activities), so a minute is ample.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:05", "7.00:00:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:ControlQueueVisibilityTimeout must be between 00:00:05 and 7.00:00:00 (the queue service's limit).")]
-    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -64,7 +64,11 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         WorkerConnections workers = new();
         builder.Services.AddSingleton(workers);
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerConnections>());
-        builder.Services.AddSingleton<IOrchestrationService>(service);
+        // The dispatchers see the service with activity lock renewal; clients (queries, purge) the service itself.
+        builder.Services.AddSingleton(RenewingOrchestrationService.Wrap(
+            service,
+            options.WorkItemQueueVisibilityTimeout / 3,
+            loggerFactory.CreateLogger<RenewingOrchestrationService>()));
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 

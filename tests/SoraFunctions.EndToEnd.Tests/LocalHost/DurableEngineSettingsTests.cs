@@ -32,7 +32,8 @@ public sealed class DurableEngineSettingsTests : IDisposable
         Assert.Equal(4, options.PartitionCount);
         Assert.Equal(10, options.MaxConcurrentActivityFunctions);
         Assert.Equal(10, options.MaxConcurrentOrchestratorFunctions);
-        Assert.Equal(TimeSpan.FromMinutes(5), options.WorkItemQueueVisibilityTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.WorkItemQueueVisibilityTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.ControlQueueVisibilityTimeout);
     }
 
     [Fact]

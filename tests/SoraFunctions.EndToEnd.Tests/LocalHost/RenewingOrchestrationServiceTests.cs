@@ -1,0 +1,76 @@
+using DurableTask.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using SoraFunctions.LocalHost.Engine;
+
+namespace SoraFunctions.EndToEnd.Tests.LocalHost;
+
+/// <summary>The engine keeps a running activity's work item locked, and stops once it completes or is abandoned.</summary>
+public sealed class RenewingOrchestrationServiceTests
+{
+    static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    static (Mock<IOrchestrationService> Inner, IOrchestrationService Service, TaskActivityWorkItem WorkItem) Create()
+    {
+        TaskActivityWorkItem workItem = new() { Id = "w1" };
+        Mock<IOrchestrationService> inner = new();
+        inner.Setup(s => s.LockNextTaskActivityWorkItem(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(workItem);
+        inner.Setup(s => s.RenewTaskActivityWorkItemLockAsync(workItem)).ReturnsAsync(workItem);
+        inner.Setup(s => s.CompleteTaskActivityWorkItemAsync(workItem, It.IsAny<TaskMessage>())).Returns(Task.CompletedTask);
+        inner.Setup(s => s.AbandonTaskActivityWorkItemAsync(workItem)).Returns(Task.CompletedTask);
+        inner.SetupGet(s => s.MaxConcurrentTaskActivityWorkItems).Returns(7);
+        return (inner, RenewingOrchestrationService.Wrap(inner.Object, Interval, NullLogger.Instance), workItem);
+    }
+
+    [Fact]
+    public async Task LockedActivity_WhileRunning_IsRenewedUntilCompleted()
+    {
+        (Mock<IOrchestrationService> inner, IOrchestrationService service, TaskActivityWorkItem workItem) = Create();
+
+        TaskActivityWorkItem locked = await service.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await Task.Delay(Interval * 8);
+        await service.CompleteTaskActivityWorkItemAsync(locked, new TaskMessage());
+        int renewedWhileRunning = inner.Invocations.Count(i => i.Method.Name == nameof(IOrchestrationService.RenewTaskActivityWorkItemLockAsync));
+        await Task.Delay(Interval * 4);
+
+        Assert.Same(workItem, locked);
+        Assert.InRange(renewedWhileRunning, 3, 9);
+        inner.Verify(s => s.RenewTaskActivityWorkItemLockAsync(workItem), Times.Exactly(renewedWhileRunning));
+        inner.Verify(s => s.CompleteTaskActivityWorkItemAsync(workItem, It.IsAny<TaskMessage>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task LockedActivity_Abandoned_StopsRenewing()
+    {
+        (Mock<IOrchestrationService> inner, IOrchestrationService service, TaskActivityWorkItem workItem) = Create();
+
+        await service.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await service.AbandonTaskActivityWorkItemAsync(workItem);
+        await Task.Delay(Interval * 4);
+
+        inner.Verify(s => s.RenewTaskActivityWorkItemLockAsync(workItem), Times.Never);
+        inner.Verify(s => s.AbandonTaskActivityWorkItemAsync(workItem), Times.Once);
+    }
+
+    [Fact]
+    public async Task Renewal_StorageFailing_KeepsTryingWithoutFailingTheActivity()
+    {
+        (Mock<IOrchestrationService> inner, IOrchestrationService service, TaskActivityWorkItem workItem) = Create();
+        inner.Setup(s => s.RenewTaskActivityWorkItemLockAsync(workItem)).ThrowsAsync(new InvalidOperationException("storage down"));
+
+        await service.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await Task.Delay(Interval * 5);
+        await service.CompleteTaskActivityWorkItemAsync(workItem, new TaskMessage());
+
+        inner.Verify(s => s.RenewTaskActivityWorkItemLockAsync(workItem), Times.AtLeast(2));
+        inner.Verify(s => s.CompleteTaskActivityWorkItemAsync(workItem, It.IsAny<TaskMessage>()), Times.Once);
+    }
+
+    [Fact]
+    public void OtherMembers_PassThrough()
+    {
+        (_, IOrchestrationService service, _) = Create();
+
+        Assert.Equal(7, service.MaxConcurrentTaskActivityWorkItems);
+    }
+}
