@@ -311,6 +311,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // HTTP API limits.
     Videos__MaxPromptLength: string(videosMaxPromptLength)
     Videos__MaxRequestBytes: string(videosMaxRequestBytes)
+    Videos__MaxImageBytes: '10485760'
     // Orchestration pacing and bounds.
     Pipeline__MinPollSeconds: string(pipelineMinPollSeconds)
     Pipeline__MaxPollSeconds: string(pipelineMaxPollSeconds)

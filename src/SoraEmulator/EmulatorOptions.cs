@@ -14,6 +14,9 @@ public sealed class EmulatorOptions
     /// <summary>Time from <c>queued</c> to <c>completed</c> of a job, in seconds.</summary>
     public double RenderSeconds { get; set; } = 20;
 
+    /// <summary>When set, a Sora create answers 429 while this many jobs are in flight (a provider's concurrency limit).</summary>
+    public int? MaxInFlight { get; set; }
+
     /// <summary>Share of <see cref="RenderSeconds"/> a job spends <c>queued</c> (0 to 1).</summary>
     public double QueuedFraction { get; set; } = 0.1;
 

@@ -223,6 +223,13 @@ public sealed class EmulatorStats
 
     internal void NoteInputReference(string prompt, string sha256) => inputReferences[prompt] = sha256;
 
+    internal void CountConcurrencyRefusal() => Interlocked.Increment(ref concurrencyRefusals);
+
+    /// <summary>Creates answered 429 because <see cref="EmulatorOptions.MaxInFlight"/> jobs were in flight.</summary>
+    public int ConcurrencyRefusals => Volatile.Read(ref concurrencyRefusals);
+
+    int concurrencyRefusals;
+
     /// <summary>The SHA-256 (lower-case hex) of the last <c>input_reference</c> file a create with this prompt carried.</summary>
     public string? InputReferenceOf(string prompt) => inputReferences.GetValueOrDefault(prompt);
 

@@ -11,10 +11,16 @@ using SoraFunctions.LocalHost.Tooling;
 // Figures for the pipeline's speed and memory goals, on the real engine (the local host: the Durable Task sidecar
 // over the Azure Storage provider on Azurite) with the emulator as the provider:
 //   1. status checks per video and how late each job notices that the provider finished, for several render times;
-//   2. peak memory while one job streams a large video into Blob Storage.
-// Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --renders 10,30,60 --video-mib 1024]
+//   2. peak memory while one job streams a large video into Blob Storage;
+//   3. a burst of jobs under the cluster-wide cap: time to drain, peak in flight at the provider, provider 429s.
+// Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst
+//        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5]
+string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 string[] renders = Arg("--renders", "10,30,60").Split(',', StringSplitOptions.RemoveEmptyEntries);
 long videoMiB = long.Parse(Arg("--video-mib", "1024"), CultureInfo.InvariantCulture);
+int burst = int.Parse(Arg("--burst", "200"), CultureInfo.InvariantCulture);
+int cap = int.Parse(Arg("--cap", "10"), CultureInfo.InvariantCulture);
+string burstRender = Arg("--burst-render", "5");
 
 string data = Directory.CreateTempSubdirectory("sora-bench-").FullName;
 await using AzuriteInstance azurite = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { DataFolder = data });
@@ -26,11 +32,16 @@ string[] hostArgs =
     $"--Sora:BaseUrl={emulator.ApiBaseUrl.AbsoluteUri}",
     $"--AzureWebJobsStorage={azurite.ConnectionString}",
     "--Logging:LogLevel:Default=Warning",
+    $"--Limits:MaxRunningJobs={cap}",
+    "--Limits:CreatesPerMinute=0",
+    $"--Limits:TableName=bench{Guid.NewGuid():N}"[..26],
 ];
 await using LocalHostApp host = await LocalHostApp.CreateAsync(hostArgs, LocalHostMode.Serve, CancellationToken.None);
 await host.App.StartAsync();
 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(5) };
 
+if (sections.Contains("polling"))
+{
 Console.WriteLine($"Polling (Pipeline min/max poll {Setting("Pipeline:MinPollSeconds", "2")}/{Setting("Pipeline:MaxPollSeconds", "30")} s, host.json maxQueuePollingInterval 2 s)");
 Console.WriteLine("render s | status checks | fixed 2 s would be | noticed after provider finished | job done after provider finished");
 string[] ids = await Task.WhenAll(renders.Select(r => SubmitAsync($"[[render={r}]] benchmark {Guid.NewGuid():N}")));
@@ -43,7 +54,10 @@ for (int i = 0; i < jobs.Length; i++)
     TimeSpan done = DateTimeOffset.Parse((string)jobs[i]["lastUpdatedAt"]!, CultureInfo.InvariantCulture) - finished;
     Console.WriteLine($"{renders[i],8} | {emulator.Stats.RetrievesOf(videoId),13} | {Math.Ceiling(double.Parse(renders[i], CultureInfo.InvariantCulture) / 2),18} | {noticed.TotalSeconds,28:F2} s | {done.TotalSeconds,28:F2} s");
 }
+}
 
+if (sections.Contains("store"))
+{
 Console.WriteLine();
 Console.WriteLine($"Storing a {videoMiB} MiB video (streamed from the emulator into Azurite)");
 long bytes = videoMiB * 1024 * 1024;
@@ -69,6 +83,30 @@ await sampling.CancelAsync();
 await sampler;
 Console.WriteLine($"status {(string)big["status"]!}, {(long)big["bytes"]! / 1048576.0:F0} MiB in {clock.Elapsed.TotalSeconds:F1} s ({(long)big["bytes"]! / 1048576.0 / clock.Elapsed.TotalSeconds:F0} MiB/s end to end)");
 Console.WriteLine($"managed heap: {heapBefore / 1048576.0:F0} MiB before, {peakHeap / 1048576.0:F0} MiB at peak; process working set at peak {peakWorkingSet / 1048576.0:F0} MiB (host, engine and emulator together)");
+}
+
+if (sections.Contains("burst"))
+{
+    // The emulator refuses creates over the cap with 429, as a provider's concurrency limit would: a cap that holds
+    // never meets one.
+    using (HttpResponseMessage reset = await http.PostAsync(new Uri(emulator.ApiBaseUrl, "/_emulator/reset"), null))
+    {
+        reset.EnsureSuccessStatusCode();
+    }
+
+    emulator.Options.MaxInFlight = cap;
+    Console.WriteLine();
+    Console.WriteLine($"A burst of {burst} jobs ({burstRender} s renders) under Limits__MaxRunningJobs={cap}, the provider refusing more than {cap} in flight");
+    var burstClock = Stopwatch.StartNew();
+    string[] burstIds = await Task.WhenAll(Enumerable.Range(0, burst).Select(i => SubmitAsync($"[[render={burstRender}]] burst {i} {Guid.NewGuid():N}")));
+    TimeSpan submitted = burstClock.Elapsed;
+    JsonObject[] burstJobs = await Task.WhenAll(burstIds.Select(id => WaitAsync(id, TimeSpan.FromMinutes(60))));
+    TimeSpan drained = burstClock.Elapsed;
+    int completed = burstJobs.Count(j => (string)j["status"]! == "completed");
+    double ideal = Math.Ceiling(burst / (double)cap) * double.Parse(burstRender, CultureInfo.InvariantCulture);
+    Console.WriteLine($"all {burst} answered in {submitted.TotalSeconds:F1} s; drained in {drained.TotalSeconds:F1} s ({ideal:F0} s if every slot rendered back to back); {completed} completed");
+    Console.WriteLine($"peak in flight at the provider: {emulator.Stats.MaxInFlight}; provider 429s: {emulator.Stats.ConcurrencyRefusals}; provider creates: {emulator.Stats.Creates}");
+}
 
 await host.App.StopAsync();
 return 0;

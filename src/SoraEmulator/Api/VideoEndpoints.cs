@@ -33,6 +33,7 @@ static class VideoEndpoints
         {
             state.Stats.NoteInputReference(imagePrompt, imageHash);
         }
+
         if (readError is not null)
         {
             return readError;
@@ -41,6 +42,13 @@ static class VideoEndpoints
         if (VideoRules.Check(input!, out VideoSpec? spec, out PromptDirectives? directives) is { } invalid)
         {
             return invalid;
+        }
+
+        if (state.Options.MaxInFlight is { } limit && state.Stats.InFlight >= limit)
+        {
+            // A provider's concurrency limit: a client that keeps its jobs in flight under it never sees this.
+            state.Stats.CountConcurrencyRefusal();
+            return ApiAnswer.RateLimited(1);
         }
 
         CreateFault fault = directives.CreateFaultFor(attempt);

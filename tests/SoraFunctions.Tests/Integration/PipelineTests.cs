@@ -163,7 +163,8 @@ public class PipelineTests(PipelineFixture fixture, ITestOutputHelper output)
         Assert.Single(parallel, r => !r.AlreadyStored);
         Assert.True(again.AlreadyStored);
         Assert.Equal(afterParallel.ETag, afterAgain.ETag);
-        Assert.Equal(downloadsBefore + 2, fixture.Emulator.Stats.DownloadsOf(first.ProviderVideoId!));
+        // Each parallel attempt downloads unless the other had already committed when it looked; the third never does.
+        Assert.InRange(fixture.Emulator.Stats.DownloadsOf(first.ProviderVideoId!), downloadsBefore + 1, downloadsBefore + 2);
     }
 
     [Fact]
