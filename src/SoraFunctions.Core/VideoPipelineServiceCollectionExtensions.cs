@@ -35,6 +35,7 @@ public static class VideoPipelineServiceCollectionExtensions
         });
         services.TryAddSingleton<VideoBlobStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
+        services.TryAddSingleton<WebhookDeliveries>();
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
