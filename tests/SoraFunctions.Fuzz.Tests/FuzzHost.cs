@@ -46,6 +46,9 @@ public sealed class FuzzHost : IAsyncLifetime
     /// <summary>Ids of the jobs the mocked client knows: running, completed with a blob, failed.</summary>
     public static IReadOnlyList<string> KnownJobs { get; } = ["job-running", "job-done", "job-failed"];
 
+    /// <summary>An id whose lookup fails as it does while the engine (or its storage) is out of reach.</summary>
+    public const string UnreachableJob = "job-unreachable";
+
     public async Task InitializeAsync()
     {
         azurite = await AzuriteServer.StartAsync();
@@ -84,6 +87,8 @@ public sealed class FuzzHost : IAsyncLifetime
     {
         Client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync((OrchestrationMetadata?)null);
         Seed("job-running", OrchestrationRuntimeStatus.Running, null);
+        Client.Setup(c => c.GetInstancesAsync(UnreachableJob, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "Error connecting to subchannel 127.0.0.1:4001")));
         Seed("job-done", OrchestrationRuntimeStatus.Completed, new VideoJobResult(JobStatus.Completed)
         {
             Blob = new BlobLocation("videos", "2026/11/30/job-done.mp4", "http://127.0.0.1:10000/devstoreaccount1/videos/2026/11/30/job-done.mp4"),

@@ -218,6 +218,18 @@ public sealed class HttpSurfaceFuzzTests(FuzzHost host, ITestOutputHelper output
         }
     }
 
+    [Fact]
+    public async Task EngineUnreachable_Is503ProblemWithRetryAfterAndNoInternals()
+    {
+        HttpContext context = await SendAsync(new FuzzRequest("GET", "/api/videos/" + FuzzHost.UnreachableJob, "", "localhost", [new("Accept", ["text/html"])], null, false));
+        JsonElement problem = await ReadJsonAsync(context);
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("5", context.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("storage_unavailable", problem.GetProperty("code").GetString());
+        Assert.DoesNotContain("subchannel", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("localhost")]
     [InlineData("127.0.0.1:7071")]
