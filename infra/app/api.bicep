@@ -91,6 +91,9 @@ param soraRequestTimeoutSeconds int
 @description('Sora__EntraScope: token scope used when Sora__AuthMode is EntraId.')
 param soraEntraScope string
 
+@description('Sora__MaxVideoBytes and Runway__MaxVideoBytes: the largest video a provider download may bring (a string: bytes; default 4 GiB).')
+param maxVideoBytes string = '4294967296'
+
 @description('Runway__BaseUrl: the Runway API host.')
 param runwayBaseUrl string = 'https://api.dev.runwayml.com'
 
@@ -299,6 +302,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Sora__DefaultSize: soraDefaultSize
     Sora__RequestTimeoutSeconds: string(soraRequestTimeoutSeconds)
     Sora__EntraScope: soraEntraScope
+    Sora__MaxVideoBytes: maxVideoBytes
     Sora__ManagedIdentityClientId: appIdentity.properties.clientId
     // Runway (used when Provider is Runway); the secret is a Key Vault reference like Sora__ApiKey.
     Runway__BaseUrl: runwayBaseUrl
@@ -308,6 +312,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Runway__DefaultSeconds: runwayDefaultSeconds
     Runway__DefaultSize: runwayDefaultSize
     Runway__RequestTimeoutSeconds: string(runwayRequestTimeoutSeconds)
+    Runway__MaxVideoBytes: maxVideoBytes
     // HTTP API limits.
     Videos__MaxPromptLength: string(videosMaxPromptLength)
     Videos__MaxRequestBytes: string(videosMaxRequestBytes)

@@ -36,6 +36,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<VideoBlobStore>();
         services.TryAddSingleton<InputImageStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
+        services.TryAddSingleton<WebhookDeliveries>();
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();

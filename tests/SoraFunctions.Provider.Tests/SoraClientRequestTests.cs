@@ -219,6 +219,33 @@ public sealed class SoraClientRequestTests
     }
 
     [Fact]
+    public async Task DownloadContentAsync_RedirectToAHostOutsideContentHosts_TerminalNotFollowed()
+    {
+        StubHandler handler = RedirectingHandler("https://evil.example.test/steal");
+        SoraOptions options = Stub.Options();
+        options.ContentHosts.Add("cdn.example.test");
+
+        SoraResult<SoraContent> result = await Stub.Client(handler, options).DownloadContentAsync("video_1");
+
+        Assert.Equal("redirect_host_not_allowed", result.Error?.Code);
+        Assert.Equal(SoraErrorKind.Terminal, result.Error?.Kind);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task DownloadContentAsync_RedirectToAnAllowedContentHost_Followed()
+    {
+        StubHandler handler = RedirectingHandler("https://CDN.example.test/signed/abc");
+        SoraOptions options = Stub.Options();
+        options.ContentHosts.Add("cdn.example.test");
+
+        SoraResult<SoraContent> result = await Stub.Client(handler, options).DownloadContentAsync("video_1");
+
+        await using SoraContent content = result.GetValueOrThrow();
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
     public async Task DownloadContentAsync_RedirectToSameOrigin_KeepsCredentials()
     {
         StubHandler handler = RedirectingHandler("/v1/files/video_1/blob");

@@ -56,6 +56,53 @@ public sealed class SoraOptionsTests
         Assert.True(Validate(new SoraOptions { BaseUrl = "https://res.openai.azure.com/openai/v1", AuthMode = SoraAuthMode.EntraId }).Succeeded);
     }
 
+    [Theory]
+    [InlineData(SoraAuthMode.Bearer)]
+    [InlineData(SoraAuthMode.ApiKeyHeader)]
+    [InlineData(SoraAuthMode.EntraId)]
+    public void Validate_PlainHttpBeyondLoopback_FailsInEveryAuthMode(SoraAuthMode mode)
+    {
+        ValidateOptionsResult result = Validate(new SoraOptions { BaseUrl = "http://gateway.example.com/v1", AuthMode = mode, ApiKey = "sk-123456" });
+
+        Assert.Contains(result.Failures ?? [], f => f.Contains("Sora:BaseUrl must use https", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ApiKey")]
+    [InlineData("WebhookSecret")]
+    public void Validate_UnresolvedKeyVaultReference_FailsNamingTheKeyAndTheIdentity(string property)
+    {
+        const string Reference = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/sora-api-key/)";
+        var options = new SoraOptions { BaseUrl = "https://gateway.example.com/v1", ApiKey = "sk-123456" };
+        if (property == "ApiKey")
+        {
+            options.ApiKey = Reference;
+        }
+        else
+        {
+            options.WebhookSecret = Reference;
+        }
+
+        ValidateOptionsResult result = Validate(options);
+
+        string failure = Assert.Single(result.Failures ?? []);
+        Assert.Contains($"Sora:{property}", failure, StringComparison.Ordinal);
+        Assert.Contains("identity cannot read the secret", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MaxVideoBytesNotPositiveOrBadContentHost_FailsNamingTheKeys()
+    {
+        var options = new SoraOptions { BaseUrl = "http://127.0.0.1:5080/v1", MaxVideoBytes = 0 };
+        options.ContentHosts.Add("not a host/");
+
+        ValidateOptionsResult result = Validate(options);
+
+        Assert.Contains(result.Failures ?? [], f => f.Contains("Sora:MaxVideoBytes", StringComparison.Ordinal));
+        Assert.Contains(result.Failures ?? [], f => f.Contains("Sora:ContentHosts:0", StringComparison.Ordinal));
+        Assert.Equal(4L * 1024 * 1024 * 1024, new SoraOptions().MaxVideoBytes);
+    }
+
     [Fact]
     public void Validate_EntraIdOverPlainHttp_Fails()
     {

@@ -223,6 +223,12 @@ public sealed class VideoJobActivities(
                 ? new StoreVideoResult(StepOutcome.Retry) { RetryAfter = ex.Error.RetryAfter, Error = ex.Error.ToJobError(JobErrorCodes.ProviderUnavailable) }
                 : new StoreVideoResult(StepOutcome.Failed) { Error = ex.Error.ToJobError(JobErrorCodes.ProviderRejected) };
         }
+        catch (VideoTooLargeException ex)
+        {
+            // The same video would be as large the next time: not worth retrying.
+            logger.LogWarning("Job {JobId}: the download passed the limit of {MaxBytes} bytes", input.JobId, ex.MaxBytes);
+            return new StoreVideoResult(StepOutcome.Failed) { Error = new JobError(JobErrorCodes.VideoTooLarge, ex.Message) };
+        }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // The body broke off, stalled past the read timeout or came up short: the uncommitted blocks stay

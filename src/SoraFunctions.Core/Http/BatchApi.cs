@@ -61,7 +61,7 @@ public sealed class BatchApi(
         {
             return existing.Name == BatchOrchestrator.Name && Visible(existing, caller) is { } view
                 ? TypedResults.Json(await ViewAsync(view, client, cancellationToken), VideoApi.Json)
-                : Problems.Conflict("The id is taken.", $"'{id}' already exists; use another id.");
+                : Problems.IdTaken($"'{id}' already exists; use another id.");
         }
 
         DateTimeOffset now = time.GetUtcNow();

@@ -16,7 +16,7 @@ namespace SoraFunctions.Http;
 /// that owns it, which then checks the provider at once instead of at its next timer. Polling stays the safety net:
 /// a lost or late webhook only costs the usual delay, and a repeated delivery only causes one more status check.
 /// </summary>
-public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, ILogger<ProviderWebhooks> logger)
+public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, WebhookDeliveries deliveries, ILogger<ProviderWebhooks> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpRequest request, string providerName, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -24,10 +24,11 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         ArgumentNullException.ThrowIfNull(client);
         if (provider is not IProviderWebhooks webhooks || !webhooks.WebhooksEnabled || !string.Equals(providerName, provider.Name, StringComparison.OrdinalIgnoreCase))
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Webhooks are not configured.",
-                detail: $"This deployment takes no webhooks from '{providerName}'. For Sora, set Sora__WebhookSecret to the provider's signing secret.");
+            return new ApiProblem(
+                StatusCodes.Status404NotFound,
+                ProblemCodes.WebhooksOff,
+                "Webhooks are not configured.",
+                $"This deployment takes no webhooks from '{Problems.Shorten(providerName)}'. For Sora, set Sora__WebhookSecret to the provider's signing secret.");
         }
 
         int limit = api.Value.MaxRequestBytes;
@@ -51,7 +52,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         if (check.Rejected is not null)
         {
             logger.LogWarning("Rejected a provider webhook: {Reason}", check.Rejected);
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "The webhook signature is not valid.", detail: check.Rejected);
+            return new ApiProblem(StatusCodes.Status401Unauthorized, ProblemCodes.BadSignature, "The webhook signature is not valid.", check.Rejected);
         }
 
         if (check.EventType is null)
@@ -59,6 +60,28 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             return Problems.Field("body", "The event must be a JSON object with 'type' and 'data.id'.");
         }
 
+        // A delivery seen within the tolerance window is a replay: acknowledged, and no second event.
+        string? deliveryId = string.IsNullOrEmpty(check.DeliveryId) ? null : check.DeliveryId;
+        if (deliveryId is not null && !await deliveries.TryTakeAsync(deliveryId, cancellationToken))
+        {
+            logger.LogInformation("Provider event {Type}: delivery already taken, ignored", check.EventType);
+            return TypedResults.Ok(new WebhookAnswer("duplicate", null));
+        }
+
+        try
+        {
+            return await HandleAsync(check, client, cancellationToken);
+        }
+        catch when (deliveryId is not null)
+        {
+            // Not handled: the provider's retry of this delivery must not count as a replay.
+            await deliveries.ReleaseAsync(deliveryId, CancellationToken.None);
+            throw;
+        }
+    }
+
+    async Task<IResult> HandleAsync(WebhookCheck check, DurableTaskClient client, CancellationToken cancellationToken)
+    {
         if (!check.Finished || check.VideoId is null)
         {
             return TypedResults.Ok(new WebhookAnswer("ignored", null));

@@ -47,7 +47,7 @@ public static partial class SubmitRequestParser
         }
         catch (JsonException ex)
         {
-            return Invalid("body", $"The request body is not valid JSON: {ex.Message}");
+            return Invalid("body", $"The request body is not valid JSON{Where(ex)}.");
         }
 
         using (document)
@@ -155,8 +155,23 @@ public static partial class SubmitRequestParser
             return null;
         }
 
-        return value.GetString();
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // Valid JSON escapes that decode to no text, such as a lone UTF-16 surrogate ("\ud800").
+            errors[name] = [$"'{name}' holds text that cannot be decoded (an unpaired UTF-16 surrogate escape)."];
+            return null;
+        }
     }
+
+    /// <summary>Where a JSON reader stopped, without the reader's own wording.</summary>
+    static string Where(JsonException ex) =>
+        ex.LineNumber is { } line && ex.BytePositionInLine is { } position
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (line {line + 1}, byte {position + 1}{(string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : ", at " + ex.Path)})")
+            : "";
 
     /// <summary><c>seconds</c> is a string on the provider's wire; a whole JSON number is accepted too.</summary>
     static string? ReadSeconds(JsonElement root, Dictionary<string, string[]> errors)

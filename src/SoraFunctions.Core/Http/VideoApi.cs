@@ -153,13 +153,13 @@ public sealed class VideoApi
 
         if (provider is not IRemixVideos)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Remix is not available.", detail: $"{providerName} cannot remix videos.");
+            return new ApiProblem(StatusCodes.Status400BadRequest, ProblemCodes.BadRequest, "Remix is not available.", $"{providerName} cannot remix videos.");
         }
 
         var sourceView = JobView.From(source);
         if (sourceView.Status != JobStatus.Completed || sourceView.ProviderVideoId is null)
         {
-            return Problems.Conflict("The video cannot be remixed yet.", $"Job '{id}' is {sourceView.Status}; only a completed video can be remixed.");
+            return Problems.NotReady("The video cannot be remixed yet.", $"Job '{id}' is {sourceView.Status}; only a completed video can be remixed.");
         }
 
         byte[]? body = request.ContentLength > api.MaxRequestBytes ? null : await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
@@ -368,7 +368,7 @@ public sealed class VideoApi
         var view = JobView.From(instance);
         if (view.Status != JobStatus.Completed || view.Blob is null)
         {
-            return Problems.Conflict("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
+            return Problems.NotReady("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
         }
 
         Uri? link = await store.TryCreateReadLinkAsync(view.Blob.Name, time, cancellationToken);
@@ -380,7 +380,7 @@ public sealed class VideoApi
         (Stream Content, long Length)? opened = await store.OpenReadAsync(view.Blob.Name, cancellationToken);
         return opened is { } blob
             ? TypedResults.Stream(blob.Content, "video/mp4", $"{id}.mp4")
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "The video is gone.", detail: $"The blob {view.Blob.Name} no longer exists.");
+            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The video is gone.", $"The video of job '{id}' no longer exists.");
     }
 
     /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>
@@ -471,13 +471,12 @@ public sealed class VideoApi
         if (!CanSee(caller, existing.Name == VideoOrchestrator.Name ? view : null))
         {
             // Another caller's id: say no more than that it is taken.
-            return Problems.Conflict("The id is taken.", $"Job '{existing.InstanceId}' already exists; use another id.");
+            return Problems.IdTaken($"Job '{existing.InstanceId}' already exists; use another id.");
         }
 
         if (view.Prompt is not null && (view.Prompt != spec.Prompt || view.Model != spec.Model || view.Seconds != spec.Seconds || view.Size != spec.Size))
         {
-            return Problems.Conflict(
-                "The id is taken.",
+            return Problems.IdTaken(
                 $"Job '{existing.InstanceId}' already exists with a different prompt, model, duration or size; use another id.");
         }
 
@@ -523,7 +522,7 @@ public sealed class VideoApi
         && (parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || parsed.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
 
-    IResult TooLarge() => Problems.Field("body", $"The request body is larger than {api.MaxRequestBytes} bytes.");
+    ApiProblem TooLarge() => Problems.Field("body", $"The request body is larger than {api.MaxRequestBytes} bytes.");
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
     internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)

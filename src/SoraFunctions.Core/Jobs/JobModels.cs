@@ -143,6 +143,7 @@ public static class JobErrorCodes
     public const string ProviderCanceled = "provider_canceled";
     public const string Expired = "expired";
     public const string StoreFailed = "store_failed";
+    public const string VideoTooLarge = "video_too_large";
     public const string Internal = "internal_error";
     public const string CreateUncertain = "create_uncertain";
 }

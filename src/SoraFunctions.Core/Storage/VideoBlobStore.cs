@@ -189,7 +189,15 @@ public sealed class VideoBlobStore : IDisposable
             Resource = "b",
             StartsOn = now.AddMinutes(-5),
             ContentType = contentType,
+            Protocol = LinkProtocol(blob.Uri) ?? SasProtocol.Https,
         };
+
+        if (LinkProtocol(blob.Uri) is null)
+        {
+            // A link over plain http beyond this machine would carry the signature in the clear: stream instead.
+            logger.LogWarning("The video storage is reached over http beyond loopback; serving videos as streams, not links");
+            return null;
+        }
 
         if (blob.CanGenerateSasUri)
         {
@@ -208,6 +216,15 @@ public sealed class VideoBlobStore : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// The protocol a link may use: https only when the account is reached over https; http also for loopback or
+    /// Azurite's development account; null (no link) for plain http to anything else.
+    /// </summary>
+    internal static SasProtocol? LinkProtocol(Uri blobUri) =>
+        blobUri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https
+        : blobUri.IsLoopback || blobUri.AbsolutePath.StartsWith("/devstoreaccount1/", StringComparison.Ordinal) ? SasProtocol.HttpsAndHttp
+        : null;
 
     async Task<UserDelegationKey> GetDelegationKeyAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -62,8 +62,7 @@ public sealed class LocalHostApp : IAsyncDisposable
                 ConfigureServices(builder.Services, builder.Configuration, stack.Sidecar.Address, engineOptions);
 
                 WebApplication app = builder.Build();
-                app.MapVideoApi();
-                app.MapDurableManagementApi();
+                app.UseLocalHostHttp();
                 return new LocalHostApp(app, stack, bootstrapLoggers);
             }
             catch
@@ -87,6 +86,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<IManagementUrlFactory, LocalManagementUrlFactory>());
         services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());
         services.AddHttpClient(LocalHostDefaults.LogCategory);
+        services.AddLocalHostHttp(configuration);
     }
 
     /// <summary>Stops the app (if running), then the engine and the stack.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
+using SoraFunctions.Http;
 
 namespace SoraFunctions.LocalHost.Management;
 
@@ -27,6 +28,11 @@ public static class DurableManagementEndpoints
 
     internal static async Task<IResult> GetStatusAsync(string instanceId, DurableTaskClient client, HttpContext context, CancellationToken cancellationToken)
     {
+        if (!IsStorableId(instanceId))
+        {
+            return NotFound(instanceId);
+        }
+
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
         {
@@ -63,9 +69,14 @@ public static class DurableManagementEndpoints
         {
             payload = request.ContentLength is 0 ? null : await JsonNode.ParseAsync(request.Body, cancellationToken: cancellationToken);
         }
-        catch (System.Text.Json.JsonException ex)
+        catch (System.Text.Json.JsonException)
         {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest, title: "The event body is not valid JSON.");
+            return Problems.Field("body", "The event body is not valid JSON.");
+        }
+
+        if (!Decodes(payload))
+        {
+            return Problems.Field("body", "The event body holds text that cannot be decoded (an unpaired UTF-16 surrogate escape).");
         }
 
         IResult? refusal = await RefuseUnlessRunningAsync(client, instanceId, cancellationToken);
@@ -104,6 +115,11 @@ public static class DurableManagementEndpoints
 
     internal static async Task<IResult> PurgeAsync(string instanceId, DurableTaskClient client, CancellationToken cancellationToken)
     {
+        if (!IsStorableId(instanceId))
+        {
+            return NotFound(instanceId);
+        }
+
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
         if (metadata is null)
         {
@@ -113,10 +129,11 @@ public static class DurableManagementEndpoints
         // Purging a live instance would leave its pending messages (timers, activity results) without history.
         if (!DurableInstanceStatus.IsFinished(metadata.RuntimeStatus))
         {
-            return TypedResults.Problem(
-                $"Instance '{instanceId}' is {metadata.RuntimeStatus}; terminate it and wait until it has stopped before purging.",
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The instance is still running.");
+            return new ApiProblem(
+                StatusCodes.Status409Conflict,
+                ProblemCodes.Conflict,
+                "The instance is still running.",
+                $"Instance '{instanceId}' is {metadata.RuntimeStatus}; terminate it and wait until it has stopped before purging.");
         }
 
         PurgeResult result = await client.PurgeInstanceAsync(instanceId, cancellation: cancellationToken);
@@ -128,6 +145,11 @@ public static class DurableManagementEndpoints
     /// <summary>404 when unknown, 410 Gone when already finished (as Durable Functions answers), else null.</summary>
     static async Task<IResult?> RefuseUnlessRunningAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
+        if (!IsStorableId(instanceId))
+        {
+            return NotFound(instanceId);
+        }
+
         OrchestrationMetadata? metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken);
         if (metadata is null)
         {
@@ -135,15 +157,32 @@ public static class DurableManagementEndpoints
         }
 
         return DurableInstanceStatus.IsFinished(metadata.RuntimeStatus)
-            ? TypedResults.Problem(
-                $"Instance '{instanceId}' is {metadata.RuntimeStatus}.",
-                statusCode: StatusCodes.Status410Gone,
-                title: "The instance has already finished.")
+            ? new ApiProblem(StatusCodes.Status410Gone, ProblemCodes.Gone, "The instance has already finished.", $"Instance '{instanceId}' is {metadata.RuntimeStatus}.")
             : null;
     }
 
-    static ProblemHttpResult NotFound(string instanceId) =>
-        TypedResults.Problem($"No instance with id '{instanceId}'.", statusCode: StatusCodes.Status404NotFound, title: "Instance not found.");
+    static ApiProblem NotFound(string instanceId) =>
+        new(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "Instance not found.", $"No instance with id '{Problems.Shorten(instanceId)}'.");
+
+    /// <summary>
+    /// Ids the engine's storage can hold as a key: no '/', '\', '#', '?' or control characters, at most 256
+    /// characters. Any other id names no instance, and asking storage about it would only fail there.
+    /// </summary>
+    internal static bool IsStorableId(string instanceId) =>
+        instanceId.Length is > 0 and <= 256 && !instanceId.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c) || char.IsSurrogate(c));
+
+    static bool Decodes(JsonNode? node)
+    {
+        try
+        {
+            _ = node?.ToJsonString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The body of a successful purge, as Durable Functions answers it.</summary>
     public sealed record PurgeHistoryResult(int InstancesDeleted);

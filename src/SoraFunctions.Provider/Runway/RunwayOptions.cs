@@ -30,4 +30,7 @@ public sealed class RunwayOptions
 
     /// <summary>Time limit of one API call, of the wait for a download's headers and of each read of its body.</summary>
     public int RequestTimeoutSeconds { get; set; } = 100;
+
+    /// <summary>The largest output a download may bring (see <see cref="Sora.SoraOptions.MaxVideoBytes"/>).</summary>
+    public long MaxVideoBytes { get; set; } = ProviderDownloads.DefaultMaxVideoBytes;
 }

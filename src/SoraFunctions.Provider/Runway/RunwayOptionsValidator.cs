@@ -21,6 +21,12 @@ public sealed class RunwayOptionsValidator : IValidateOptions<RunwayOptions>
             failures.Add("Runway:BaseUrl must use https unless it is a loopback address");
         }
 
+        ProviderSecrets.RefuseUnresolved("Runway:ApiKey", options.ApiKey, failures);
+        if (options.MaxVideoBytes < 1)
+        {
+            failures.Add("Runway:MaxVideoBytes must be a positive number of bytes");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ApiKey))
         {
             if (baseUri is not null && !baseUri.IsLoopback)

@@ -30,6 +30,7 @@ public sealed class RunwayVideoProvider : IVideoProvider, IImageToVideo
     ];
 
     readonly RunwayClient runway;
+    readonly long maxVideoBytes;
 
     public RunwayVideoProvider(RunwayClient runway, IOptions<RunwayOptions> options)
     {
@@ -38,6 +39,7 @@ public sealed class RunwayVideoProvider : IVideoProvider, IImageToVideo
         this.runway = runway;
         RunwayOptions value = options.Value;
         Models = new VideoModelCatalog(value.DefaultModel, value.DefaultSeconds, value.DefaultSize, DefaultModels);
+        maxVideoBytes = value.MaxVideoBytes;
     }
 
     public string Name => "Runway";
@@ -127,7 +129,8 @@ public sealed class RunwayVideoProvider : IVideoProvider, IImageToVideo
             });
         }
 
-        return await runway.DownloadAsync(url, cancellationToken);
+        ProviderResult<ProviderContent> download = await runway.DownloadAsync(url, cancellationToken);
+        return download.IsSuccess ? await ProviderDownloads.CapAsync(download.Value!, maxVideoBytes, Name) : download;
     }
 
     public Task<ProviderResult<bool>> DeleteAsync(string videoId, CancellationToken cancellationToken) =>

@@ -32,6 +32,7 @@ public sealed class SoraClient : ISoraClient
     readonly VideoClient videos;
     readonly ClientPipeline anonymousPipeline;
     readonly Uri baseUri;
+    readonly string[] contentHosts;
     readonly TimeSpan timeout;
     readonly TimeProvider timeProvider;
     readonly ILogger logger;
@@ -67,6 +68,7 @@ public sealed class SoraClient : ISoraClient
         this.timeProvider = timeProvider ?? TimeProvider.System;
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
         baseUri = SoraOptionsValidator.TryGetBaseUri(options.BaseUrl)!;
+        contentHosts = [.. options.ContentHosts.Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h.Trim())];
         timeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         secret = string.IsNullOrWhiteSpace(options.ApiKey) ? null : options.ApiKey.Trim();
 
@@ -375,7 +377,7 @@ public sealed class SoraClient : ISoraClient
         return message.ExtractResponse() ?? throw new InvalidOperationException("The pipeline set no response.");
     }
 
-    static SoraError? NextHop(PipelineResponse response, Uri current, int hops, out Uri? next)
+    SoraError? NextHop(PipelineResponse response, Uri current, int hops, out Uri? next)
     {
         next = null;
         if (hops >= MaxRedirects)
@@ -411,6 +413,29 @@ public sealed class SoraClient : ISoraClient
                 StatusCode = response.Status,
                 Code = "invalid_redirect",
                 Message = "The Sora content redirect leads from https to http; it is not followed.",
+            };
+        }
+
+        if (target.Scheme == Uri.UriSchemeHttp && !target.IsLoopback)
+        {
+            return new SoraError
+            {
+                Kind = SoraErrorKind.Terminal,
+                StatusCode = response.Status,
+                Code = "invalid_redirect",
+                Message = "The Sora content redirect leads to plain http beyond loopback; it is not followed.",
+            };
+        }
+
+        if (contentHosts.Length > 0 && !SameOrigin(target, baseUri)
+            && !contentHosts.Any(h => string.Equals(h, target.Host, StringComparison.OrdinalIgnoreCase)))
+        {
+            return new SoraError
+            {
+                Kind = SoraErrorKind.Terminal,
+                StatusCode = response.Status,
+                Code = "redirect_host_not_allowed",
+                Message = $"The Sora content redirect leads to {target.Host}, which is not in Sora:ContentHosts; it is not followed.",
             };
         }
 

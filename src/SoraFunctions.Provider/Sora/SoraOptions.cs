@@ -53,6 +53,17 @@ public sealed class SoraOptions
     /// once instead of at its next status check; when empty, that endpoint is off and jobs rely on polling.
     /// </summary>
     public string? WebhookSecret { get; set; }
+
+    /// <summary>
+    /// The largest video a download may bring (checked against <c>Content-Length</c> before reading, and counted while
+    /// streaming when there is none); a larger one fails the job without retries.
+    /// </summary>
+    public long MaxVideoBytes { get; set; } = ProviderDownloads.DefaultMaxVideoBytes;
+
+    /// <summary>
+    /// Hosts a content redirect may lead to (for example a CDN's), besides the provider's own; empty: any https host.
+    /// </summary>
+    public IList<string> ContentHosts { get; } = [];
 }
 
 /// <summary>How the Sora client authenticates.</summary>

@@ -19,6 +19,27 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
         {
             failures.Add("Sora:BaseUrl must be an absolute http or https URL");
         }
+        else if (baseUri.Scheme != Uri.UriSchemeHttps && !baseUri.IsLoopback)
+        {
+            // The key (or token) travels in every request's headers.
+            failures.Add("Sora:BaseUrl must use https unless it is a loopback address (http is allowed only for a local provider such as the emulator)");
+        }
+
+        ProviderSecrets.RefuseUnresolved("Sora:ApiKey", options.ApiKey, failures);
+        ProviderSecrets.RefuseUnresolved("Sora:WebhookSecret", options.WebhookSecret, failures);
+        if (options.MaxVideoBytes < 1)
+        {
+            failures.Add("Sora:MaxVideoBytes must be a positive number of bytes");
+        }
+
+        for (int i = 0; i < options.ContentHosts.Count; i++)
+        {
+            string host = options.ContentHosts[i];
+            if (string.IsNullOrWhiteSpace(host) || Uri.CheckHostName(host.Trim()) == UriHostNameType.Unknown)
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"Sora:ContentHosts:{i} must be a host name, for example videos.example.com"));
+            }
+        }
 
         if (!IsSize(options.DefaultSize))
         {
@@ -57,18 +78,13 @@ public sealed class SoraOptionsValidator : IValidateOptions<SoraOptions>
                     failures.Add("Sora:EntraScope is required when Sora:AuthMode is EntraId");
                 }
 
-                if (baseUri is not null && baseUri.Scheme != Uri.UriSchemeHttps && !baseUri.IsLoopback)
-                {
-                    failures.Add("Sora:BaseUrl must use https when Sora:AuthMode is EntraId");
-                }
-
                 break;
             default:
                 failures.Add("Sora:AuthMode must be Bearer, ApiKeyHeader or EntraId");
                 break;
         }
 
-        if (!string.IsNullOrEmpty(options.WebhookSecret) && !IsWebhookSecret(options.WebhookSecret))
+        if (!string.IsNullOrEmpty(options.WebhookSecret) && !ProviderSecrets.IsUnresolved(options.WebhookSecret) && !IsWebhookSecret(options.WebhookSecret))
         {
             failures.Add("Sora:WebhookSecret must be a Standard Webhooks secret: 'whsec_' followed by base64");
         }

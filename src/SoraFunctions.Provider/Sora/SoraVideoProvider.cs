@@ -37,6 +37,7 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
 
     readonly ISoraClient sora;
     readonly StandardWebhook? verifier;
+    readonly long maxVideoBytes;
 
     public SoraVideoProvider(ISoraClient sora, IOptions<SoraOptions> options)
     {
@@ -45,6 +46,7 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
         SoraOptions value = options.Value;
         Models = new VideoModelCatalog(value.DefaultModel, value.DefaultSeconds, value.DefaultSize, DefaultModels);
         verifier = string.IsNullOrEmpty(value.WebhookSecret) ? null : new StandardWebhook(value.WebhookSecret);
+        maxVideoBytes = value.MaxVideoBytes;
     }
 
     public string Name => "Sora";
@@ -92,7 +94,10 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
 
     public async Task<ProviderResult<ProviderContent>> OpenContentAsync(string videoId, CancellationToken cancellationToken)
     {
-        return Open(await sora.DownloadContentAsync(videoId, SoraVariant.Video, cancellationToken));
+        SoraResult<SoraContent> result = await sora.DownloadContentAsync(videoId, SoraVariant.Video, cancellationToken);
+        return result.IsSuccess
+            ? await ProviderDownloads.CapAsync(new ProviderContent(result.Value.Stream, result.Value.ContentLength, result.Value), maxVideoBytes, Name)
+            : ProviderResult<ProviderContent>.Failure(ToProviderError(result.Error));
     }
 
     static ProviderResult<ProviderContent> Open(SoraResult<SoraContent> result) =>

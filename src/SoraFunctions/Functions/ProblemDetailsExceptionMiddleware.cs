@@ -2,28 +2,45 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
+using SoraFunctions.Http;
 
 namespace SoraFunctions.Functions;
 
-/// <summary>Logs an unhandled exception of an HTTP function and answers a problem+json 500 without internals.</summary>
+/// <summary>
+/// Makes the invocation id the request's trace id (every problem body carries it as <c>traceId</c>), logs an unhandled
+/// exception of an HTTP function and answers it as the local host does (<see cref="ApiFailures.ProblemFor"/>: a 503
+/// with <c>Retry-After</c> while storage is out of reach, else a 500), with no internals in the body.
+/// </summary>
 public sealed class ProblemDetailsExceptionMiddleware(ILogger<ProblemDetailsExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
+        if (context.GetHttpContext() is { } httpContext)
+        {
+            httpContext.TraceIdentifier = context.InvocationId;
+        }
+
         try
         {
             await next(context);
         }
         catch (Exception ex) when (context.GetHttpContext() is { Response.HasStarted: false })
         {
-            logger.LogError(ex, "Function {Function} failed (invocation {InvocationId})", context.FunctionDefinition.Name, context.InvocationId);
             HttpContext http = context.GetHttpContext()!;
-            await TypedResults.Problem(
-                statusCode: StatusCodes.Status500InternalServerError,
-                title: "Something went wrong on our side.",
-                detail: $"The request could not be completed. Quote invocation {context.InvocationId} when reporting it.").ExecuteAsync(http);
+            ApiProblem problem = ApiFailures.ProblemFor(ex, http.RequestAborted.IsCancellationRequested);
+            if (problem.Status >= 500)
+            {
+                logger.LogError(ex, "Function {Function} failed: {Code} (invocation {InvocationId})", context.FunctionDefinition.Name, problem.Code, context.InvocationId);
+            }
+            else
+            {
+                logger.LogInformation("Function {Function} refused the request: {Code}: {Reason} (invocation {InvocationId})", context.FunctionDefinition.Name, problem.Code, ex.Message, context.InvocationId);
+            }
+
+            http.Response.Clear();
+            await problem.ExecuteAsync(http);
         }
     }
 }

@@ -142,6 +142,34 @@ public sealed class RunwayContentTests
         await Assert.ThrowsAsync<IOException>(async () => await content.Stream.ReadExactlyAsync(new byte[16]));
     }
 
+    [Fact]
+    public async Task OpenContentAsync_ContentLengthOverTheCap_TerminalBeforeReading()
+    {
+        var cdn = StubHandler.Answer(_ => Mp4(new byte[2000]));
+        RunwayOptions options = RunwayStub.Options();
+        options.MaxVideoBytes = 1000;
+
+        ProviderResult<ProviderContent> result = await RunwayStub.Provider(Api(), cdn, options).OpenContentAsync("task_1", default);
+
+        Assert.False(result.IsSuccess);
+        Assert.Equal("video_too_large", result.Error!.Code);
+        Assert.False(result.Error.Transient);
+    }
+
+    [Fact]
+    public async Task OpenContentAsync_NoContentLengthAndOverTheCap_ReadFails()
+    {
+        var cdn = StubHandler.Answer(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new NonSeekableStream(new byte[5000])) });
+        RunwayOptions options = RunwayStub.Options();
+        options.MaxVideoBytes = 1000;
+
+        ProviderResult<ProviderContent> result = await RunwayStub.Provider(Api(), cdn, options).OpenContentAsync("task_1", default);
+        await using ProviderContent content = result.Value!;
+
+        Assert.Null(content.Length);
+        await Assert.ThrowsAsync<VideoTooLargeException>(async () => await content.Stream.CopyToAsync(Stream.Null));
+    }
+
     sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
     {
         public override bool CanSeek => false;

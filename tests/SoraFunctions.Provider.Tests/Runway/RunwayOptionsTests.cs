@@ -31,6 +31,32 @@ public sealed class RunwayOptionsTests
     }
 
     [Fact]
+    public void Validate_UnresolvedKeyVaultReference_FailsNamingTheKeyAndTheIdentity()
+    {
+        ValidateOptionsResult result = Validate(new RunwayOptions { ApiKey = "@Microsoft.KeyVault(VaultName=kv;SecretName=runway)" });
+
+        string failure = Assert.Single(result.Failures ?? []);
+        Assert.Contains("Runway:ApiKey", failure, StringComparison.Ordinal);
+        Assert.Contains("identity cannot read the secret", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PlainHttpBeyondLoopback_Fails()
+    {
+        ValidateOptionsResult result = Validate(new RunwayOptions { ApiKey = "key", BaseUrl = "http://api.example.com" });
+
+        Assert.Contains(result.Failures ?? [], f => f.Contains("Runway:BaseUrl must use https", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_MaxVideoBytesNotPositive_FailsNamingTheKey()
+    {
+        ValidateOptionsResult result = Validate(new RunwayOptions { ApiKey = "key", MaxVideoBytes = -1 });
+
+        Assert.Contains(result.Failures ?? [], f => f.Contains("Runway:MaxVideoBytes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Validate_DefaultsWithKey_Succeed()
     {
         Assert.True(Validate(new RunwayOptions { ApiKey = "key" }).Succeeded);

@@ -187,6 +187,32 @@ public class PipelineTests(PipelineFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task StoreActivity_DownloadPastTheSizeCapWithoutContentLength_FailsWithoutRetryAndLeavesNothingVisible()
+    {
+        var provider = new Mock<IVideoProvider>();
+        provider.SetupGet(p => p.Name).Returns("Capped");
+        provider.Setup(p => p.OpenContentAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => ProviderResult<ProviderContent>.Success(new ProviderContent(new SizeCappedStream(new MemoryStream(new byte[300_000]), 100_000), null)));
+        var work = new VideoJobActivities(
+            provider.Object,
+            fixture.Services.GetRequiredService<Storage.VideoBlobStore>(),
+            fixture.Services.GetRequiredService<Storage.InputImageStore>(),
+            fixture.Services.GetRequiredService<Storage.ProviderVideoIndex>(),
+            new Mock<Storage.IVideoStoredNotifier>().Object,
+            new Mock<SoraFunctions.Limits.ICreatePacer>().Object,
+            Microsoft.Extensions.Options.Options.Create(new Configuration.PipelineOptions()),
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<VideoJobActivities>.Instance);
+        string name = $"toolarge/{Guid.NewGuid():N}.mp4";
+
+        StoreVideoResult result = await work.StoreAsync(new StoreVideoInput("big-job", "video_big", name, new VideoSpec("p", "sora-2", "4", "720x1280")), default);
+
+        Assert.Equal(StepOutcome.Failed, result.Outcome);
+        Assert.Equal(JobErrorCodes.VideoTooLarge, result.Error?.Code);
+        Assert.False((await fixture.Videos.GetBlobClient(name).ExistsAsync()).Value);
+    }
+
+    [Fact]
     public async Task StoreActivity_UnknownProviderVideo_FailsWithoutRetry()
     {
         VideoJobActivities work = fixture.Services.GetRequiredService<VideoJobActivities>();

@@ -82,6 +82,51 @@ public class ProviderWebhookTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task Event_EmptySignatureV1Comma_Is401ProblemWithCode()
+    {
+        DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
+        context.Request.Headers["webhook-signature"] = "v1,";
+        ProviderWebhooks webhooks = fixture.Services.GetRequiredService<ProviderWebhooks>();
+        (int status, JsonElement body, HttpContext http) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, "sora", fixture.Client, default), context);
+
+        Assert.Equal(401, status);
+        Assert.Equal("application/problem+json", http.Response.ContentType);
+        Assert.Equal("bad_signature", body.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Event_ReplayedDelivery_IsDuplicateAndWakesNothing()
+    {
+        JobPacing slow = TestPacing.Fast with { MinPollInterval = TimeSpan.FromSeconds(40), MaxPollInterval = TimeSpan.FromSeconds(60) };
+        string id = await fixture.StartJobAsync($"[[render=60]] a replayed fox {Guid.NewGuid():N}", slow);
+        string videoId = await ProviderVideoOfAsync(id);
+        string payload = Event("video.completed", videoId);
+        DefaultHttpContext first = Signed(payload, PipelineFixture.WebhookSecret);
+        DefaultHttpContext replay = HttpResults.NewContext(payload);
+        foreach (string header in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
+        {
+            replay.Request.Headers[header] = first.Request.Headers[header];
+        }
+
+        (int firstStatus, JsonElement firstBody) = await PostAsync(first);
+        (int replayStatus, JsonElement replayBody) = await PostAsync(replay);
+        await fixture.Client.TerminateInstanceAsync(id);
+
+        Assert.Equal((200, "job woken"), (firstStatus, firstBody.GetProperty("result").GetString()));
+        Assert.Equal((200, "duplicate"), (replayStatus, replayBody.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task Event_SameDeliveryIdOnceEach_TwoDeliveriesAreBothTaken()
+    {
+        (int a, JsonElement first) = await PostAsync(Signed(Event("video.completed", "video_none"), PipelineFixture.WebhookSecret));
+        (int b, JsonElement second) = await PostAsync(Signed(Event("video.completed", "video_none"), PipelineFixture.WebhookSecret));
+
+        Assert.Equal((200, "unknown video"), (a, first.GetProperty("result").GetString()));
+        Assert.Equal((200, "unknown video"), (b, second.GetProperty("result").GetString()));
+    }
+
+    [Fact]
     public async Task Event_InvalidUtf8_Is400()
     {
         DefaultHttpContext context = Signed("x", PipelineFixture.WebhookSecret);
@@ -142,6 +187,7 @@ public class ProviderWebhookTests(PipelineFixture fixture)
             TestProviders.Sora,
             Options.Create(new VideoApiOptions()),
             fixture.Services.GetRequiredService<ProviderVideoIndex>(),
+            fixture.Services.GetRequiredService<WebhookDeliveries>(),
             NullLogger<ProviderWebhooks>.Instance);
         DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
 

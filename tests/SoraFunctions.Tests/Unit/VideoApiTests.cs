@@ -104,6 +104,7 @@ public class VideoApiTests
         Assert.Equal(StatusCodes.Status415UnsupportedMediaType, status);
         Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
         Assert.Equal(415, body.GetProperty("status").GetInt32());
+        Assert.Equal("unsupported_media_type", body.GetProperty("code").GetString());
         VerifyNothingScheduled();
     }
 
@@ -121,6 +122,9 @@ public class VideoApiTests
     [InlineData("""{"prompt":""}""", "prompt")]
     [InlineData("""{"prompt":"p","model":"sora-9"}""", "model")]
     [InlineData("""{"prompt":"p","id":"../etc"}""", "id")]
+    [InlineData("""{"prompt":"\ud800"}""", "prompt")]
+    [InlineData("""{"prompt":"p","model":"\udfff"}""", "model")]
+    [InlineData("""{"prompt":"p","id":"a\ud800b"}""", "id")]
     public async Task Submit_BadInput_Answers400ProblemNamingTheField(string body, string field)
     {
         (int status, JsonElement problem, HttpContext context) = await SubmitAsync(body);
@@ -128,6 +132,8 @@ public class VideoApiTests
         Assert.Equal(StatusCodes.Status400BadRequest, status);
         Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"errors should name '{field}'");
+        Assert.Equal("validation_failed", problem.GetProperty("code").GetString());
+        Assert.Equal(context.TraceIdentifier, problem.GetProperty("traceId").GetString());
         VerifyNothingScheduled();
     }
 
@@ -194,6 +200,7 @@ public class VideoApiTests
             (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.GetAsync(context.Request, id, client.Object, default), context);
             Assert.Equal(404, status);
             Assert.Equal(404, body.GetProperty("status").GetInt32());
+            Assert.Equal("not_found", body.GetProperty("code").GetString());
         }
     }
 
@@ -212,6 +219,7 @@ public class VideoApiTests
         (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ContentAsync(HttpResults.NewContext().Request, "job-9", client.Object, default), HttpResults.NewContext());
         Assert.Equal(409, status);
         Assert.Contains("queued", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("not_ready", body.GetProperty("code").GetString());
     }
 
     [Fact]
@@ -371,6 +379,7 @@ public class VideoApiTests
         Assert.Equal("3601", context.Response.Headers.RetryAfter.ToString());
         Assert.Equal("application/problem+json", context.Response.ContentType);
         Assert.Equal("Limits:CallerDailyUsd", body.GetProperty("budget").GetString());
+        Assert.Equal("over_budget", body.GetProperty("code").GetString());
         VerifyNothingScheduled();
     }
 
@@ -383,6 +392,7 @@ public class VideoApiTests
         (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.SubmitAsync(context.Request, client.Object, new HttpResults.TestUrls(), default), context);
 
         Assert.Equal(409, status);
+        Assert.Equal("id_taken", body.GetProperty("code").GetString());
         Assert.DoesNotContain("secret", body.GetRawText(), StringComparison.Ordinal);
         VerifyNothingScheduled();
     }
