@@ -21,3 +21,21 @@ public static class BlobMetadataKeys
     /// <summary>The renditions stored beside the video (comma-separated names, e.g. <c>thumbnail,spritesheet</c>).</summary>
     public const string Renditions = "renditions";
 }
+
+/// <summary>The renditions a video may have beside it: the blob extension and content type of each, by name.</summary>
+public static class RenditionFiles
+{
+    public static IReadOnlyDictionary<string, (string Extension, string ContentType)> Known { get; } =
+        new Dictionary<string, (string, string)>(StringComparer.Ordinal)
+        {
+            ["thumbnail"] = (".webp", "image/webp"),
+            ["spritesheet"] = (".jpg", "image/jpeg"),
+        };
+
+    /// <summary>The rendition's blob name beside the video's (<c>….mp4</c> → <c>….webp</c>).</summary>
+    public static string Beside(string videoBlobName, string extension)
+    {
+        ArgumentNullException.ThrowIfNull(videoBlobName);
+        return string.Concat(videoBlobName.AsSpan(0, videoBlobName.Length - ".mp4".Length), extension);
+    }
+}

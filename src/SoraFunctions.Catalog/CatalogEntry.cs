@@ -42,6 +42,18 @@ public sealed record CatalogEntry
     /// <summary>The provider's video id (metadata <c>providervideoid</c>).</summary>
     public string? ProviderVideoId { get; init; }
 
+    /// <summary>The job's estimated cost in USD (metadata <c>costusd</c>).</summary>
+    public decimal? EstimatedCostUsd { get; init; }
+
+    /// <summary>The job this video remixes (metadata <c>remixof</c>).</summary>
+    public string? RemixOf { get; init; }
+
+    /// <summary>The batch the job belongs to (metadata <c>batchid</c>).</summary>
+    public string? BatchId { get; init; }
+
+    /// <summary>Links to the renditions stored beside the video, by name (metadata <c>renditions</c>).</summary>
+    public IReadOnlyDictionary<string, string>? Renditions { get; init; }
+
     /// <summary>True when the blob is a complete MP4 with a video track.</summary>
     public bool IsValidMp4 { get; init; }
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 
@@ -87,6 +89,10 @@ public sealed class VideoCatalog
         SetIfNotNull(entity, nameof(CatalogEntry.Size), entry.Size);
         SetIfNotNull(entity, nameof(CatalogEntry.ProviderVideoId), entry.ProviderVideoId);
         SetIfNotNull(entity, nameof(CatalogEntry.Problem), entry.Problem);
+        SetIfNotNull(entity, nameof(CatalogEntry.EstimatedCostUsd), entry.EstimatedCostUsd?.ToString(CultureInfo.InvariantCulture));
+        SetIfNotNull(entity, nameof(CatalogEntry.RemixOf), entry.RemixOf);
+        SetIfNotNull(entity, nameof(CatalogEntry.BatchId), entry.BatchId);
+        SetIfNotNull(entity, nameof(CatalogEntry.Renditions), entry.Renditions is { Count: > 0 } links ? JsonSerializer.Serialize(links) : null);
         return entity;
     }
 
@@ -107,6 +113,10 @@ public sealed class VideoCatalog
         ProviderVideoId = entity.GetString(nameof(CatalogEntry.ProviderVideoId)),
         IsValidMp4 = entity.GetBoolean(nameof(CatalogEntry.IsValidMp4)) ?? false,
         Problem = entity.GetString(nameof(CatalogEntry.Problem)),
+        EstimatedCostUsd = decimal.TryParse(entity.GetString(nameof(CatalogEntry.EstimatedCostUsd)), NumberStyles.Number, CultureInfo.InvariantCulture, out decimal cost) ? cost : null,
+        RemixOf = entity.GetString(nameof(CatalogEntry.RemixOf)),
+        BatchId = entity.GetString(nameof(CatalogEntry.BatchId)),
+        Renditions = entity.GetString(nameof(CatalogEntry.Renditions)) is { } links ? JsonSerializer.Deserialize<Dictionary<string, string>>(links) : null,
         BlobCreatedAt = entity.GetDateTimeOffset(nameof(CatalogEntry.BlobCreatedAt)) ?? default,
         CatalogedAt = entity.GetDateTimeOffset(nameof(CatalogEntry.CatalogedAt)) ?? default,
     };

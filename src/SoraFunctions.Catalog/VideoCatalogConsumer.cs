@@ -79,6 +79,10 @@ public sealed class VideoCatalogConsumer
             Seconds = int.TryParse(Metadata(metadata, BlobMetadataKeys.Seconds), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seconds) ? seconds : null,
             Size = Metadata(metadata, BlobMetadataKeys.Size),
             ProviderVideoId = Metadata(metadata, BlobMetadataKeys.ProviderVideoId),
+            EstimatedCostUsd = decimal.TryParse(Metadata(metadata, BlobMetadataKeys.CostUsd), NumberStyles.Number, CultureInfo.InvariantCulture, out decimal cost) ? cost : null,
+            RemixOf = Metadata(metadata, BlobMetadataKeys.RemixOf),
+            BatchId = Metadata(metadata, BlobMetadataKeys.BatchId),
+            Renditions = RenditionLinks(blob.Uri, Metadata(metadata, BlobMetadataKeys.Renditions)),
             IsValidMp4 = info.IsValid,
             Problem = info.Problem,
             BlobCreatedAt = properties.CreatedOn,
@@ -109,6 +113,20 @@ public sealed class VideoCatalogConsumer
         }
 
         return entry;
+    }
+
+    /// <summary>The renditions the pipeline stored before the video, linked beside it.</summary>
+    static Dictionary<string, string>? RenditionLinks(Uri video, string? names)
+    {
+        if (string.IsNullOrEmpty(names))
+        {
+            return null;
+        }
+
+        string url = WithoutQuery(video);
+        return names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(RenditionFiles.Known.ContainsKey)
+            .ToDictionary(n => n, n => RenditionFiles.Beside(url, RenditionFiles.Known[n].Extension), StringComparer.Ordinal);
     }
 
     static string? Metadata(IDictionary<string, string> metadata, string key)

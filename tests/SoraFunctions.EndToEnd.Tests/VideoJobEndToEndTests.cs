@@ -51,6 +51,8 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
         Assert.Equal(4.0, (double)row["durationSeconds"]!, precision: 1);
         Assert.Equal((720, 1280), ((int)row["width"]!, (int)row["height"]!));
         Assert.Equal(served.Length, (long)row["byteSize"]!);
+        Assert.Equal(0.40m, (decimal)row["estimatedCostUsd"]!);
+        Assert.Equal("0.40", properties.Metadata["costusd"]);
     }
 
     [Fact]

@@ -9,6 +9,5 @@ public static class BlobNames
         string.Create(CultureInfo.InvariantCulture, $"{startedAtUtc:yyyy}/{startedAtUtc:MM}/{startedAtUtc:dd}/{jobId}.mp4");
 
     /// <summary>A rendition beside the video: the same name with the rendition's extension (<c>….webp</c>, <c>….jpg</c>).</summary>
-    public static string Beside(string videoBlobName, string extension) =>
-        string.Concat(videoBlobName.AsSpan(0, videoBlobName.Length - ".mp4".Length), extension);
+    public static string Beside(string videoBlobName, string extension) => Catalog.RenditionFiles.Beside(videoBlobName, extension);
 }

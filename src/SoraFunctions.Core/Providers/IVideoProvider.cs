@@ -70,12 +70,7 @@ public static class Renditions
     public const string Thumbnail = "thumbnail";
     public const string Spritesheet = "spritesheet";
 
-    public static IReadOnlyDictionary<string, (string Extension, string ContentType)> Known { get; } =
-        new Dictionary<string, (string, string)>(StringComparer.Ordinal)
-        {
-            [Thumbnail] = (".webp", "image/webp"),
-            [Spritesheet] = (".jpg", "image/jpeg"),
-        };
+    public static IReadOnlyDictionary<string, (string Extension, string ContentType)> Known => Catalog.RenditionFiles.Known;
 }
 
 /// <summary>A provider that signs webhook events about its videos.</summary>

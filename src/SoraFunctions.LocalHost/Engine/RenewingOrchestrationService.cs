@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using DurableTask.Core;
+using DurableTask.Core.History;
 
 namespace SoraFunctions.LocalHost.Engine;
 
 /// <summary>
-/// The orchestration service as the sidecar's dispatchers see it, with one addition: while an activity runs, its
+/// The orchestration service as the sidecar's dispatchers see it, with two additions. Sub-orchestration start messages
+/// get plain tags (see <see cref="PlainTags"/>). And while an activity runs, its
 /// work-item message is kept invisible by renewing it (<see cref="IOrchestrationService.RenewTaskActivityWorkItemLockAsync"/>)
 /// every third of <c>WorkItemQueueVisibilityTimeout</c>. DurableTask.Core's own activity dispatcher does this; the gRPC
 /// sidecar's does not, so without it a visibility timeout had to outlast the longest activity (5 minutes) and a crash
@@ -40,11 +42,39 @@ public class RenewingOrchestrationService : DispatchProxy
         {
             case nameof(IOrchestrationService.LockNextTaskActivityWorkItem):
                 return StartRenewingAsync((Task<TaskActivityWorkItem>)Call(targetMethod, args)!);
+            case nameof(IOrchestrationService.CompleteTaskOrchestrationWorkItemAsync):
+                PlainTags(args);
+                return Call(targetMethod, args);
             case nameof(IOrchestrationService.CompleteTaskActivityWorkItemAsync):
             case nameof(IOrchestrationService.AbandonTaskActivityWorkItemAsync):
                 return StopRenewingThenAsync((TaskActivityWorkItem)args![0]!, () => (Task)Call(targetMethod, args)!);
             default:
                 return Call(targetMethod, args);
+        }
+    }
+
+    /// <summary>
+    /// The gRPC sidecar hands a sub-orchestration's start message the tags as a protobuf <c>MapField</c>, which the
+    /// Azure Storage provider serializes with its type name and then cannot read back (the message is retried for
+    /// ever and the sub-orchestration never starts). A plain dictionary round-trips.
+    /// </summary>
+    static void PlainTags(object?[]? args)
+    {
+        foreach (object? arg in args ?? [])
+        {
+            IEnumerable<TaskMessage> messages = arg switch
+            {
+                IEnumerable<TaskMessage> list => list,
+                TaskMessage one => [one],
+                _ => [],
+            };
+            foreach (TaskMessage message in messages)
+            {
+                if (message?.Event is ExecutionStartedEvent { Tags: { } tags } started && tags.GetType() != typeof(Dictionary<string, string>))
+                {
+                    started.Tags = new Dictionary<string, string>(tags, StringComparer.Ordinal);
+                }
+            }
         }
     }
 

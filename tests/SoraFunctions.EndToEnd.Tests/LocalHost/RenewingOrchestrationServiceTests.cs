@@ -89,4 +89,24 @@ public sealed class RenewingOrchestrationServiceTests
 
         Assert.Equal(7, service.MaxConcurrentTaskActivityWorkItems);
     }
+
+    [Fact]
+    public async Task CompletedOrchestration_SubOrchestrationStartWithProtobufTags_IsHandedOnWithPlainTags()
+    {
+        (Mock<IOrchestrationService> inner, IOrchestrationService service, _) = Create();
+        IList<TaskMessage>? handedOn = null;
+        inner.Setup(s => s.CompleteTaskOrchestrationWorkItemAsync(
+                It.IsAny<TaskOrchestrationWorkItem>(), It.IsAny<OrchestrationRuntimeState>(), It.IsAny<IList<TaskMessage>>(),
+                It.IsAny<IList<TaskMessage>>(), It.IsAny<IList<TaskMessage>>(), It.IsAny<TaskMessage>(), It.IsAny<OrchestrationState>()))
+            .Callback((TaskOrchestrationWorkItem _, OrchestrationRuntimeState _, IList<TaskMessage> _, IList<TaskMessage> orchestrator, IList<TaskMessage> _, TaskMessage _, OrchestrationState _) => handedOn = orchestrator)
+            .Returns(Task.CompletedTask);
+        var tags = new Google.Protobuf.Collections.MapField<string, string> { ["team"] = "video" };
+        var start = new DurableTask.Core.History.ExecutionStartedEvent(-1, "{}") { Tags = tags };
+
+        await service.CompleteTaskOrchestrationWorkItemAsync(new TaskOrchestrationWorkItem(), new OrchestrationRuntimeState(), [], [new TaskMessage { Event = start }], [], null!, new OrchestrationState());
+
+        var started = (DurableTask.Core.History.ExecutionStartedEvent)Assert.Single(handedOn!).Event;
+        Assert.IsType<Dictionary<string, string>>(started.Tags);
+        Assert.Equal("video", started.Tags!["team"]);
+    }
 }
