@@ -29,7 +29,8 @@ public class WebPageTests(BrowserFixture fixture)
     public async Task SubmitPrompt_ProgressBarMovesAndTheVideoPlays()
     {
         IPage page = await OpenAsync(fixture);
-        await BrowserFixture.ScreenshotAsync(page, "01-empty");
+        await Assertions.Expect(page.Locator("#loading")).ToBeHiddenAsync();
+        await BrowserFixture.ScreenshotAsync(page, "01-start");
         string prompt = $"A red fox running through fresh snow at dawn, low tracking shot {Guid.NewGuid():N}";
         ILocator card = await SubmitAsync(page, prompt);
         ILocator bar = card.GetByRole(AriaRole.Progressbar);

@@ -80,7 +80,7 @@ public sealed class VideoApi
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(urls);
 
-        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("submit", null, System.Diagnostics.ActivityKind.Server);
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("submit", null);
         IResult answer = await SubmitCoreAsync(request, client, urls, span, cancellationToken);
         if (answer is IStatusCodeHttpResult { StatusCode: >= 400 } failure)
         {
