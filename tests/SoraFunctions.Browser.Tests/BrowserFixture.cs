@@ -71,13 +71,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh page (its own context) at the given viewport width.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860)
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 860, ColorScheme scheme = ColorScheme.Dark)
     {
         IBrowserContext context = await Browser.NewContextAsync(new()
         {
             BaseURL = BaseAddress.AbsoluteUri,
             ViewportSize = new() { Width = width, Height = height },
-            ColorScheme = ColorScheme.Dark,
+            ColorScheme = scheme,
         });
         IPage page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace SoraFunctions.Browser.Tests;
@@ -7,9 +9,9 @@ namespace SoraFunctions.Browser.Tests;
 [Collection(BrowserGroup.Name)]
 public class WebPageTests(BrowserFixture fixture)
 {
-    static async Task<IPage> OpenAsync(BrowserFixture fixture, int width = 1280, int height = 860)
+    static async Task<IPage> OpenAsync(BrowserFixture fixture, int width = 1280, int height = 860, ColorScheme scheme = ColorScheme.Dark)
     {
-        IPage page = await fixture.NewPageAsync(width, height);
+        IPage page = await fixture.NewPageAsync(width, height, scheme);
         await page.GotoAsync("/");
         // The selects are filled from GET /api/models.
         await page.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
@@ -135,6 +137,27 @@ public class WebPageTests(BrowserFixture fixture)
         Assert.True(scrollWidth <= 375, $"The page is {scrollWidth} px wide at 375 px");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate" })).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "09-phone", fullPage: true);
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [InlineData(ColorScheme.Dark)]
+    [InlineData(ColorScheme.Light)]
+    public async Task Page_HasNoAccessibilityViolations(ColorScheme scheme)
+    {
+        IPage page = await OpenAsync(fixture, scheme: scheme);
+        await Assertions.Expect(page.Locator("#loading")).ToBeHiddenAsync();
+        // A field error and the counter's warning state are part of what must stay readable.
+        await page.GetByLabel("Prompt").FillAsync(new string('b', 10_001));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#prompt-error")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(page, $"10-{scheme.ToString().ToLowerInvariant()}");
+
+        AxeResult result = await page.RunAxe();
+        string violations = string.Join(
+            Environment.NewLine,
+            result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}"));
+        Assert.True(result.Violations.Length == 0, violations);
         await page.Context.CloseAsync();
     }
 }
