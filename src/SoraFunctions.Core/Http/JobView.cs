@@ -42,7 +42,8 @@ public sealed record JobView
             Size = input?.Spec.Size,
             EstimatedCostUsd = input?.EstimatedCostUsd,
             Caller = input?.Caller,
-            CreatedAt = instance.CreatedAt,
+            // ContinueAsNew gives every generation a new creation time; the job began when it was submitted.
+            CreatedAt = input?.SubmittedAt ?? instance.CreatedAt,
             LastUpdatedAt = instance.LastUpdatedAt,
         };
 
