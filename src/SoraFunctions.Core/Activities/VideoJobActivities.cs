@@ -6,6 +6,7 @@ using SoraFunctions.Jobs;
 using SoraFunctions.Limits;
 using SoraFunctions.Providers;
 using SoraFunctions.Storage;
+using SoraFunctions.Telemetry;
 
 namespace SoraFunctions.Activities;
 
@@ -37,6 +38,19 @@ public sealed class VideoJobActivities(
     public async Task<CreateVideoResult> CreateAsync(CreateVideoInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("create", input.JobId);
+        CreateVideoResult outcome = await CreateCoreAsync(input, cancellationToken);
+        if (outcome.Outcome != StepOutcome.Succeeded)
+        {
+            span.Fail(outcome.Error?.Code);
+        }
+
+        span?.SetTag("sora.provider_video_id", outcome.Video?.Id);
+        return outcome;
+    }
+
+    async Task<CreateVideoResult> CreateCoreAsync(CreateVideoInput input, CancellationToken cancellationToken)
+    {
         if (input.LookupSince is { } since)
         {
             if (provider is not IFindCreatedVideos finder)
@@ -55,6 +69,7 @@ public sealed class VideoJobActivities(
             else
             {
                 ProviderResult<ProviderVideo?> lookup = await finder.FindCreatedAsync(input.Spec, new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)), cancellationToken);
+                PipelineTelemetry.ProviderCall("find", Outcome(lookup.Error), lookup.Error?.StatusCode);
                 if (lookup.IsSuccess && lookup.Value is { } found)
                 {
                     logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, found.Id);
@@ -81,6 +96,7 @@ public sealed class VideoJobActivities(
         }
 
         ProviderResult<ProviderVideo> result = await SendCreateAsync(input, cancellationToken);
+        PipelineTelemetry.ProviderCall("create", Outcome(result.Error), result.Error?.StatusCode);
         if (result.IsSuccess)
         {
             logger.LogInformation("Job {JobId}: provider video {VideoId} created", input.JobId, result.Value!.Id);
@@ -143,15 +159,21 @@ public sealed class VideoJobActivities(
         ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = false, Code = "unsupported", Message = $"{provider.Name} offers no {capability}." });
 
     /// <summary>Reads the provider's view of a video.</summary>
-    public async Task<GetVideoResult> GetAsync(string providerVideoId, CancellationToken cancellationToken)
+    /// <param name="jobId">The job, for its spans; null takes it from the enclosing Durable Task span.</param>
+    public async Task<GetVideoResult> GetAsync(string providerVideoId, string? jobId, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("get", jobId);
+        span?.SetTag("sora.provider_video_id", providerVideoId);
         ProviderResult<ProviderVideo> result = await provider.GetAsync(providerVideoId, cancellationToken);
+        PipelineTelemetry.ProviderCall("get", Outcome(result.Error), result.Error?.StatusCode);
         if (result.IsSuccess)
         {
+            span?.SetTag("sora.progress", result.Value!.Progress);
             return new GetVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter };
         }
 
         ProviderError error = result.Error;
+        span.Fail(error.Code);
         return error.Transient
             ? new GetVideoResult(StepOutcome.Retry) { RetryAfter = error.RetryAfter, Error = error.ToJobError(JobErrorCodes.ProviderUnavailable) }
             : new GetVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
@@ -164,6 +186,23 @@ public sealed class VideoJobActivities(
     public async Task<StoreVideoResult> StoreAsync(StoreVideoInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("store", input.JobId);
+        StoreVideoResult outcome = await StoreCoreAsync(input, cancellationToken);
+        if (outcome.Outcome == StepOutcome.Succeeded)
+        {
+            span?.SetTag("sora.bytes", outcome.Bytes);
+            span?.SetTag("sora.already_stored", outcome.AlreadyStored);
+        }
+        else
+        {
+            span.Fail(outcome.Error?.Code);
+        }
+
+        return outcome;
+    }
+
+    async Task<StoreVideoResult> StoreCoreAsync(StoreVideoInput input, CancellationToken cancellationToken)
+    {
         var metadata = new Dictionary<string, string>(input.Metadata)
         {
             [BlobMetadataKeys.JobId] = input.JobId,
@@ -187,6 +226,7 @@ public sealed class VideoJobActivities(
                 async ct =>
                 {
                     ProviderResult<ProviderContent> download = await provider.OpenContentAsync(input.ProviderVideoId, ct);
+                    PipelineTelemetry.ProviderCall("content", Outcome(download.Error), download.Error?.StatusCode);
                     if (!download.IsSuccess)
                     {
                         throw new ProviderException(download.Error);
@@ -200,6 +240,7 @@ public sealed class VideoJobActivities(
             var location = new BlobLocation(store.ContainerName, input.BlobName, stored.BlobUri.AbsoluteUri);
             if (!stored.AlreadyStored)
             {
+                PipelineTelemetry.BytesStored.Add(stored.Bytes);
                 await NotifyAsync(new StoredVideo(input.JobId, store.ContainerName, input.BlobName, stored.BlobUri, stored.Bytes), cancellationToken);
             }
 
@@ -298,11 +339,15 @@ public sealed class VideoJobActivities(
     }
 
     /// <summary>Deletes the provider job, best effort: a failure is logged, never thrown.</summary>
-    public async Task<bool> DeleteAsync(string providerVideoId, CancellationToken cancellationToken)
+    /// <param name="jobId">The job, for its spans; null takes it from the enclosing Durable Task span.</param>
+    public async Task<bool> DeleteAsync(string providerVideoId, string? jobId, CancellationToken cancellationToken)
     {
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("delete", jobId);
+        span?.SetTag("sora.provider_video_id", providerVideoId);
         try
         {
             ProviderResult<bool> result = await provider.DeleteAsync(providerVideoId, cancellationToken);
+            PipelineTelemetry.ProviderCall("delete", Outcome(result.Error), result.Error?.StatusCode);
             if (result.IsSuccess)
             {
                 return true;
@@ -317,6 +362,14 @@ public sealed class VideoJobActivities(
             return false;
         }
     }
+
+    static string Outcome(ProviderError? error) => error switch
+    {
+        null => "success",
+        { StatusCode: 429 } => "throttled",
+        { Transient: true } => "transient",
+        _ => "rejected",
+    };
 
     /// <summary>Records the job's provider video for webhooks; polling still works when this fails.</summary>
     async Task IndexAsync(string providerVideoId, string jobId, CancellationToken cancellationToken)

@@ -7,7 +7,8 @@ namespace SoraFunctions.Http;
 
 /// <summary>
 /// One route of the HTTP API: the Functions app's function name, the method, the template under <c>/api</c>, and the
-/// handler. <paramref name="Anonymous"/> routes authenticate themselves (a webhook's signature) instead of a function key.
+/// handler. <paramref name="Anonymous"/> routes authenticate themselves (a webhook's signature) instead of a function key,
+/// or hold nothing secret (the web page's files, the OpenAPI document).
 /// </summary>
 public sealed record ApiRoute(string FunctionName, string Method, string Template, bool Anonymous, Delegate Handler);
 
@@ -41,6 +42,12 @@ public static class ApiRoutes
             (HttpRequest request, VideoApi api, CancellationToken ct) => api.LibraryAsync(request, ct)),
         new("GetUsage", HttpMethods.Get, "usage", false,
             (HttpRequest request, VideoApi api, CancellationToken ct) => api.UsageAsync(request, ct)),
+        new("ListModels", HttpMethods.Get, "models", false,
+            (HttpRequest request, VideoApi api) => api.Models(request)),
+        new("GetOpenApi", HttpMethods.Get, "openapi.json", true,
+            () => OpenApiDocument.Serve()),
+        new("WebPage", HttpMethods.Get, "ui/{*path}", true,
+            (HttpRequest request) => Web.WebPage.Serve(request, request.RouteValues["path"] as string)),
         new("ProviderWebhook", HttpMethods.Post, "webhooks/{provider}", true,
             (HttpRequest request, string provider, ProviderWebhooks webhooks, DurableTaskClient client, CancellationToken ct) => webhooks.ReceiveAsync(request, provider, client, ct)),
     ];

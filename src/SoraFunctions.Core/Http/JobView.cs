@@ -47,7 +47,9 @@ public sealed record JobView
             Caller = input?.Caller,
             RemixOf = input?.RemixOf?.JobId,
             BatchId = input?.BatchId,
-            CreatedAt = instance.CreatedAt,
+
+            // ContinueAsNew gives every generation a new creation time; the job began when it was submitted.
+            CreatedAt = input?.SubmittedAt ?? instance.CreatedAt,
             LastUpdatedAt = instance.LastUpdatedAt,
         };
 

@@ -17,6 +17,7 @@ using SoraFunctions.Limits;
 using SoraFunctions.Orchestration;
 using SoraFunctions.Providers;
 using SoraFunctions.Storage;
+using SoraFunctions.Telemetry;
 
 namespace SoraFunctions.Http;
 
@@ -33,11 +34,11 @@ public sealed class VideoApi
 
     readonly VideoApiOptions api;
     readonly VideoModelCatalog models;
+    readonly IVideoProvider provider;
     readonly string providerName;
     readonly CallerResolver callers;
     readonly IPriceTable prices;
     readonly ISpendLedger ledger;
-    readonly IVideoProvider provider;
     readonly InputImageStore images;
     readonly PipelineOptions pipeline;
     readonly VideoBlobStore store;
@@ -84,6 +85,18 @@ public sealed class VideoApi
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(urls);
 
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("submit", null);
+        IResult answer = await SubmitCoreAsync(request, client, urls, cancellationToken);
+        if (answer is IStatusCodeHttpResult { StatusCode: >= 400 } failure)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failure.StatusCode?.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return answer;
+    }
+
+    async Task<IResult> SubmitCoreAsync(HttpRequest request, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken cancellationToken)
+    {
         SubmitParseResult parsed;
         ImageUpload? image = null;
         if (IsMultipart(request.ContentType))
@@ -198,6 +211,7 @@ public sealed class VideoApi
         VideoSpec spec = submit.Spec;
         string id = submit.Id ?? Guid.CreateVersion7().ToString("N");
         Caller caller = callers.Resolve(request.Headers);
+        System.Diagnostics.Activity.Current?.SetTag(PipelineTelemetry.JobIdTag, id);
 
         if (submit.Id is not null)
         {
@@ -246,6 +260,8 @@ public sealed class VideoApi
         }
 
         logger.LogInformation("Job {JobId} submitted: {Model}, {Seconds}s, {Size}", id, spec.Model, spec.Seconds, spec.Size);
+        PipelineTelemetry.JobsStarted.Add(1, new KeyValuePair<string, object?>("model", spec.Model));
+        PipelineTelemetry.EstimatedCost.Add((double)cost, new KeyValuePair<string, object?>("model", spec.Model));
         var view = new JobView
         {
             Id = id,
@@ -465,6 +481,38 @@ public sealed class VideoApi
         return TypedResults.Json(report with { Caller = caller.Id }, Json);
     }
 
+    /// <summary>
+    /// <c>GET /api/models</c>: what a client may ask for (the models with their sizes and durations, the defaults, the
+    /// prompt limit, an estimated price per second) and which optional features this deployment offers.
+    /// </summary>
+    public IResult Models(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        VideoModelCatalog catalog = api.Effective(models);
+        List<ModelInfo> list = [.. catalog.Models.Select(m => new ModelInfo(
+            m.Name,
+            m.Sizes,
+            m.Seconds,
+            m.Sizes.ToDictionary(size => size, size => UsdPerSecond(m, size), StringComparer.Ordinal)))];
+        var capabilities = new ModelCapabilities(
+            Batches: true,
+            ImageInput: provider is IImageToVideo,
+            Remix: provider is IRemixVideos,
+            Renditions: provider is IVideoRenditions,
+            Webhooks: provider is IProviderWebhooks hooks && hooks.WebhooksEnabled);
+        return TypedResults.Json(
+            new ModelsAnswer(providerName, catalog.DefaultModel, catalog.DefaultSeconds, catalog.DefaultSize, api.MaxPromptLength, list, capabilities),
+            Json);
+    }
+
+    decimal UsdPerSecond(Configuration.VideoModel model, string size)
+    {
+        string? seconds = model.Seconds.FirstOrDefault();
+        return seconds is not null && int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0
+            ? prices.Estimate(providerName, model.Name, seconds, size) / s
+            : 0m;
+    }
+
     static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec, Caller caller)
     {
         var view = JobView.From(existing);
@@ -603,3 +651,19 @@ public sealed record JobList(IReadOnlyList<JobView> Items, string? ContinuationT
 
 /// <summary>An image uploaded for image-to-video: what it is, and its bytes (bounded by <c>Videos__MaxImageBytes</c>).</summary>
 public sealed record ImageUpload(ImageInfo Info, BinaryData Content);
+
+/// <summary>The <c>GET /api/models</c> answer.</summary>
+public sealed record ModelsAnswer(
+    string Provider,
+    string DefaultModel,
+    string DefaultSeconds,
+    string DefaultSize,
+    int MaxPromptLength,
+    IReadOnlyList<ModelInfo> Models,
+    ModelCapabilities Capabilities);
+
+/// <summary>A model with its sizes and durations, and the estimated price per second of each size.</summary>
+public sealed record ModelInfo(string Name, IReadOnlyList<string> Sizes, IReadOnlyList<string> Seconds, IReadOnlyDictionary<string, decimal> UsdPerSecond);
+
+/// <summary>The optional features this deployment offers; a page hides what is off.</summary>
+public sealed record ModelCapabilities(bool Batches, bool ImageInput, bool Remix, bool Renditions, bool Webhooks);

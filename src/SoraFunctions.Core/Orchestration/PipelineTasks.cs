@@ -59,7 +59,7 @@ public static class PipelineTasks
 
     sealed class GetVideoActivity(VideoJobActivities work) : TaskActivity<string, GetVideoResult>
     {
-        public override Task<GetVideoResult> RunAsync(TaskActivityContext context, string input) => work.GetAsync(input, CancellationToken.None);
+        public override Task<GetVideoResult> RunAsync(TaskActivityContext context, string input) => work.GetAsync(input, context.InstanceId, CancellationToken.None);
     }
 
     sealed class StoreVideoActivity(VideoJobActivities work) : TaskActivity<StoreVideoInput, StoreVideoResult>
@@ -69,7 +69,7 @@ public static class PipelineTasks
 
     sealed class DeleteVideoActivity(VideoJobActivities work) : TaskActivity<string, bool>
     {
-        public override Task<bool> RunAsync(TaskActivityContext context, string input) => work.DeleteAsync(input, CancellationToken.None);
+        public override Task<bool> RunAsync(TaskActivityContext context, string input) => work.DeleteAsync(input, context.InstanceId, CancellationToken.None);
     }
 
     sealed class AdmitJobActivity(JobLimitActivities work) : TaskActivity<AdmitJobInput, Admission>

@@ -432,6 +432,15 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 if (result.Outcome == StepOutcome.Succeeded)
                 {
                     log.LogInformation("Job {JobId}: stored {Bytes} bytes as {Blob}", input.JobId, result.Bytes, result.Blob!.Name);
+                    if (!context.IsReplaying)
+                    {
+                        Telemetry.PipelineTelemetry.JobsCompleted.Add(1);
+                        if (video.CompletedAt is { } finishedAt)
+                        {
+                            Telemetry.PipelineTelemetry.StoreDelay.Record(Math.Max(0, (context.CurrentUtcDateTime - finishedAt).TotalSeconds));
+                        }
+                    }
+
                     return new VideoJobResult(JobStatus.Completed)
                     {
                         ProviderVideoId = state.ProviderVideoId,
@@ -535,6 +544,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         {
             ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
             log.LogWarning("Job {JobId} failed: {Code}: {Message}", input.JobId, error.Code, error.Message);
+            if (!context.IsReplaying)
+            {
+                Telemetry.PipelineTelemetry.JobsFailed.Add(1, new KeyValuePair<string, object?>("code", error.Code));
+            }
+
             return new VideoJobResult(JobStatus.Failed) { ProviderVideoId = providerVideoId, Error = error, Checks = checks, CompletedAt = context.CurrentUtcDateTime };
         }
 

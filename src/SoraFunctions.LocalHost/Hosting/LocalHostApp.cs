@@ -6,6 +6,11 @@ using SoraFunctions.LocalHost.Engine;
 using SoraFunctions.LocalHost.Management;
 using SoraFunctions.Provider;
 using SoraFunctions.Storage;
+using SoraFunctions.Telemetry;
+using SoraFunctions.Web;
+using Scalar.AspNetCore;
+using OpenTelemetry.Trace;
+using OpenTelemetry.Metrics;
 
 namespace SoraFunctions.LocalHost.Hosting;
 
@@ -63,6 +68,11 @@ public sealed class LocalHostApp : IAsyncDisposable
 
                 WebApplication app = builder.Build();
                 app.UseLocalHostHttp();
+                app.MapGet("/", (HttpRequest request) => WebPage.Serve(request, null)).ExcludeFromDescription();
+                app.MapScalarApiReference("/scalar", scalar => scalar
+                    .WithTitle("SoraFunctions API")
+                    .WithOpenApiRoutePattern("/api/openapi.json"));
+                PrintMetricsSummaryOnStop(app);
                 return new LocalHostApp(app, stack, bootstrapLoggers);
             }
             catch
@@ -87,6 +97,18 @@ public sealed class LocalHostApp : IAsyncDisposable
         services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());
         services.AddHttpClient(LocalHostDefaults.LogCategory);
         services.AddLocalHostHttp(configuration);
+        services.AddSingleton<PipelineMetricsSummary>();
+        services.AddPipelineTelemetry(configuration, "SoraFunctions.LocalHost")
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !context.Request.Path.StartsWithSegments("/api/ui", StringComparison.Ordinal)))
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation());
+    }
+
+    /// <summary>One line with the pipeline's totals when the host stops (the same figures the exporters get).</summary>
+    static void PrintMetricsSummaryOnStop(WebApplication app)
+    {
+        PipelineMetricsSummary summary = app.Services.GetRequiredService<PipelineMetricsSummary>();
+        ILogger logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(LocalHostDefaults.LogCategory);
+        app.Lifetime.ApplicationStopping.Register(() => logger.LogInformation("Pipeline metrics: {Summary}", summary.Describe()));
     }
 
     /// <summary>Stops the app (if running), then the engine and the stack.</summary>

@@ -121,6 +121,29 @@ public sealed class VideoHttpFunctions(VideoApi api, BatchApi batches, ProviderW
         return api.UsageAsync(request, request.HttpContext.RequestAborted);
     }
 
+    [Function("ListModels")]
+    public IResult Models(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request) =>
+        api.Models(request);
+
+    /// <summary>The OpenAPI description: anonymous, it holds nothing secret.</summary>
+    [Function("GetOpenApi")]
+    public static IResult OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request) =>
+        OpenApiDocument.Serve();
+
+    /// <summary>
+    /// The web page's files: anonymous, as a browser cannot send a function key for a page load; the page's API calls
+    /// then carry Easy Auth's cookie or the key the user pastes.
+    /// </summary>
+    [Function("WebPage")]
+    public static IResult Page(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "ui/{*path}")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Web.WebPage.Serve(request, request.RouteValues["path"] as string);
+    }
+
     /// <summary>The provider's signed webhooks: anonymous at the HTTP level, authenticated by their signature.</summary>
     [Function("ProviderWebhook")]
     public Task<IResult> Webhook(

@@ -32,16 +32,16 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         work.CreateAsync(input, cancellationToken);
 
     [Function(ActivityNames.GetVideo)]
-    public Task<GetVideoResult> GetVideo([ActivityTrigger] string providerVideoId, CancellationToken cancellationToken) =>
-        work.GetAsync(providerVideoId, cancellationToken);
+    public Task<GetVideoResult> GetVideo([ActivityTrigger] string providerVideoId, FunctionContext context, CancellationToken cancellationToken) =>
+        work.GetAsync(providerVideoId, InstanceId(context), cancellationToken);
 
     [Function(ActivityNames.StoreVideo)]
     public Task<StoreVideoResult> StoreVideo([ActivityTrigger] StoreVideoInput input, CancellationToken cancellationToken) =>
         work.StoreAsync(input, cancellationToken);
 
     [Function(ActivityNames.DeleteVideo)]
-    public Task<bool> DeleteVideo([ActivityTrigger] string providerVideoId, CancellationToken cancellationToken) =>
-        work.DeleteAsync(providerVideoId, cancellationToken);
+    public Task<bool> DeleteVideo([ActivityTrigger] string providerVideoId, FunctionContext context, CancellationToken cancellationToken) =>
+        work.DeleteAsync(providerVideoId, InstanceId(context), cancellationToken);
 
     [Function(ActivityNames.AdmitJob)]
     public Task<Admission> AdmitJob([ActivityTrigger] AdmitJobInput input, CancellationToken cancellationToken) =>
@@ -65,4 +65,8 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         [BlobTrigger("videos/{name}", Source = BlobTriggerSource.EventGrid, Connection = "VideoStorage")] BlobClient blob,
         CancellationToken cancellationToken) =>
         await consumer.HandleAsync(blob, cancellationToken);
+
+    /// <summary>The orchestration instance (the job) an activity runs for, from the Durable trigger's binding data.</summary>
+    static string? InstanceId(FunctionContext context) =>
+        context?.BindingContext.BindingData.TryGetValue("instanceId", out object? id) == true ? id as string : null;
 }

@@ -94,4 +94,20 @@ public class JobViewTests
     {
         Assert.Equal(JobStatus.Failed, JobView.From(Instance(OrchestrationRuntimeStatus.Completed)).Status);
     }
+
+    [Fact]
+    public void From_AfterContinueAsNew_CreatedAtIsWhenTheJobWasSubmitted()
+    {
+        var submitted = new DateTimeOffset(2026, 11, 25, 9, 59, 30, TimeSpan.Zero);
+        OrchestrationMetadata generation = new(VideoOrchestrator.Name, "job-1")
+        {
+            RuntimeStatus = OrchestrationRuntimeStatus.Running,
+            CreatedAt = new DateTimeOffset(2026, 11, 25, 10, 0, 0, TimeSpan.Zero),
+            LastUpdatedAt = new DateTimeOffset(2026, 11, 25, 10, 1, 0, TimeSpan.Zero),
+            SerializedInput = Converter.Serialize(Input with { SubmittedAt = submitted }),
+            DataConverter = Converter,
+        };
+
+        Assert.Equal(submitted, JobView.From(generation).CreatedAt);
+    }
 }

@@ -411,4 +411,22 @@ public class VideoApiTests
         ledger.Verify(l => l.GetUsageAsync("alice", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
         ledger.Verify(l => l.GetUsageAsync(null, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
     }
+
+    [Fact]
+    public async Task Models_ListsTheProvidersModelsDefaultsLimitAndCapabilities()
+    {
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(api.Models(HttpResults.NewContext().Request), HttpResults.NewContext());
+
+        Assert.Equal(200, status);
+        Assert.Equal("Sora", body.GetProperty("provider").GetString());
+        Assert.Equal("sora-2", body.GetProperty("defaultModel").GetString());
+        Assert.Equal(10_000, body.GetProperty("maxPromptLength").GetInt32());
+        JsonElement sora2 = body.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "sora-2");
+        Assert.Contains("720x1280", sora2.GetProperty("sizes").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("4", sora2.GetProperty("seconds").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(0.10m, sora2.GetProperty("usdPerSecond").GetProperty("720x1280").GetDecimal());
+        JsonElement capabilities = body.GetProperty("capabilities");
+        Assert.True(capabilities.GetProperty("batches").GetBoolean());
+        Assert.False(capabilities.GetProperty("remix").GetBoolean());
+    }
 }

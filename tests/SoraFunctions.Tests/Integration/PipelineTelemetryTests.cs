@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using SoraFunctions.Telemetry;
+
+namespace SoraFunctions.Tests.Integration;
+
+/// <summary>The pipeline's spans and metrics for one real job (orchestrator and activities on the engine, emulator, Azurite).</summary>
+[Collection(PipelineTestGroup.Name)]
+public class PipelineTelemetryTests(PipelineFixture fixture)
+{
+    [Fact]
+    public async Task Job_EverySpanOfThePipeline_CarriesTheJobId()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PipelineTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var metrics = new PipelineMetricsSummary();
+
+        OrchestrationMetadata instance = await fixture.RunJobAsync($"[[render=2]] a heron lifting off a lake {Guid.NewGuid():N}");
+        string jobId = instance.InstanceId;
+
+        Activity[] mine = [.. spans.Where(s => (string?)s.GetTagItem(PipelineTelemetry.JobIdTag) == jobId)];
+        string[] names = [.. mine.Select(s => s.OperationName).Distinct().Order(StringComparer.Ordinal)];
+        Assert.Contains("create", names);
+        Assert.Contains("get", names);
+        Assert.Contains("store", names);
+        Assert.All(spans, s => Assert.False(string.IsNullOrEmpty((string?)s.GetTagItem(PipelineTelemetry.JobIdTag)), $"span {s.OperationName} has no job id"));
+
+        Assert.True(metrics.Total("sora.jobs.completed") >= 1, metrics.Describe());
+        Assert.True(metrics.Total("sora.store.bytes") > 0, metrics.Describe());
+        Assert.True(metrics.Total("sora.provider.calls", "kind=create") >= 1, metrics.Describe());
+    }
+
+    [Fact]
+    public async Task Job_Failed_CountsTheFailureByCode()
+    {
+        using var metrics = new PipelineMetricsSummary();
+
+        await fixture.RunJobAsync($"[[render=1]][[fail=moderation_blocked]] a storm {Guid.NewGuid():N}");
+
+        Assert.Equal(1, metrics.Total("sora.jobs.failed", "code=moderation_blocked"));
+        Assert.Contains("moderation_blocked 1", metrics.Describe(), StringComparison.Ordinal);
+    }
+}
