@@ -8,6 +8,12 @@ namespace SoraFunctions.Provider.Sora.Internal;
 /// refreshed ahead of expiry (at its <c>RefreshOn</c>, else 5 minutes before <c>ExpiresOn</c>); concurrent callers share
 /// one refresh; a 401 drops the cached token. Tokens are only sent over https (or to a loopback host).
 /// </summary>
+/// <remarks>
+/// Kept rather than <c>System.ClientModel.Primitives.BearerTokenPolicy</c> (checked in System.ClientModel 1.16):
+/// that policy asks its token provider on every request and holds no cache, no refresh-ahead and no shared refresh,
+/// leaving all three to the credential; this one guarantees them whatever credential is configured, and never sends
+/// a token over plain http.
+/// </remarks>
 sealed class EntraTokenPolicy : AuthenticationPolicy
 {
     static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
