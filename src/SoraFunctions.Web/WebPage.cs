@@ -42,7 +42,12 @@ public static class WebPage
         if (content is null || !ContentTypes.TryGetValue(Path.GetExtension(name), out string? contentType))
         {
             content?.Dispose();
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such file.", detail: $"The page has no file '{name}'.");
+            // The API's problem shape (a stable code and the trace id), without a reference to the API's project.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No such file.",
+                detail: $"The page has no file '{(name.Length > 120 ? name[..120] + "…" : name)}'.",
+                extensions: new Dictionary<string, object?> { ["code"] = "not_found", ["traceId"] = request.HttpContext.TraceIdentifier });
         }
 
         IHeaderDictionary headers = request.HttpContext.Response.Headers;

@@ -427,6 +427,9 @@ public class VideoApiTests
         Assert.Equal(0.10m, sora2.GetProperty("usdPerSecond").GetProperty("720x1280").GetDecimal());
         JsonElement capabilities = body.GetProperty("capabilities");
         Assert.True(capabilities.GetProperty("batches").GetBoolean());
-        Assert.False(capabilities.GetProperty("remix").GetBoolean());
+        Assert.True(capabilities.GetProperty("remix").GetBoolean());
+        Assert.True(capabilities.GetProperty("imageInput").GetBoolean());
+        Assert.True(capabilities.GetProperty("renditions").GetBoolean());
+        Assert.False(capabilities.GetProperty("webhooks").GetBoolean());
     }
 }
