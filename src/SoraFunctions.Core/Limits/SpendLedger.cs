@@ -69,13 +69,17 @@ public interface ISpendLedger
 /// one entity-group transaction conditional on the ETags it read, so two instances reserving at once cannot both
 /// fit under a budget that holds one of them: the loser re-reads and decides again.
 /// </summary>
-public sealed class TableSpendLedger : ISpendLedger
+public sealed class TableSpendLedger : ISpendLedger, IDisposable
 {
     const string TotalRow = "total";
     const string CallerPrefix = "caller-";
     const string JobPrefix = "job-";
     // Every concurrent reservation of a day contends for the total row; each round one wins, so allow many rounds.
     const int MaxAttempts = 60;
+
+    readonly SemaphoreSlim reserving = new(1, 1);
+
+    public void Dispose() => reserving.Dispose();
 
     readonly LimitsTable table;
     readonly decimal? callerDailyUsd;
@@ -102,6 +106,23 @@ public sealed class TableSpendLedger : ISpendLedger
         string partition = DayPartition(now);
         string callerKey = CallerKey(request.Caller);
         string jobKey = JobKey(request.JobId);
+
+        // Every reservation of a day writes the same total row. Within one instance they take turns here, so that a
+        // burst of submissions does not spend itself on ETag conflicts (measured: 200 at once exhausted the retries);
+        // across instances the conditional transaction still decides.
+        await reserving.WaitAsync(cancellationToken);
+        try
+        {
+            return await ReserveCoreAsync(request, now, client, partition, callerKey, jobKey, cancellationToken);
+        }
+        finally
+        {
+            reserving.Release();
+        }
+    }
+
+    async Task<BudgetDecision> ReserveCoreAsync(SpendRequest request, DateTimeOffset now, TableClient client, string partition, string callerKey, string jobKey, CancellationToken cancellationToken)
+    {
         for (int attempt = 1; ; attempt++)
         {
             Dictionary<string, TableEntity> rows = await ReadRowsAsync(client, partition, [TotalRow, callerKey, jobKey], cancellationToken);
