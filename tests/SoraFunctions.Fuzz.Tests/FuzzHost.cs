@@ -29,7 +29,7 @@ namespace SoraFunctions.Fuzz.Tests;
 /// </summary>
 public sealed class FuzzHost : IAsyncLifetime
 {
-    public const string WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    public static readonly string WebhookSecret = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
 
     static readonly JsonDataConverter Converter = JsonDataConverter.Default;
 
