@@ -130,6 +130,10 @@ param pipelineMinPollSeconds int
 @minValue(1)
 param pipelineMaxPollSeconds int
 
+@description('Pipeline__WebhookPollSeconds: the shortest wait between status checks when provider webhooks wake jobs (polling is then the safety net).')
+@minValue(1)
+param pipelineWebhookPollSeconds int = 30
+
 @description('Pipeline__JobTimeoutMinutes.')
 @minValue(1)
 param pipelineJobTimeoutMinutes int
@@ -320,6 +324,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // Orchestration pacing and bounds.
     Pipeline__MinPollSeconds: string(pipelineMinPollSeconds)
     Pipeline__MaxPollSeconds: string(pipelineMaxPollSeconds)
+    Pipeline__WebhookPollSeconds: string(pipelineWebhookPollSeconds)
     Pipeline__JobTimeoutMinutes: string(pipelineJobTimeoutMinutes)
     Pipeline__ChecksPerGeneration: string(pipelineChecksPerGeneration)
     Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)

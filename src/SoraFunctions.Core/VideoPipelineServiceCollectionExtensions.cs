@@ -41,6 +41,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
         services.TryAddSingleton<JobLimitActivities>();
+        services.TryAddSingleton<JobPacingFactory>();
         services.TryAddSingleton<VideoApi>();
         services.TryAddSingleton<BatchApi>();
         services.TryAddSingleton<ProviderWebhooks>();

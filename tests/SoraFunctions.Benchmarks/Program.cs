@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using SoraEmulator;
+using SoraFunctions.Benchmarks;
 using SoraFunctions.LocalHost.Hosting;
 using SoraFunctions.LocalHost.Tooling;
 
@@ -12,10 +13,17 @@ using SoraFunctions.LocalHost.Tooling;
 // over the Azure Storage provider on Azurite) with the emulator as the provider:
 //   1. status checks per video and how late each job notices that the provider finished, for several render times;
 //   2. peak memory while one job streams a large video into Blob Storage;
-//   3. a burst of jobs under the cluster-wide cap: time to drain, peak in flight at the provider, provider 429s.
-// Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst
-//        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5]
+//   3. a burst of jobs under the cluster-wide cap: time to drain, peak in flight at the provider, provider 429s;
+//   4. crowds of jobs at once with no limit, polling and with provider webhooks: a per-stage table of percentiles
+//      (submit, orchestration start, create, timers, status checks, noticing, store) and the scale goals' figures.
+// Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst,crowd
+//        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
+//        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks --host-args "--DurableTask:X=Y ..."]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
+int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
+string crowdRender = Arg("--crowd-render", "20");
+string[] crowdModes = Arg("--crowd-modes", "polling,webhooks").Split(',', StringSplitOptions.RemoveEmptyEntries);
+string[] extraHostArgs = Arg("--host-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
 string[] renders = Arg("--renders", "10,30,60").Split(',', StringSplitOptions.RemoveEmptyEntries);
 long videoMiB = long.Parse(Arg("--video-mib", "1024"), CultureInfo.InvariantCulture);
 int burst = int.Parse(Arg("--burst", "200"), CultureInfo.InvariantCulture);
@@ -25,6 +33,24 @@ string burstRender = Arg("--burst-render", "5");
 string data = Directory.CreateTempSubdirectory("sora-bench-").FullName;
 await using AzuriteInstance azurite = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { DataFolder = data });
 await using RunningEmulator emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 20 });
+if (sections.Contains("crowd"))
+{
+    using var metrics = new PipelineMetrics();
+    var crowd = new CrowdBenchmark(azurite, emulator, metrics);
+    foreach (string mode in crowdModes)
+    {
+        foreach (int size in crowds)
+        {
+            await crowd.RunAsync(size, crowdRender, mode == "webhooks", extraHostArgs);
+        }
+    }
+}
+
+if (!sections.Any(s => s is "polling" or "store" or "burst"))
+{
+    return 0;
+}
+
 int port = FreePort();
 string[] hostArgs =
 [
@@ -35,6 +61,7 @@ string[] hostArgs =
     $"--Limits:MaxRunningJobs={cap}",
     "--Limits:CreatesPerMinute=0",
     $"--Limits:TableName=bench{Guid.NewGuid():N}"[..26],
+    .. extraHostArgs,
 ];
 await using LocalHostApp host = await LocalHostApp.CreateAsync(hostArgs, LocalHostMode.Serve, CancellationToken.None);
 await host.App.StartAsync();

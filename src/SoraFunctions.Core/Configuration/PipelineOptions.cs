@@ -15,6 +15,13 @@ public sealed class PipelineOptions : IValidatableObject
     [Range(0.1, 3600)]
     public double MaxPollSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// With provider webhooks configured, the shortest wait between status checks, in seconds: a webhook wakes the job
+    /// when its video ends, and polling is only the safety net for a lost delivery.
+    /// </summary>
+    [Range(0.1, 3600)]
+    public double WebhookPollSeconds { get; set; } = 30;
+
     /// <summary>A job still unfinished this long after it started ends as failed with code <c>timeout</c>.</summary>
     [Range(0.1, 10080)]
     public double JobTimeoutMinutes { get; set; } = 60;
@@ -48,9 +55,10 @@ public sealed class PipelineOptions : IValidatableObject
     }
 
     /// <summary>The settings the orchestration needs, as the orchestration input carries them.</summary>
-    public Jobs.JobPacing ToPacing() => new(
-        TimeSpan.FromSeconds(MinPollSeconds),
-        TimeSpan.FromSeconds(MaxPollSeconds),
+    /// <param name="webhooks">Whether the provider's webhooks wake jobs: polling then waits at least <see cref="WebhookPollSeconds"/>.</param>
+    public Jobs.JobPacing ToPacing(bool webhooks = false) => new(
+        TimeSpan.FromSeconds(webhooks ? Math.Max(MinPollSeconds, WebhookPollSeconds) : MinPollSeconds),
+        TimeSpan.FromSeconds(webhooks ? Math.Max(MaxPollSeconds, WebhookPollSeconds) : MaxPollSeconds),
         TimeSpan.FromMinutes(JobTimeoutMinutes),
         ChecksPerGeneration,
         CreateMaxAttempts,

@@ -24,7 +24,7 @@ public sealed class BatchApi(
     VideoApi videos,
     IOptions<VideoApiOptions> api,
     IOptions<LimitsOptions> limits,
-    IOptions<PipelineOptions> pipeline,
+    JobPacingFactory pacing,
     IVideoProvider provider,
     CallerResolver callers,
     ISpendLedger ledger,
@@ -84,7 +84,7 @@ public sealed class BatchApi(
             }
 
             total += cost;
-            inputs.Add(new VideoJobInput(jobId, items[n].Spec, pipeline.Value.ToPacing())
+            inputs.Add(new VideoJobInput(jobId, items[n].Spec, pacing.Create())
             {
                 Caller = caller.Id,
                 EstimatedCostUsd = cost,

@@ -40,7 +40,7 @@ public sealed class VideoApi
     readonly IPriceTable prices;
     readonly ISpendLedger ledger;
     readonly InputImageStore images;
-    readonly PipelineOptions pipeline;
+    readonly JobPacingFactory pacing;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
     readonly IJobIndex jobs;
@@ -54,7 +54,7 @@ public sealed class VideoApi
         IPriceTable prices,
         ISpendLedger ledger,
         InputImageStore images,
-        IOptions<PipelineOptions> pipeline,
+        JobPacingFactory pacing,
         VideoBlobStore store,
         VideoCatalog catalog,
         IJobIndex jobs,
@@ -70,7 +70,7 @@ public sealed class VideoApi
         this.callers = callers;
         this.prices = prices;
         this.ledger = ledger;
-        this.pipeline = pipeline.Value;
+        this.pacing = pacing;
         this.store = store;
         this.catalog = catalog;
         this.jobs = jobs;
@@ -233,7 +233,7 @@ public sealed class VideoApi
         string? imageBlob = origin.Image is { } image
             ? await images.SaveAsync(id, image.Info.Extension, image.Info.ContentType, image.Content, cancellationToken)
             : null;
-        var input = new VideoJobInput(id, spec, pipeline.ToPacing())
+        var input = new VideoJobInput(id, spec, pacing.Create())
         {
             Caller = caller.Id,
             EstimatedCostUsd = cost,

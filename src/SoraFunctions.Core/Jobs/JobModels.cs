@@ -12,7 +12,14 @@ public sealed record JobPacing(
     TimeSpan Timeout,
     int ChecksPerGeneration,
     int CreateMaxAttempts,
-    int StoreMaxAttempts);
+    int StoreMaxAttempts)
+{
+    /// <summary>
+    /// Whether the job takes a provider slot and a create token before creating (the <c>Limits</c> cap or pacing is on).
+    /// Without either there is nothing to wait for, and the job skips the admission and release activities.
+    /// </summary>
+    public bool NeedsAdmission { get; init; } = true;
+}
 
 /// <summary>The orchestration input: the job, its pacing, and (after <c>ContinueAsNew</c>) where it got to.</summary>
 public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacing)
@@ -40,6 +47,9 @@ public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacin
 
     /// <summary>The batch this job is an item of.</summary>
     public string? BatchId { get; init; }
+
+    /// <summary>Generations that ended waiting for admission (<c>ContinueAsNew</c> while queued); 0 on the first.</summary>
+    public int QueuedGenerations { get; init; }
 }
 
 /// <summary>What a remix starts from: the source job and its video at the provider.</summary>

@@ -74,6 +74,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             if (state is null)
             {
                 DateTime startedAt = context.CurrentUtcDateTime;
+                if (!context.IsReplaying && input.QueuedGenerations == 0 && input.SubmittedAt is { } submittedAt)
+                {
+                    Telemetry.PipelineTelemetry.JobStartDelay.Record(Math.Max(0, (startedAt - submittedAt.UtcDateTime).TotalSeconds));
+                }
+
                 SetStatus(JobStatus.Queued, null, null, 0, null, startedAt);
                 if (CancelRequested)
                 {
@@ -81,10 +86,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     return Canceled(null, 0);
                 }
 
-                bool? admitted = await AdmitAsync(startedAt);
+                // Without a cap or pacing there is nothing to wait for: no admission, and no slot to release later.
+                bool? admitted = pacing.NeedsAdmission ? await AdmitAsync(startedAt) : true;
                 if (admitted is null)
                 {
-                    context.ContinueAsNew(input);
+                    context.ContinueAsNew(input with { QueuedGenerations = input.QueuedGenerations + 1 });
                     return null!;
                 }
 
@@ -201,6 +207,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         /// <summary>Frees the job's provider slot and wakes the oldest waiting job (idempotent; safe without a slot).</summary>
         async Task ReleaseSlotAsync()
         {
+            if (!pacing.NeedsAdmission)
+            {
+                return;
+            }
+
             try
             {
                 string? next = await context.CallActivityAsync<string?>(ActivityNames.ReleaseJob, input.JobId, ActivityRetries);
@@ -246,9 +257,10 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 try
                 {
                     // No automatic retry here: a repeated create could pay for a second video.
-                    result = await context.CallActivityAsync<CreateVideoResult>(
+                    result = await CallAsync<CreateVideoResult>(
                         ActivityNames.CreateVideo,
-                        new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob });
+                        new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob },
+                        null);
                 }
                 catch (TaskFailedException ex)
                 {
@@ -345,7 +357,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 GetVideoResult result;
                 try
                 {
-                    result = await context.CallActivityAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                    result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
                 }
                 catch (TaskFailedException ex)
                 {
@@ -418,7 +430,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 StoreVideoResult result;
                 try
                 {
-                    result = await context.CallActivityAsync<StoreVideoResult>(
+                    result = await CallAsync<StoreVideoResult>(
                         ActivityNames.StoreVideo,
                         new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec) { Renditions = input.Renditions, Metadata = ExtraMetadata() },
                         ActivityRetries);
@@ -500,6 +512,12 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             using var timerCancellation = new CancellationTokenSource();
             Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
             Task winner = await Task.WhenAny(timer, cancel, providerEvent);
+            if (winner == timer && !context.IsReplaying)
+            {
+                // How long after its due time the timer's episode ran: the engine's share of the noticing delay.
+                Telemetry.PipelineTelemetry.TimerLateness.Record(Math.Max(0, (context.CurrentUtcDateTime - fireAt).TotalSeconds));
+            }
+
             if (winner != timer)
             {
                 // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
@@ -522,6 +540,25 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             }
 
             return true;
+        }
+
+        /// <summary>Calls an activity and records its round trip: from the episode that scheduled it to the one that saw its result.</summary>
+        async Task<T> CallAsync<T>(string name, object activityInput, TaskOptions? options)
+        {
+            DateTime calledAt = context.CurrentUtcDateTime;
+            try
+            {
+                return await context.CallActivityAsync<T>(name, activityInput, options);
+            }
+            finally
+            {
+                if (!context.IsReplaying)
+                {
+                    Telemetry.PipelineTelemetry.ActivityRoundTrip.Record(
+                        Math.Max(0, (context.CurrentUtcDateTime - calledAt).TotalSeconds),
+                        new KeyValuePair<string, object?>("activity", name));
+                }
+            }
         }
 
         async Task DeleteProviderVideoAsync(string providerVideoId)

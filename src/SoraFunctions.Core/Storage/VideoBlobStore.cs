@@ -82,14 +82,17 @@ public sealed class VideoBlobStore : IDisposable
         (Stream content, long? length) = await openSource(cancellationToken);
         List<string> blockIds = [];
         long total = 0;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(blockSize);
+        // A video smaller than a block needs no more buffer than its announced length: a crowd of short clips
+        // stored at once must not hold a full block each.
+        int chunk = length is { } announcedLength && announcedLength < blockSize ? (int)Math.Max(announcedLength, 1) : blockSize;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunk);
         try
         {
             await using (content)
             {
                 while (true)
                 {
-                    int filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, blockSize), blockSize, throwOnEndOfStream: false, cancellationToken);
+                    int filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, chunk), chunk, throwOnEndOfStream: false, cancellationToken);
                     if (filled == 0)
                     {
                         break;
@@ -108,7 +111,7 @@ public sealed class VideoBlobStore : IDisposable
                     }
 
                     blockIds.Add(blockId);
-                    if (filled < blockSize)
+                    if (filled < chunk)
                     {
                         break;
                     }

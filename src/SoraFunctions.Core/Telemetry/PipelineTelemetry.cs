@@ -34,6 +34,15 @@ public static class PipelineTelemetry
     public static readonly Histogram<double> StoreDelay = Meter.CreateHistogram<double>(
         "sora.store.delay", "s", "Time from the provider finishing the video to the blob being committed.");
 
+    public static readonly Histogram<double> JobStartDelay = Meter.CreateHistogram<double>(
+        "sora.job.start_delay", "s", "Time from a job's submission to its orchestration's first step.");
+
+    public static readonly Histogram<double> TimerLateness = Meter.CreateHistogram<double>(
+        "sora.timer.lateness", "s", "Time from a durable timer's due time to the orchestration step that saw it fire.");
+
+    public static readonly Histogram<double> ActivityRoundTrip = Meter.CreateHistogram<double>(
+        "sora.activity.round_trip", "s", "Time from an orchestration step scheduling an activity to the step that saw its result, by activity.");
+
     public static readonly Counter<long> BytesStored = Meter.CreateCounter<long>("sora.store.bytes", "By", "Video bytes committed to blob storage.");
 
     public static readonly Counter<double> EstimatedCost = Meter.CreateCounter<double>("sora.cost.estimated", "USD", "Estimated cost of the jobs started.");

@@ -36,6 +36,15 @@ public sealed class DurableEngineOptions : IValidatableObject
     public int MaxConcurrentOrchestratorFunctions { get; set; } = 10;
 
     /// <summary>
+    /// Activity messages received from the work-item queue at the same time (local host only). The Azure Storage
+    /// provider receives one message per request and the dispatcher asks for one at a time, so with one receiver
+    /// activity throughput is one storage round trip per activity; a few receivers in parallel remove that limit.
+    /// Each receiver polls an idle queue on its own, so more receivers cost more idle transactions.
+    /// </summary>
+    [Range(1, 64, ErrorMessage = "DurableTask:ActivityFetchers must be between {1} and {2}.")]
+    public int ActivityFetchers { get; set; } = 4;
+
+    /// <summary>
     /// How long a partition lease lasts without renewal. After a crash the restarted host waits up to this long
     /// before it owns the partitions again.
     /// </summary>

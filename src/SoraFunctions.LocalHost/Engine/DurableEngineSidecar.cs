@@ -16,11 +16,11 @@ namespace SoraFunctions.LocalHost.Engine;
 public sealed class DurableEngineSidecar : IAsyncDisposable
 {
     readonly WebApplication host;
-    readonly AzureStorageOrchestrationService service;
+    readonly IOrchestrationService service;
     readonly WorkerConnections workers;
     bool disposed;
 
-    DurableEngineSidecar(WebApplication host, AzureStorageOrchestrationService service, WorkerConnections workers, Uri address, string taskHubName)
+    DurableEngineSidecar(WebApplication host, IOrchestrationService service, WorkerConnections workers, Uri address, string taskHubName)
     {
         this.host = host;
         this.service = service;
@@ -65,10 +65,12 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         builder.Services.AddSingleton(workers);
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerConnections>());
         // The dispatchers see the service with activity lock renewal; clients (queries, purge) the service itself.
-        builder.Services.AddSingleton(RenewingOrchestrationService.Wrap(
+        IOrchestrationService dispatching = RenewingOrchestrationService.Wrap(
             service,
             options.WorkItemQueueVisibilityTimeout / 3,
-            loggerFactory.CreateLogger<RenewingOrchestrationService>()));
+            loggerFactory.CreateLogger<RenewingOrchestrationService>(),
+            options.ActivityFetchers);
+        builder.Services.AddSingleton(dispatching);
         builder.Services.AddSingleton<IOrchestrationServiceClient>(service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
 
@@ -91,7 +93,7 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
 
         string bound = host.Urls.First();
         Uri address = new(bound.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
-        return new DurableEngineSidecar(host, service, workers, address, options.HubName);
+        return new DurableEngineSidecar(host, dispatching, workers, address, options.HubName);
     }
 
     internal static AzureStorageOrchestrationServiceSettings CreateSettings(
@@ -138,10 +140,12 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         }
         finally
         {
-            // The sidecar stops its dispatchers without waiting; stop the provider here so leases are released
-            // and a restart can take the partitions at once.
+            // The sidecar stops its dispatchers without waiting; stop the provider here (through the dispatchers'
+            // view, which hands back prefetched activities) so leases are released and a restart can take the
+            // partitions and the work at once.
             await service.StopAsync(isForced: false).WaitAsync(timeout.Token).ConfigureAwait(false);
             await host.DisposeAsync();
+            (service as IDisposable)?.Dispose();
         }
     }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Scalar.AspNetCore;
 using SoraFunctions.Catalog;
 using SoraFunctions.Http;
 using SoraFunctions.LocalHost.Catalog;
@@ -8,9 +11,6 @@ using SoraFunctions.Provider;
 using SoraFunctions.Storage;
 using SoraFunctions.Telemetry;
 using SoraFunctions.Web;
-using Scalar.AspNetCore;
-using OpenTelemetry.Trace;
-using OpenTelemetry.Metrics;
 
 namespace SoraFunctions.LocalHost.Hosting;
 

@@ -1,8 +1,8 @@
 using System.Net;
-using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Http.Features;
 using SoraFunctions.Http;
 
 namespace SoraFunctions.LocalHost.Hosting;

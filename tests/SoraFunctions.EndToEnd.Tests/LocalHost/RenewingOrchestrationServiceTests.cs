@@ -113,4 +113,115 @@ public sealed class RenewingOrchestrationServiceTests
         Assert.IsType<Dictionary<string, string>>(started.Tags);
         Assert.Equal("video", started.Tags!["team"]);
     }
+
+    /// <summary>An inner service whose activity receives block until the test hands each one a work item.</summary>
+    static (Mock<IOrchestrationService> Inner, System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>> Receives) Receiving()
+    {
+        var receives = new System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>>();
+        Mock<IOrchestrationService> inner = new();
+        inner.Setup(s => s.LockNextTaskActivityWorkItem(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>()))
+            .Returns((TimeSpan _, CancellationToken token) =>
+            {
+                var receive = new TaskCompletionSource<TaskActivityWorkItem>(TaskCreationOptions.RunContinuationsAsynchronously);
+                token.Register(() => receive.TrySetResult(null!));
+                receives.Enqueue(receive);
+                return receive.Task;
+            });
+        inner.Setup(s => s.RenewTaskActivityWorkItemLockAsync(It.IsAny<TaskActivityWorkItem>())).ReturnsAsync((TaskActivityWorkItem w) => w);
+        inner.Setup(s => s.AbandonTaskActivityWorkItemAsync(It.IsAny<TaskActivityWorkItem>())).Returns(Task.CompletedTask);
+        inner.Setup(s => s.StopAsync(It.IsAny<bool>())).Returns(Task.CompletedTask);
+        return (inner, receives);
+    }
+
+    static async Task WaitForReceivesAsync(System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>> receives, int count)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (receives.Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {receives.Count} receives started, expected {count}");
+            await Task.Delay(10);
+        }
+    }
+
+    [Fact]
+    public async Task SeveralFetchers_OneAsk_KeepsThatManyReceivesInFlightAndHandsOverTheFirst()
+    {
+        (Mock<IOrchestrationService> inner, System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>> receives) = Receiving();
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, TimeSpan.FromMinutes(1), NullLogger.Instance, activityFetchers: 4);
+
+        Task<TaskActivityWorkItem> next = service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None);
+        await WaitForReceivesAsync(receives, 4);
+        Assert.False(next.IsCompleted);
+        TaskCompletionSource<TaskActivityWorkItem>[] started = [.. receives];
+        started[2].SetResult(new TaskActivityWorkItem { Id = "w3" });
+
+        Assert.Equal("w3", (await next).Id);
+        Assert.Equal(4, receives.Count);
+    }
+
+    [Fact]
+    public async Task SeveralFetchers_ItemsFetchedAhead_AreHandedOverAndNeverExceedTheFetchers()
+    {
+        (Mock<IOrchestrationService> inner, System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>> receives) = Receiving();
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, TimeSpan.FromMinutes(1), NullLogger.Instance, activityFetchers: 3);
+
+        Task<TaskActivityWorkItem> asking = service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None);
+        await WaitForReceivesAsync(receives, 3);
+        TaskCompletionSource<TaskActivityWorkItem>[] started = [.. receives];
+        for (int i = 0; i < started.Length; i++)
+        {
+            started[i].SetResult(new TaskActivityWorkItem { Id = $"w{i + 1}" });
+        }
+
+        TaskActivityWorkItem first = await asking;
+        // Two were fetched ahead: the next asks take them without a new receive beyond the fetcher count.
+        TaskActivityWorkItem second = await service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None);
+        TaskActivityWorkItem third = await service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(["w1", "w2", "w3"], new[] { first.Id, second.Id, third.Id }.Order());
+        Assert.InRange(receives.Count, 3, 6);
+        Assert.True(receives.Count(r => !r.Task.IsCompleted) <= 3, "more receives in flight than fetchers");
+    }
+
+    [Fact]
+    public async Task SeveralFetchers_Stop_HandsBackWhatWasFetchedButNotDispatched()
+    {
+        (Mock<IOrchestrationService> inner, System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource<TaskActivityWorkItem>> receives) = Receiving();
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, TimeSpan.FromMinutes(1), NullLogger.Instance, activityFetchers: 2);
+
+        Task<TaskActivityWorkItem> asking = service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None);
+        await WaitForReceivesAsync(receives, 2);
+        TaskCompletionSource<TaskActivityWorkItem>[] started = [.. receives];
+        started[0].SetResult(new TaskActivityWorkItem { Id = "taken" });
+        Assert.Equal("taken", (await asking).Id);
+        var ahead = new TaskActivityWorkItem { Id = "ahead" };
+        started[1].SetResult(ahead);
+
+        await service.StopAsync(false);
+
+        // Whether the fetched-ahead item reached the buffer before the stop or after it, it is handed back.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!inner.Invocations.Any(i => i.Method.Name == nameof(IOrchestrationService.AbandonTaskActivityWorkItemAsync)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the item fetched ahead was never handed back");
+            await Task.Delay(10);
+        }
+
+        inner.Verify(s => s.AbandonTaskActivityWorkItemAsync(ahead), Times.Once);
+        inner.Verify(s => s.StopAsync(false), Times.Once);
+        Assert.Null(await service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SeveralFetchers_DispatcherStopsWaiting_AnswersNull()
+    {
+        (Mock<IOrchestrationService> inner, _) = Receiving();
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, TimeSpan.FromMinutes(1), NullLogger.Instance, activityFetchers: 2);
+        using var cancel = new CancellationTokenSource();
+
+        Task<TaskActivityWorkItem> asking = service.LockNextTaskActivityWorkItem(TimeSpan.FromMinutes(1), cancel.Token);
+        await cancel.CancelAsync();
+
+        Assert.Null(await asking);
+    }
 }

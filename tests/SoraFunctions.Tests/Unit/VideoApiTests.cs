@@ -33,7 +33,7 @@ public class VideoApiTests
             new PriceTable(Options.Create(new PricesOptions())),
             ledger.Object,
             new InputImageStore(new BlobServiceClient("UseDevelopmentStorage=true")),
-            Options.Create(new PipelineOptions()),
+            new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
             store,
             catalog,
             jobs.Object,

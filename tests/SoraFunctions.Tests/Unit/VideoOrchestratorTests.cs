@@ -383,6 +383,35 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_NoLimitsConfigured_CreatesWithoutAdmissionAndReleasesNothing()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { NeedsAdmission = false } });
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(ActivityNames.CreateVideo, fake.Calls[0].Name);
+        Assert.Equal(0, fake.CountOf(ActivityNames.AdmitJob));
+        Assert.Equal(0, fake.CountOf(ActivityNames.ReleaseJob));
+    }
+
+    [Fact]
+    public async Task Run_NoLimitsConfigured_FailedCreateRefundsWithoutARelease()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("invalid_request", "no") });
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { NeedsAdmission = false }, SubmittedAt = Start });
+
+        Assert.Equal(JobStatus.Failed, result.Status);
+        Assert.Equal(0, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(1, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Fact]
     public async Task Run_SlotFreedEvent_AsksAgainBeforeItsTimer()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using SoraEmulator;
+using SoraFunctions.LocalHost.Hosting;
+using SoraFunctions.LocalHost.Tooling;
+
+namespace SoraFunctions.Benchmarks;
+
+/// <summary>
+/// Many jobs submitted at once with no limit configured, on a fresh local host and task hub: where the time goes,
+/// stage by stage, and the issue's goal figures (all accepted, every job completed, creates reaching the provider,
+/// noticing delay, status calls per job, memory and CPU).
+/// </summary>
+sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, PipelineMetrics metrics)
+{
+    public async Task RunAsync(int jobs, string render, bool webhooks, IReadOnlyList<string> extraHostArgs)
+    {
+        int port = FreePort();
+        string? secret = webhooks ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) : null;
+        List<string> hostArgs =
+        [
+            "--urls", $"http://127.0.0.1:{port}",
+            $"--Sora:BaseUrl={emulator.ApiBaseUrl.AbsoluteUri}",
+            $"--AzureWebJobsStorage={azurite.ConnectionString}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:SoraFunctions=Warning",
+            "--Logging:LogLevel:Azure=Error",
+            "--Limits:MaxRunningJobs=0",
+            "--Limits:CreatesPerMinute=0",
+            $"--Limits:TableName=crowd{Guid.NewGuid():N}"[..26],
+            $"--DurableTask:HubName=crowd{Guid.NewGuid():N}"[..32],
+        ];
+        if (secret is not null)
+        {
+            hostArgs.Add($"--Sora:WebhookSecret={secret}");
+        }
+
+        hostArgs.AddRange(extraHostArgs);
+        await using LocalHostApp host = await LocalHostApp.CreateAsync([.. hostArgs], LocalHostMode.Serve, CancellationToken.None);
+        await host.App.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+
+        using (HttpResponseMessage reset = await http.PostAsync(new Uri(emulator.ApiBaseUrl, "/_emulator/reset"), null))
+        {
+            reset.EnsureSuccessStatusCode();
+        }
+
+        emulator.Options.MaxInFlight = null;
+        emulator.Options.WebhookUrl = webhooks ? new Uri($"http://127.0.0.1:{port}/api/webhooks/sora") : null;
+        emulator.Options.WebhookSecret = secret;
+        metrics.Reset();
+
+        using var self = Process.GetCurrentProcess();
+        using var storage = Process.GetProcessById(azurite.ProcessId);
+        TimeSpan selfCpu = self.TotalProcessorTime;
+        TimeSpan storageCpu = storage.TotalProcessorTime;
+        long peakWorkingSet = 0;
+        long peakStorageSet = 0;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                storage.Refresh();
+                peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
+                peakStorageSet = Math.Max(peakStorageSet, storage.WorkingSet64);
+                await Task.Delay(100);
+            }
+        });
+
+        Console.WriteLine();
+        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
+        var clock = Stopwatch.StartNew();
+        var submitted = new ConcurrentBag<Submitted>();
+        await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
+        {
+            DateTimeOffset at = DateTimeOffset.UtcNow;
+            long started = Stopwatch.GetTimestamp();
+            using HttpResponseMessage response = await http.PostAsJsonAsync(new Uri("api/videos", UriKind.Relative), new { prompt = $"[[render={render}]] crowd {i} {Guid.NewGuid():N}" });
+            response.EnsureSuccessStatusCode();
+            string id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+            submitted.Add(new Submitted(id, at, Stopwatch.GetElapsedTime(started)));
+        }));
+        TimeSpan allAccepted = clock.Elapsed;
+
+        DateTime deadline = DateTime.UtcNow.AddMinutes(30);
+        while (metrics.Ended < jobs)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"only {metrics.Ended} of {jobs} jobs ended within 30 minutes");
+            }
+
+            await Task.Delay(200);
+        }
+
+        TimeSpan allEnded = clock.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+        self.Refresh();
+        storage.Refresh();
+        double hostCpu = (self.TotalProcessorTime - selfCpu).TotalSeconds;
+        double azuriteCpu = (storage.TotalProcessorTime - storageCpu).TotalSeconds;
+
+        // Read each job once, a few at a time, now that they have all ended.
+        var finished = new ConcurrentBag<(Submitted Job, JsonObject Status)>();
+        await Parallel.ForEachAsync(submitted, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
+            finished.Add((job, (await http.GetFromJsonAsync<JsonObject>(new Uri($"api/videos/{job.Id}", UriKind.Relative), ct))!)));
+
+        var createReached = new List<double>();
+        var noticed = new List<double>();
+        var stored = new List<double>();
+        var checks = new List<double>();
+        int completed = 0;
+        foreach ((Submitted job, JsonObject status) in finished)
+        {
+            if ((string)status["status"]! != "completed")
+            {
+                continue;
+            }
+
+            completed++;
+            string video = (string)status["providerVideoId"]!;
+            DateTimeOffset created = emulator.Stats.CreatedAtOf(video)!.Value;
+            DateTimeOffset done = emulator.Stats.CompletedAtOf(video)!.Value;
+            DateTimeOffset seen = emulator.Stats.SeenCompletedAtOf(video)!.Value;
+            var last = DateTimeOffset.Parse((string)status["lastUpdatedAt"]!, CultureInfo.InvariantCulture);
+            createReached.Add((created - job.At).TotalSeconds);
+            noticed.Add((seen - done).TotalSeconds);
+            stored.Add((last - seen).TotalSeconds);
+            checks.Add(emulator.Stats.RetrievesOf(video));
+        }
+
+        Console.WriteLine("stage                                        |     p50 |     p95 |     max");
+        Row("submit -> 202 Accepted", [.. submitted.Select(s => s.Latency.TotalSeconds)]);
+        Row("submit -> orchestration's first step", metrics.Of("sora.job.start_delay"));
+        Row("submit -> create reaches the provider", createReached);
+        Row("create activity round trip", metrics.Of("sora.activity.round_trip/CreateVideo"));
+        Row("timer due -> timer fired", metrics.Of("sora.timer.lateness"));
+        Row("status activity round trip", metrics.Of("sora.activity.round_trip/GetVideo"));
+        Row("provider finished -> job noticed", noticed);
+        Row("store activity round trip", metrics.Of("sora.activity.round_trip/StoreVideo"));
+        Row("job noticed -> job completed", stored);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"all {jobs} accepted in {allAccepted.TotalSeconds:F1} s; {completed} completed, all ended after {allEnded.TotalSeconds:F1} s"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"status calls per job: mean {(checks.Count > 0 ? checks.Average() : double.NaN):F1}, max {(checks.Count > 0 ? checks.Max() : double.NaN):F0}; provider creates {emulator.Stats.Creates}, lists {emulator.Stats.Lists}, webhooks sent {emulator.Stats.WebhooksSent}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak working set: local host (with the emulator and this client) {peakWorkingSet / 1048576.0:F0} MiB, Azurite {peakStorageSet / 1048576.0:F0} MiB; CPU seconds: host {hostCpu:F0}, Azurite {azuriteCpu:F0}"));
+
+        await host.App.StopAsync();
+    }
+
+    static void Row(string stage, IReadOnlyList<double> seconds) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{stage,-44} | {Percentiles.Of(seconds, 50),7:F2} | {Percentiles.Of(seconds, 95),7:F2} | {(seconds.Count > 0 ? seconds.Max() : double.NaN),7:F2}"));
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    sealed record Submitted(string Id, DateTimeOffset At, TimeSpan Latency);
+}
