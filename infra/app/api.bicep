@@ -132,7 +132,7 @@ param pipelineMaxPollSeconds int
 
 @description('Pipeline__WebhookPollSeconds: the shortest wait between status checks when provider webhooks wake jobs (polling is then the safety net).')
 @minValue(1)
-param pipelineWebhookPollSeconds int = 30
+param pipelineWebhookPollSeconds int = 60
 
 @description('Pipeline__JobTimeoutMinutes.')
 @minValue(1)

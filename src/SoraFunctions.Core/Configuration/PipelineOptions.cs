@@ -20,7 +20,7 @@ public sealed class PipelineOptions : IValidatableObject
     /// when its video ends, and polling is only the safety net for a lost delivery.
     /// </summary>
     [Range(0.1, 3600)]
-    public double WebhookPollSeconds { get; set; } = 30;
+    public double WebhookPollSeconds { get; set; } = 60;
 
     /// <summary>A job still unfinished this long after it started ends as failed with code <c>timeout</c>.</summary>
     [Range(0.1, 10080)]
