@@ -41,6 +41,12 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>The Azurite process id.</summary>
     public int ProcessId => process.Id;
 
+    /// <summary>
+    /// After <see cref="DisposeAsync"/>: true when a persistent Azurite shut down on request (having saved its
+    /// metadata), false when it was killed or had already exited; null before.
+    /// </summary>
+    public bool? StoppedGracefully { get; private set; }
+
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => disposed == 0 && !process.HasExited;
 
@@ -72,7 +78,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
         int processId = process.Id;
         try
         {
-            if (!process.HasExited && !await TryStopGracefullyAsync().ConfigureAwait(false))
+            // An in-memory Azurite is killed at once (nothing to save); an exited one did not stop on request.
+            bool graceful = !process.HasExited && await TryStopGracefullyAsync().ConfigureAwait(false);
+            StoppedGracefully = graceful;
+            if (!graceful && !process.HasExited)
             {
                 process.Kill(entireProcessTree: true);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
