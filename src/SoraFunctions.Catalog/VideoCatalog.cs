@@ -12,13 +12,14 @@ public sealed class VideoCatalog
     public const int MaxPageSize = 1000;
 
     readonly TableClient table;
-    volatile bool tableExists;
+    readonly CreateOnce tableCreation;
 
     /// <summary>Creates the catalog over <paramref name="table"/> (created on first use if missing).</summary>
     public VideoCatalog(TableClient table)
     {
         ArgumentNullException.ThrowIfNull(table);
         this.table = table;
+        tableCreation = new CreateOnce(token => this.table.CreateIfNotExistsAsync(token));
     }
 
     /// <summary>The table name.</summary>
@@ -55,17 +56,8 @@ public sealed class VideoCatalog
     }
 
     /// <summary>Creates the table if it does not exist (once per instance).</summary>
-    public async Task EnsureTableAsync(CancellationToken cancellationToken = default)
-    {
-        if (tableExists)
-        {
-            return;
-        }
-
-        // Idempotent: concurrent first calls may both ask, which the service answers harmlessly.
-        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        tableExists = true;
-    }
+    public Task EnsureTableAsync(CancellationToken cancellationToken = default) =>
+        tableCreation.EnsureAsync(cancellationToken);
 
     internal static TableEntity ToEntity(CatalogEntry entry)
     {

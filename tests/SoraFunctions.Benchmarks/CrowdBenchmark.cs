@@ -17,7 +17,7 @@ namespace SoraFunctions.Benchmarks;
 /// stage by stage, and the goal figures (all accepted, every job completed, creates reaching the provider,
 /// noticing delay, status calls per job, memory and CPU).
 /// </summary>
-sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, PipelineMetrics metrics)
+sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, PipelineMetrics metrics, StorageRequestCounter? requests)
 {
     public async Task RunAsync(int jobs, string render, bool webhooks, IReadOnlyList<string> extraHostArgs)
     {
@@ -59,6 +59,7 @@ sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, P
         emulator.Options.WebhookUrl = webhooks ? new Uri($"http://127.0.0.1:{port}/api/webhooks/sora") : null;
         emulator.Options.WebhookSecret = secret;
         metrics.Reset();
+        requests?.Start();
 
         using var self = Process.GetCurrentProcess();
         using var storage = Process.GetProcessById(azurite.ProcessId);
@@ -105,6 +106,7 @@ sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, P
         }
 
         TimeSpan allEnded = clock.Elapsed;
+        IReadOnlyDictionary<string, int>? counted = requests?.Stop();
         await sampling.CancelAsync();
         await sampler;
         self.Refresh();
@@ -157,6 +159,15 @@ sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, P
             $"status calls per job: mean {(checks.Count > 0 ? checks.Average() : double.NaN):F1}, max {(checks.Count > 0 ? checks.Max() : double.NaN):F0}; provider creates {emulator.Stats.Creates}, lists {emulator.Stats.Lists}, webhooks sent {emulator.Stats.WebhooksSent}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"peak working set: local host (with the emulator and this client) {peakWorkingSet / 1048576.0:F0} MiB, Azurite {peakStorageSet / 1048576.0:F0} MiB; CPU seconds: host {hostCpu:F0}, Azurite {azuriteCpu:F0}"));
+
+        if (counted is not null)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storage requests per job: {counted.Values.Sum() / (double)jobs:F1}, by kind:"));
+            foreach ((string kind, int count) in counted.OrderByDescending(c => c.Value).Take(25))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count / (double)jobs,6:F2}  {kind}"));
+            }
+        }
 
         await host.App.StopAsync();
     }

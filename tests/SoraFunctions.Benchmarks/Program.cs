@@ -18,7 +18,8 @@ using SoraFunctions.LocalHost.Tooling;
 //      (submit, orchestration start, create, timers, status checks, noticing, store) and the scale goals' figures.
 // Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst,crowd
 //        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
-//        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks --host-args "--DurableTask:X=Y ..."]
+//        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks --host-args "--DurableTask:X=Y ..."
+//        --count-requests (storage requests per job by kind; costs CPU)]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 string crowdRender = Arg("--crowd-render", "20");
@@ -36,7 +37,8 @@ await using RunningEmulator emulator = await RunningEmulator.StartAsync(new Emul
 if (sections.Contains("crowd"))
 {
     using var metrics = new PipelineMetrics();
-    var crowd = new CrowdBenchmark(azurite, emulator, metrics);
+    using StorageRequestCounter? requests = args.Contains("--count-requests") ? new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort) : null;
+    var crowd = new CrowdBenchmark(azurite, emulator, metrics, requests);
     foreach (string mode in crowdModes)
     {
         foreach (int size in crowds)

@@ -1,3 +1,4 @@
+using SoraFunctions.Catalog;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
@@ -15,12 +16,13 @@ public sealed class JobIndex : IJobIndex
     const string Partition = "job";
 
     readonly TableClient table;
-    volatile bool tableReady;
+    readonly CreateOnce tableCreation;
 
     public JobIndex(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
         table = tables.GetTableClient(TableName);
+        tableCreation = new CreateOnce(token => this.table.CreateIfNotExistsAsync(token));
     }
 
     /// <summary>Records a submitted job in everyone's list (admins) and in its caller's own (idempotent for the same id and time).</summary>
@@ -61,14 +63,8 @@ public sealed class JobIndex : IJobIndex
 
     static string CallerPartition(string caller) => "caller-" + Limits.TableKeys.Escape(caller);
 
-    async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (!tableReady)
-        {
-            await table.CreateIfNotExistsAsync(cancellationToken);
-            tableReady = true;
-        }
-    }
+    Task EnsureTableAsync(CancellationToken cancellationToken) =>
+        tableCreation.EnsureAsync(cancellationToken);
 }
 
 /// <summary>The jobs newest first (see <see cref="JobIndex"/>).</summary>

@@ -1,3 +1,4 @@
+using SoraFunctions.Catalog;
 using Azure;
 using Azure.Data.Tables;
 
@@ -13,12 +14,13 @@ public sealed class ProviderVideoIndex
     const string Partition = "video";
 
     readonly TableClient table;
-    volatile bool tableReady;
+    readonly CreateOnce tableCreation;
 
     public ProviderVideoIndex(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
         table = tables.GetTableClient(TableName);
+        tableCreation = new CreateOnce(token => this.table.CreateIfNotExistsAsync(token));
     }
 
     /// <summary>Records that <paramref name="jobId"/> owns <paramref name="providerVideoId"/> (idempotent).</summary>
@@ -43,14 +45,8 @@ public sealed class ProviderVideoIndex
         }
     }
 
-    async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (!tableReady)
-        {
-            await table.CreateIfNotExistsAsync(cancellationToken);
-            tableReady = true;
-        }
-    }
+    Task EnsureTableAsync(CancellationToken cancellationToken) =>
+        tableCreation.EnsureAsync(cancellationToken);
 
     /// <summary>Row keys may not hold '/', '\', '#', '?' or control characters; provider ids normally do not.</summary>
     static string RowKey(string providerVideoId) =>

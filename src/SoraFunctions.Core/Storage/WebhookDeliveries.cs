@@ -1,3 +1,4 @@
+using SoraFunctions.Catalog;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
@@ -19,13 +20,14 @@ public sealed class WebhookDeliveries
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
 
     readonly TableClient table;
+    readonly CreateOnce tableCreation;
     readonly TimeProvider time;
-    volatile bool tableReady;
 
     public WebhookDeliveries(TableServiceClient tables, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(tables);
         table = tables.GetTableClient(TableName);
+        tableCreation = new CreateOnce(token => this.table.CreateIfNotExistsAsync(token));
         this.time = time;
     }
 
@@ -63,14 +65,8 @@ public sealed class WebhookDeliveries
         await table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
     }
 
-    async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (!tableReady)
-        {
-            await table.CreateIfNotExistsAsync(cancellationToken);
-            tableReady = true;
-        }
-    }
+    Task EnsureTableAsync(CancellationToken cancellationToken) =>
+        tableCreation.EnsureAsync(cancellationToken);
 
     /// <summary>A delivery id is client text: hashed, so that any id is a valid key; spread over 16 partitions.</summary>
     static (string Partition, string Row) Keys(string deliveryId)

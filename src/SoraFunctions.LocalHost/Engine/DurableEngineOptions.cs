@@ -29,11 +29,11 @@ public sealed class DurableEngineOptions : IValidatableObject
 
     /// <summary>Activities run at the same time on this node.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "DurableTask:MaxConcurrentActivityFunctions must be at least {1}.")]
-    public int MaxConcurrentActivityFunctions { get; set; } = 10;
+    public int MaxConcurrentActivityFunctions { get; set; } = 100;
 
     /// <summary>Orchestration episodes run at the same time on this node.</summary>
     [Range(1, int.MaxValue, ErrorMessage = "DurableTask:MaxConcurrentOrchestratorFunctions must be at least {1}.")]
-    public int MaxConcurrentOrchestratorFunctions { get; set; } = 10;
+    public int MaxConcurrentOrchestratorFunctions { get; set; } = 100;
 
     /// <summary>
     /// Activity messages received from the work-item queue at the same time (local host only). The Azure Storage
@@ -42,7 +42,7 @@ public sealed class DurableEngineOptions : IValidatableObject
     /// Each receiver polls an idle queue on its own, so more receivers cost more idle transactions.
     /// </summary>
     [Range(1, 64, ErrorMessage = "DurableTask:ActivityFetchers must be between {1} and {2}.")]
-    public int ActivityFetchers { get; set; } = 4;
+    public int ActivityFetchers { get; set; } = 2;
 
     /// <summary>
     /// How long a partition lease lasts without renewal. After a crash the restarted host waits up to this long

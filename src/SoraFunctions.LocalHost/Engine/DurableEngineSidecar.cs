@@ -63,7 +63,11 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
         builder.Services.AddRouting();
         WorkerConnections workers = new();
         builder.Services.AddSingleton(workers);
-        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerConnections>());
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<WorkerConnections>();
+            grpc.Interceptors.Add<StorageFaultInterceptor>();
+        });
         // The dispatchers see the service with activity lock renewal; clients (queries, purge) the service itself.
         IOrchestrationService dispatching = RenewingOrchestrationService.Wrap(
             service,

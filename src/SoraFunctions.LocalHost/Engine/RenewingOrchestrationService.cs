@@ -32,6 +32,7 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
     ILogger logger = null!;
     int fetchers = 1;
     int fetching;
+    Task? stopped;
 
     /// <inheritdoc />
     public void Dispose()
@@ -67,7 +68,7 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
             case nameof(IOrchestrationService.LockNextTaskActivityWorkItem):
                 return NextFetchedAsync(targetMethod, (TimeSpan)args![0]!, (CancellationToken)args[1]!);
             case nameof(IOrchestrationService.StopAsync):
-                return StopThenAsync(() => (Task)Call(targetMethod, args)!);
+                return StopOnceAsync(() => (Task)Call(targetMethod, args)!);
             case nameof(IOrchestrationService.CompleteTaskOrchestrationWorkItemAsync):
                 PlainTags(args);
                 return Call(targetMethod, args);
@@ -177,6 +178,42 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
         finally
         {
             Interlocked.Decrement(ref fetching);
+        }
+    }
+
+    /// <summary>
+    /// Stops once: the sidecar's dispatchers and the engine's own shutdown both ask, in either order, and a second stop
+    /// of the Azure Storage provider throws (on a thread-pool thread, ending the process).
+    /// </summary>
+    Task StopOnceAsync(Func<Task> stop)
+    {
+        Task? first = Volatile.Read(ref stopped);
+        if (first is not null)
+        {
+            return first;
+        }
+
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        first = Interlocked.CompareExchange(ref stopped, mine.Task, null);
+        if (first is not null)
+        {
+            return first;
+        }
+
+        _ = RunStopAsync();
+        return mine.Task;
+
+        async Task RunStopAsync()
+        {
+            try
+            {
+                await StopThenAsync(stop).ConfigureAwait(false);
+                mine.SetResult();
+            }
+            catch (Exception e)
+            {
+                mine.SetException(e);
+            }
         }
     }
 

@@ -26,11 +26,7 @@ sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
     }
 }
 
-/// <summary>
-/// The sidecar's one interceptor: notes whether a worker has opened the work-item stream (which is what starts the
-/// provider), and answers a call that failed because storage is out of reach with gRPC <c>Unavailable</c>
-/// (<see cref="SidecarFaults"/>) instead of <c>Unknown</c>.
-/// </summary>
+/// <summary>Notes whether a worker has opened the sidecar's work-item stream, which is what starts the provider.</summary>
 sealed class WorkerConnections : Interceptor
 {
     int connected;
@@ -50,7 +46,14 @@ sealed class WorkerConnections : Interceptor
 
         return continuation(request, responseStream, context);
     }
+}
 
+/// <summary>
+/// Answers a client call (a status read, a start, an event) that failed because storage is out of reach with gRPC
+/// <c>Unavailable</c> (<see cref="SidecarFaults"/>) instead of <c>Unknown</c>.
+/// </summary>
+sealed class StorageFaultInterceptor : Interceptor
+{
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request,
         ServerCallContext context,

@@ -30,8 +30,9 @@ public sealed class DurableEngineSettingsTests : IDisposable
         Assert.Equal("SoraFunctions", options.HubName);
         Assert.Equal(TimeSpan.FromSeconds(2), options.MaxQueuePollingInterval);
         Assert.Equal(4, options.PartitionCount);
-        Assert.Equal(10, options.MaxConcurrentActivityFunctions);
-        Assert.Equal(10, options.MaxConcurrentOrchestratorFunctions);
+        Assert.Equal(100, options.MaxConcurrentActivityFunctions);
+        Assert.Equal(100, options.MaxConcurrentOrchestratorFunctions);
+        Assert.Equal(2, options.ActivityFetchers);
         Assert.Equal(TimeSpan.FromMinutes(1), options.WorkItemQueueVisibilityTimeout);
         Assert.Equal(TimeSpan.FromMinutes(1), options.ControlQueueVisibilityTimeout);
     }

@@ -224,4 +224,16 @@ public sealed class RenewingOrchestrationServiceTests
 
         Assert.Null(await asking);
     }
+
+    [Fact]
+    public async Task Stop_AskedTwice_StopsTheProviderOnce()
+    {
+        (Mock<IOrchestrationService> inner, _) = Receiving();
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, TimeSpan.FromMinutes(1), NullLogger.Instance, activityFetchers: 2);
+
+        await Task.WhenAll(service.StopAsync(false), service.StopAsync(false));
+        await service.StopAsync(true);
+
+        inner.Verify(s => s.StopAsync(It.IsAny<bool>()), Times.Once);
+    }
 }
