@@ -13,14 +13,18 @@ using SoraFunctions.LocalHost.Tooling;
 namespace SoraFunctions.Benchmarks;
 
 /// <summary>
-/// Many jobs submitted at once with no limit configured, on a fresh local host and task hub: where the time goes,
+/// Many jobs submitted at once with no limit configured, on a fresh Azurite, local host and task hub (Azurite slows
+/// down as it fills, so each run starts from empty storage): where the time goes,
 /// stage by stage, and the issue's goal figures (all accepted, every job completed, creates reaching the provider,
 /// noticing delay, status calls per job, memory and CPU).
 /// </summary>
-sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, PipelineMetrics metrics, StorageRequestCounter? requests)
+sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, bool countRequests, bool inMemoryStorage)
 {
     public async Task RunAsync(int jobs, string render, bool webhooks, IReadOnlyList<string> extraHostArgs)
     {
+        string? data = inMemoryStorage ? null : Directory.CreateTempSubdirectory("sora-crowd-").FullName;
+        await using AzuriteInstance azurite = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { DataFolder = data });
+        using StorageRequestCounter? requests = countRequests ? new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort) : null;
         int port = FreePort();
         string? secret = webhooks ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) : null;
         List<string> hostArgs =
@@ -80,7 +84,7 @@ sealed class CrowdBenchmark(AzuriteInstance azurite, RunningEmulator emulator, P
         });
 
         Console.WriteLine();
-        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
+        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}, Azurite {(inMemoryStorage ? "in memory" : "on disk")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
         var clock = Stopwatch.StartNew();
         var submitted = new ConcurrentBag<Submitted>();
         await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
