@@ -46,6 +46,9 @@ public class PipelineFixture : IAsyncLifetime
                 ["VideoStorage:Container"] = Container,
                 ["Catalog:TableName"] = "pipelinecatalog",
                 ["Sora:WebhookSecret"] = WebhookSecret,
+                // Webhooks are on, but most tests here send none: jobs submitted through the API keep the usual pace
+                // instead of the 60 s safety net.
+                ["Pipeline:WebhookPollSeconds"] = "2",
 
                 // The brakes are off here; CappedPipelineFixture and PacedPipelineFixture test them.
                 ["Limits:MaxRunningJobs"] = "0",
