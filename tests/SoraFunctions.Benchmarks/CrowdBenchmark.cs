@@ -18,12 +18,12 @@ namespace SoraFunctions.Benchmarks;
 /// stage by stage, and the issue's goal figures (all accepted, every job completed, creates reaching the provider,
 /// noticing delay, status calls per job, memory and CPU).
 /// </summary>
-sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, bool countRequests, bool inMemoryStorage)
+sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, bool countRequests, bool inMemoryStorage, bool processPerService)
 {
     public async Task RunAsync(int jobs, string render, bool webhooks, IReadOnlyList<string> extraHostArgs)
     {
         string? data = inMemoryStorage ? null : Directory.CreateTempSubdirectory("sora-crowd-").FullName;
-        await using AzuriteInstance azurite = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { DataFolder = data });
+        await using Storage azurite = await StartStorageAsync(data);
         using StorageRequestCounter? requests = countRequests ? new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort) : null;
         int port = FreePort();
         string? secret = webhooks ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) : null;
@@ -66,9 +66,9 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         requests?.Start();
 
         using var self = Process.GetCurrentProcess();
-        using var storage = Process.GetProcessById(azurite.ProcessId);
+        Process[] storage = [.. azurite.ProcessIds.Select(Process.GetProcessById)];
         TimeSpan selfCpu = self.TotalProcessorTime;
-        TimeSpan storageCpu = storage.TotalProcessorTime;
+        TimeSpan storageCpu = StorageCpu(storage);
         long peakWorkingSet = 0;
         long peakStorageSet = 0;
         using var sampling = new CancellationTokenSource();
@@ -76,15 +76,18 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         {
             while (!sampling.IsCancellationRequested)
             {
-                storage.Refresh();
                 peakWorkingSet = Math.Max(peakWorkingSet, Environment.WorkingSet);
-                peakStorageSet = Math.Max(peakStorageSet, storage.WorkingSet64);
+                peakStorageSet = Math.Max(peakStorageSet, storage.Sum(p =>
+                {
+                    p.Refresh();
+                    return p.WorkingSet64;
+                }));
                 await Task.Delay(100);
             }
         });
 
         Console.WriteLine();
-        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}, Azurite {(inMemoryStorage ? "in memory" : "on disk")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
+        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}, Azurite {(inMemoryStorage ? "in memory" : "on disk")}{(processPerService ? " as one process per service" : "")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
         var clock = Stopwatch.StartNew();
         var submitted = new ConcurrentBag<Submitted>();
         await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
@@ -114,9 +117,12 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         await sampling.CancelAsync();
         await sampler;
         self.Refresh();
-        storage.Refresh();
         double hostCpu = (self.TotalProcessorTime - selfCpu).TotalSeconds;
-        double azuriteCpu = (storage.TotalProcessorTime - storageCpu).TotalSeconds;
+        double azuriteCpu = (StorageCpu(storage) - storageCpu).TotalSeconds;
+        foreach (Process p in storage)
+        {
+            p.Dispose();
+        }
 
         // Read each job once, a few at a time, now that they have all ended.
         var finished = new ConcurrentBag<(Submitted Job, JsonObject Status)>();
@@ -174,6 +180,31 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         }
 
         await host.App.StopAsync();
+    }
+
+    /// <summary>A fresh Azurite: one process, or one per service.</summary>
+    async Task<Storage> StartStorageAsync(string? data)
+    {
+        var options = new AzuriteLaunchOptions { DataFolder = data };
+        if (processPerService)
+        {
+            AzuriteServices services = await AzuriteLauncher.StartPerServiceAsync(options);
+            return new Storage(services.ConnectionString, services.ProcessIds, services.BlobPort, services.QueuePort, services.TablePort, services);
+        }
+
+        AzuriteInstance one = await AzuriteLauncher.StartAsync(options);
+        return new Storage(one.ConnectionString, [one.ProcessId], one.BlobPort, one.QueuePort, one.TablePort, one);
+    }
+
+    static TimeSpan StorageCpu(Process[] processes) => processes.Aggregate(TimeSpan.Zero, (sum, p) =>
+    {
+        p.Refresh();
+        return sum + p.TotalProcessorTime;
+    });
+
+    sealed record Storage(string ConnectionString, IReadOnlyList<int> ProcessIds, int BlobPort, int QueuePort, int TablePort, IAsyncDisposable Owner) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Owner.DisposeAsync();
     }
 
     static void Row(string stage, IReadOnlyList<double> seconds) =>

@@ -19,7 +19,7 @@ using SoraFunctions.LocalHost.Tooling;
 // Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst,crowd
 //        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
 //        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks --host-args "--DurableTask:X=Y ..."
-//        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory]
+//        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory --azurite-per-service]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 string crowdRender = Arg("--crowd-render", "20");
@@ -37,7 +37,7 @@ await using RunningEmulator emulator = await RunningEmulator.StartAsync(new Emul
 if (sections.Contains("crowd"))
 {
     using var metrics = new PipelineMetrics();
-    var crowd = new CrowdBenchmark(emulator, metrics, args.Contains("--count-requests"), Arg("--crowd-azurite", "disk") == "memory");
+    var crowd = new CrowdBenchmark(emulator, metrics, args.Contains("--count-requests"), Arg("--crowd-azurite", "disk") == "memory", args.Contains("--azurite-per-service"));
     foreach (string mode in crowdModes)
     {
         foreach (int size in crowds)

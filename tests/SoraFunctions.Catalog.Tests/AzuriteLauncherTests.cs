@@ -48,6 +48,43 @@ public sealed class AzuriteLauncherTests : IDisposable
     }
 
     [Fact]
+    public async Task StartPerServiceAsync_DataFolder_ServesEachServiceFromItsOwnProcessAndKeepsData()
+    {
+        string data = Path.Combine(scratch, "azurite-split");
+        var options = new AzuriteLaunchOptions { DataFolder = data, ToolsFolder = ToolsFolder };
+        IReadOnlyList<int> processes;
+        int blobPort;
+
+        await using (AzuriteServices first = await AzuriteLauncher.StartPerServiceAsync(options))
+        {
+            processes = first.ProcessIds;
+            blobPort = first.BlobPort;
+            using var http = new HttpClient();
+            var clientOptions = new BlobClientOptions { Transport = new HttpClientTransport(http) };
+            BlobContainerClient container = new BlobServiceClient(first.ConnectionString, clientOptions).GetBlobContainerClient("videos");
+            await container.CreateIfNotExistsAsync();
+            await container.GetBlobClient("kept.txt").UploadAsync(BinaryData.FromString("split"));
+            var queue = new Azure.Storage.Queues.QueueClient(first.ConnectionString, "work", new Azure.Storage.Queues.QueueClientOptions { Transport = new HttpClientTransport(http) });
+            await queue.CreateIfNotExistsAsync();
+            await queue.SendMessageAsync("hello");
+            var table = new Azure.Data.Tables.TableClient(first.ConnectionString, "rows", new Azure.Data.Tables.TableClientOptions { Transport = new HttpClientTransport(http) });
+            await table.CreateIfNotExistsAsync();
+            await table.AddEntityAsync(new Azure.Data.Tables.TableEntity("p", "r") { ["Value"] = 7 });
+
+            Assert.Equal(3, processes.Distinct().Count());
+            Assert.Equal(3, new[] { first.BlobPort, first.QueuePort, first.TablePort }.Distinct().Count());
+        }
+
+        Assert.All(processes, id => Assert.False(IsProcessAlive(id), $"Azurite process {id} is still running"));
+        Assert.False(await AcceptsConnectionsAsync(blobPort), "the blob port still accepts connections");
+
+        await using AzuriteServices second = await AzuriteLauncher.StartPerServiceAsync(options);
+        Assert.Equal("split", (await new BlobServiceClient(second.ConnectionString).GetBlobContainerClient("videos").GetBlobClient("kept.txt").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal("hello", (await new Azure.Storage.Queues.QueueClient(second.ConnectionString, "work").ReceiveMessageAsync()).Value.MessageText);
+        Assert.Equal(7, (await new Azure.Data.Tables.TableClient(second.ConnectionString, "rows").GetEntityAsync<Azure.Data.Tables.TableEntity>("p", "r")).Value.GetInt32("Value"));
+    }
+
+    [Fact]
     public async Task DisposeAsync_RunningInstance_StopsTheProcessAndFreesThePorts()
     {
         AzuriteInstance instance = await AzuriteLauncher.StartAsync(new AzuriteLaunchOptions { ToolsFolder = ToolsFolder });

@@ -20,7 +20,7 @@ public sealed class LocalInfrastructure : IAsyncDisposable
     static readonly int[] DefaultAzuritePorts = [10000, 10001, 10002];
 
     readonly ILogger logger;
-    AzuriteInstance? azurite;
+    AzuriteServices? azurite;
     WebApplication? emulator;
     DurableEngineSidecar? sidecar;
 
@@ -100,11 +100,15 @@ public sealed class LocalInfrastructure : IAsyncDisposable
             sidecar.TaskHubName, sidecar.Address, engineOptions.MaxQueuePollingInterval);
     }
 
-    async Task<AzuriteInstance> StartAzuriteAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Azurite as one process per service: the durable engine keeps the queue and table services busy, and one
+    /// single-threaded Azurite process was the bound of a crowd of jobs (see the README's "Many jobs at once").
+    /// </summary>
+    async Task<AzuriteServices> StartAzuriteAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         string root = RepoPaths.FindRoot();
         bool defaultPortsFree = DefaultAzuritePorts.All(IsPortFree);
-        AzuriteInstance instance = await AzuriteLauncher.StartAsync(
+        AzuriteServices instance = await AzuriteLauncher.StartPerServiceAsync(
             new AzuriteLaunchOptions
             {
                 DataFolder = RepoPaths.AzuriteDataFolder(root),
@@ -116,8 +120,8 @@ public sealed class LocalInfrastructure : IAsyncDisposable
             },
             cancellationToken);
         logger.LogInformation(
-            "Azurite: started (process {ProcessId}) with blob {BlobEndpoint}, queue {QueueEndpoint}, table {TableEndpoint}, data in {DataFolder}",
-            instance.ProcessId, instance.BlobEndpoint, instance.QueueEndpoint, instance.TableEndpoint, RepoPaths.AzuriteDataFolder(root));
+            "Azurite: started (processes {ProcessIds}) with blob port {BlobPort}, queue port {QueuePort}, table port {TablePort}, data in {DataFolder}",
+            string.Join(", ", instance.ProcessIds), instance.BlobPort, instance.QueuePort, instance.TablePort, RepoPaths.AzuriteDataFolder(root));
         return instance;
     }
 

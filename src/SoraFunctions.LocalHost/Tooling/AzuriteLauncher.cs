@@ -14,13 +14,14 @@ public static class AzuriteLauncher
     const int MaxAttempts = 3;
 
     /// <summary>
-    /// Runs Azurite's entry script (argv[1]) and shuts it down cleanly (as on SIGTERM: data is saved) when its
+    /// Runs Azurite's entry script (argv[1]) and shuts it down cleanly (as on Ctrl+C: data is saved) when its
     /// standard input closes: on dispose, and also when this process dies however it dies, so no orphaned
-    /// Azurite keeps the ports.
+    /// Azurite keeps the ports. SIGINT, because every entry script handles it (the table service's own handles no
+    /// SIGTERM).
     /// </summary>
     const string WatchdogScript =
         "const entry = process.argv[1];" +
-        "process.stdin.on('end', () => process.emit('SIGTERM', 'SIGTERM'));" +
+        "process.stdin.on('end', () => process.emit('SIGINT', 'SIGINT'));" +
         "process.stdin.resume();" +
         "require(entry);";
     static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
@@ -60,7 +61,7 @@ public static class AzuriteLauncher
             int tablePort = options.TablePort != 0 ? options.TablePort : FreePort();
             try
             {
-                return await StartOnceAsync(entryScript, options, blobPort, queuePort, tablePort, cancellationToken).ConfigureAwait(false);
+                return await StartOnceAsync(entryScript, null, options, blobPort, queuePort, tablePort, cancellationToken).ConfigureAwait(false);
             }
             catch (AzuriteExitedException ex) when (picksPorts && attempt < MaxAttempts)
             {
@@ -69,8 +70,73 @@ public static class AzuriteLauncher
         }
     }
 
+    /// <summary>
+    /// Starts the blob, queue and table services as three Azurite processes on free ports. Azurite is single-threaded,
+    /// so one process serves every request of the durable engine on one core; measured with 1,000 jobs at once it was
+    /// saturated for the whole run while the other core had room. Three processes let the busy queue and table
+    /// services run in parallel. They share the data folder, as the single process would, and take the options' ports
+    /// (0 picks a free one).
+    /// </summary>
+    public static async Task<AzuriteServices> StartPerServiceAsync(AzuriteLaunchOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string toolsFolder = options.ToolsFolder ?? RepoPaths.ToolsFolder(RepoPaths.FindRoot());
+        string entryScript = await AzuriteInstaller.EnsureInstalledAsync(toolsFolder, options.Version, options.Logger, options.InstallTimeout, cancellationToken).ConfigureAwait(false);
+        if (options.DataFolder is not null)
+        {
+            Directory.CreateDirectory(options.DataFolder);
+        }
+
+        var started = new List<AzuriteInstance>();
+        try
+        {
+            foreach ((string service, int fixedPort) in new[] { ("blob", options.BlobPort), ("queue", options.QueuePort), ("table", options.TablePort) })
+            {
+                if (fixedPort != 0 && await IsListeningAsync(fixedPort, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"Cannot start Azurite: the {service} port {fixedPort} on 127.0.0.1 is already in use (is another Azurite running?)."));
+                }
+
+                for (int attempt = 1; ; attempt++)
+                {
+                    int port = fixedPort != 0 ? fixedPort : FreePort();
+                    try
+                    {
+                        started.Add(await StartOnceAsync(
+                            entryScript,
+                            service,
+                            options,
+                            service == "blob" ? port : 0,
+                            service == "queue" ? port : 0,
+                            service == "table" ? port : 0,
+                            cancellationToken).ConfigureAwait(false));
+                        break;
+                    }
+                    catch (AzuriteExitedException ex) when (fixedPort == 0 && attempt < MaxAttempts)
+                    {
+                        options.Logger.LogWarning(ex, "Azurite's {Service} service exited during start-up (attempt {Attempt}); retrying on another port", service, attempt);
+                    }
+                }
+            }
+
+            return new AzuriteServices(started[0], started[1], started[2]);
+        }
+        catch
+        {
+            foreach (AzuriteInstance instance in started)
+            {
+                await instance.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
     static async Task<AzuriteInstance> StartOnceAsync(
         string entryScript,
+        string? service,
         AzuriteLaunchOptions options,
         int blobPort,
         int queuePort,
@@ -89,16 +155,17 @@ public static class AzuriteLauncher
         };
         start.ArgumentList.Add("-e");
         start.ArgumentList.Add(WatchdogScript);
-        start.ArgumentList.Add(entryScript);
-        var arguments = new List<string>
+        // One service runs from its own entry script (dist/src/{service}/main.js beside dist/src/azurite.js).
+        start.ArgumentList.Add(service is null ? entryScript : Path.Combine(Path.GetDirectoryName(entryScript)!, service, "main.js"));
+        var arguments = new List<string> { "--silent", "--disableTelemetry", "--skipApiVersionCheck" };
+        foreach ((string name, int port) in new[] { ("blob", blobPort), ("queue", queuePort), ("table", tablePort) })
         {
-            "--silent",
-            "--disableTelemetry",
-            "--skipApiVersionCheck",
-            "--blobHost", "127.0.0.1", "--blobPort", blobPort.ToString(CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", queuePort.ToString(CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", tablePort.ToString(CultureInfo.InvariantCulture),
-        };
+            if (service is null || service == name)
+            {
+                arguments.AddRange([$"--{name}Host", "127.0.0.1", $"--{name}Port", port.ToString(CultureInfo.InvariantCulture)]);
+            }
+        }
+
         if (options.DataFolder is null)
         {
             arguments.Add("--inMemoryPersistence");
@@ -130,7 +197,14 @@ public static class AzuriteLauncher
         var instance = new AzuriteInstance(process, blobPort, queuePort, tablePort, persistent: options.DataFolder is not null, logger);
         try
         {
-            await WaitUntilListeningAsync(process, [blobPort, queuePort, tablePort], options.StartTimeout, output, cancellationToken).ConfigureAwait(false);
+            int[] ports = service switch
+            {
+                "blob" => [blobPort],
+                "queue" => [queuePort],
+                "table" => [tablePort],
+                _ => [blobPort, queuePort, tablePort],
+            };
+            await WaitUntilListeningAsync(process, ports, options.StartTimeout, output, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
