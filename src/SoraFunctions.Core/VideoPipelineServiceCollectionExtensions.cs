@@ -37,6 +37,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<InputImageStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
         services.TryAddSingleton<WebhookDeliveries>();
+        services.TryAddSingleton<ICreateAttempts, CreateAttempts>();
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();

@@ -105,6 +105,7 @@ public sealed class CreateTests : EmulatorTestBase
     [InlineData("""{"prompt":"x [[fail]]"}""", "prompt", "invalid_directive")]
     [InlineData("""{"prompt":"x [[nosuch=1]]"}""", "prompt", "invalid_directive")]
     [InlineData("""{"prompt":"x [[bytes=10]]"}""", "prompt", "invalid_directive")]
+    [InlineData("""{"prompt":"x [[createdelay=-1]]"}""", "prompt", "invalid_directive")]
     public async Task Create_InvalidJson_Returns400NamingParam(string json, string param, string code)
     {
         using HttpResponseMessage response = await PostJsonAsync("v1/videos", json);

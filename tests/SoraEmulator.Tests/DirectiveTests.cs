@@ -125,6 +125,61 @@ public sealed class DirectiveTests : EmulatorTestBase
         Assert.Equal(2, Emulator.Stats.VideosWithPrompt(prompt));
     }
 
+    [Fact]
+    public async Task CreateDelay_MakesTheVideoAtOnceButAnswersOnlyAfterTheDelayOnItsClock()
+    {
+        const string prompt = "slow answer [[createdelay=30]]";
+
+        Task<HttpResponseMessage> answering = PostPromptAsync(prompt);
+        string madeId = await PollAsync(() => Emulator.Stats.VideoIdsWithPrompt(prompt).SingleOrDefault(), "the video to exist");
+        // The answer comes only once the emulator's clock has moved 30 s past the create: advance it until it does.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!answering.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the delayed create never answered");
+            Advance(5);
+            await Task.WhenAny(answering, Task.Delay(100));
+        }
+
+        using HttpResponseMessage answer = await answering;
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(madeId, (await ReadJsonAsync(answer)).GetProperty("id").GetString());
+        Assert.True(Time.GetUtcNow() - Start >= TimeSpan.FromSeconds(30), $"answered after {Time.GetUtcNow() - Start} on the emulator's clock");
+        Assert.Equal((1, 1), (Emulator.Stats.CreatesWithPrompt(prompt), Emulator.Stats.VideosWithPrompt(prompt)));
+    }
+
+    [Fact]
+    public async Task CreateDelay_ClientGoesAway_TheVideoStaysMade()
+    {
+        const string prompt = "abandoned answer [[createdelay=30]]";
+        using var giveUp = new CancellationTokenSource();
+
+        Task<HttpResponseMessage> answering = Client.PostAsync(
+            new Uri("v1/videos", UriKind.Relative), new StringContent(JsonSerializer.Serialize(new { prompt }), Encoding.UTF8, "application/json"), giveUp.Token);
+        string madeId = await PollAsync(() => Emulator.Stats.VideoIdsWithPrompt(prompt).SingleOrDefault(), "the video to exist");
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => answering);
+        Assert.Equal("queued", (await RetrieveAsync(madeId)).GetProperty("status").GetString());
+        Assert.Equal(1, Emulator.Stats.VideosWithPrompt(prompt));
+    }
+
+    static async Task<T> PollAsync<T>(Func<T?> probe, string what)
+        where T : class
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            if (probe() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
     [Theory]
     [InlineData("get429", HttpStatusCode.TooManyRequests)]
     [InlineData("get500", HttpStatusCode.InternalServerError)]

@@ -36,6 +36,7 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
         CutDownloads,
         ContentLagging,
         ProviderFailure,
+        SlowCreate,
         NeverFinishes,
     }
 
@@ -61,6 +62,7 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
         environment["Limits__TableName"] = $"chaos{run}";
 
         int unfinishedAtKill;
+        int creatingAtKill;
         await using (LocalHostProcess first = await LocalHostProcess.StartAsync(environment, fixture.Http))
         {
             VideoApiDriver api = new(fixture.Http, first.BaseAddress);
@@ -72,21 +74,24 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
 
             output.WriteLine($"All {JobCount} jobs accepted {elapsed.Elapsed.TotalSeconds:F1} s into the run.");
 
-            // Kill once every job is past its create, while many still render. A kill inside a create is left out: the
-            // redelivered create activity would run again without looking for the video the first run may have made.
+            // Kill while creates are in flight: the slow creates' videos exist at the provider and their answers are
+            // held back, so the engine runs those create activities again after the restart, with no lookup time of the
+            // orchestrator's; every other job is wherever it is (creating, waiting out a 429, rendering, storing).
             List<JsonObject> atKill = await Poll.UntilAsync(
                 async ct =>
                 {
-                    List<JsonObject> now = await ReadAllAsync(api, jobs, ct);
-                    return now.All(job => IsFinished(job) || job["providerVideoId"] is not null) ? now : null;
+                    bool slowCreatesMade = jobs.Where(job => job.Fault == Fault.SlowCreate).All(job => fixture.Emulator.Stats.VideosWithPrompt(job.Prompt) == 1);
+                    return slowCreatesMade ? await ReadAllAsync(api, jobs, ct) : null;
                 },
                 TimeSpan.FromSeconds(60),
-                "every job to have its provider video");
+                "the slow creates' provider videos to exist");
             unfinishedAtKill = atKill.Count(job => !IsFinished(job));
+            creatingAtKill = atKill.Count(job => !IsFinished(job) && job["providerVideoId"] is null);
+            Assert.All(jobs.Where(job => job.Fault == Fault.SlowCreate), job => Assert.Null(atKill[job.Number]["providerVideoId"]));
             await first.KillAsync();
         }
 
-        output.WriteLine($"Killed the host {elapsed.Elapsed.TotalSeconds:F1} s into the run with {unfinishedAtKill} of {JobCount} jobs unfinished.");
+        output.WriteLine($"Killed the host {elapsed.Elapsed.TotalSeconds:F1} s into the run with {unfinishedAtKill} of {JobCount} jobs unfinished, {creatingAtKill} of them without their provider video yet.");
         Assert.True(unfinishedAtKill > jobs.Count(job => job.Fault == Fault.NeverFinishes), "the restart must land while jobs that can finish are still running");
 
         await using LocalHostProcess second = await LocalHostProcess.StartAsync(environment, fixture.Http);
@@ -162,6 +167,10 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
                     break;
                 case Fault.ContentLagging:
                     directives = $"[[content404={random.Next(1, 4)}]]";
+                    break;
+                case Fault.SlowCreate:
+                    // The video is made at once, its id answered only after 20 s: the kill lands inside this create.
+                    directives = "[[createdelay=20]]";
                     break;
                 case Fault.ProviderFailure:
                     failureCode = ProviderFailureCodes[providerFailures++ % ProviderFailureCodes.Length];

@@ -69,6 +69,21 @@ static class VideoEndpoints
 
         VideoJob job = state.CreateJob(spec, directives, remixedFromVideoId: null);
         logger.LogInformation("Created video {VideoId} ({Model}, {Seconds} s, {Size})", job.Id, spec.Model, spec.Seconds, spec.Size);
+        if (directives.CreateDelaySeconds is { } delay && delay > 0)
+        {
+            // A slow answer: the video exists while the client still waits (a client that dies now never learns its id).
+            logger.LogInformation("Create of {VideoId} answers in {Delay} s (createdelay)", job.Id, delay);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(delay), state.Time, context.RequestAborted);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                logger.LogInformation("The client of create {VideoId} went away before the answer", job.Id);
+                return Results.Empty;
+            }
+        }
+
         return fault == CreateFault.Lost
             ? ApiAnswer.ServerError()
             : ApiAnswer.Ok(VideoObject.From(job, job.Observe(state.Now)), state.PollAfterFor(job));

@@ -19,6 +19,10 @@ sealed partial record PromptDirectives
     public int Create500 { get; init; }
     public int Create503 { get; init; }
     public int CreateLost { get; init; }
+
+    /// <summary>Seconds (emulator clock) a create waits, the job already made, before it answers.</summary>
+    public double? CreateDelaySeconds { get; init; }
+
     public int RetryAfterSeconds { get; init; } = 1;
     public int Get429 { get; init; }
     public int Get500 { get; init; }
@@ -85,6 +89,7 @@ sealed partial record PromptDirectives
                 "CREATE500" => Int(value, 0, out int v) ? result with { Create500 = v } : null,
                 "CREATE503" => Int(value, 0, out int v) ? result with { Create503 = v } : null,
                 "CREATELOST" => Int(value, 0, out int v) ? result with { CreateLost = v } : null,
+                "CREATEDELAY" => Double(value, 0, out double v) ? result with { CreateDelaySeconds = v } : null,
                 "RETRYAFTER" => Int(value, 0, out int v) ? result with { RetryAfterSeconds = v } : null,
                 "GET429" => Int(value, 0, out int v) ? result with { Get429 = v } : null,
                 "GET500" => Int(value, 0, out int v) ? result with { Get500 = v } : null,

@@ -27,6 +27,7 @@ public sealed class RunwayUncertainCreateTests
             new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
             new InputImageStore(new Mock<BlobServiceClient>().Object),
             new ProviderVideoIndex(tables.Object),
+            new Mock<ICreateAttempts>().Object,
             new Mock<IVideoStoredNotifier>().Object,
             new Mock<SoraFunctions.Limits.ICreatePacer>().Object,
             Options.Create(new PipelineOptions { UncertainCreate = policy }),

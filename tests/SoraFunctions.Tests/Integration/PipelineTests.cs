@@ -198,6 +198,7 @@ public class PipelineTests(PipelineFixture fixture, ITestOutputHelper output)
             fixture.Services.GetRequiredService<Storage.VideoBlobStore>(),
             fixture.Services.GetRequiredService<Storage.InputImageStore>(),
             fixture.Services.GetRequiredService<Storage.ProviderVideoIndex>(),
+            fixture.Services.GetRequiredService<Storage.ICreateAttempts>(),
             new Mock<Storage.IVideoStoredNotifier>().Object,
             new Mock<SoraFunctions.Limits.ICreatePacer>().Object,
             Microsoft.Extensions.Options.Options.Create(new Configuration.PipelineOptions()),

@@ -14,6 +14,7 @@ public class VideoJobActivitiesTests
     static readonly VideoSpec Spec = new("a fox", "sora-2", "4", "720x1280");
     readonly Mock<IVideoProvider> provider = new();
     readonly Mock<ICreatePacer> pacer = new();
+    readonly Mock<ICreateAttempts> attempts = new();
     readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
 
     VideoJobActivities Activities(UncertainCreatePolicy policy = UncertainCreatePolicy.Fail)
@@ -26,6 +27,7 @@ public class VideoJobActivitiesTests
             new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
             new InputImageStore(new Mock<BlobServiceClient>().Object),
             new ProviderVideoIndex(tables.Object),
+            attempts.Object,
             new Mock<IVideoStoredNotifier>().Object,
             pacer.Object,
             Options.Create(new PipelineOptions { UncertainCreate = policy }),
@@ -89,5 +91,196 @@ public class VideoJobActivitiesTests
 
         Assert.Equal(("found", true), (result.Video!.Id, result.Adopted));
         provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    // A create run again by the engine (the host died mid-create) finds the row its first run wrote before sending.
+
+    static readonly string Fingerprint = CreateAttempts.Fingerprint(Spec, null, null);
+
+    static ProviderVideo Video(string id) => new(id, ProviderStatus.Queued, 0, null, null, null, null);
+
+    void EarlierRun(DateTimeOffset startedAt, string? videoId = null, string? spec = null) =>
+        attempts.Setup(a => a.FindAsync("job-1", It.IsAny<CancellationToken>())).ReturnsAsync(new CreateAttempt(startedAt, spec ?? Fingerprint, videoId));
+
+    [Fact]
+    public async Task Create_RunAgainAfterACutOffCreate_LooksUpFromItsStartAndAdoptsTheVideoWithoutCreating()
+    {
+        DateTimeOffset cutOff = time.GetUtcNow().AddMinutes(-3);
+        EarlierRun(cutOff);
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+        finder.Setup(f => f.FindCreatedAsync(Spec, cutOff, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo?>.Success(Video("made-before")));
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "made-before", true), (result.Outcome, result.Video!.Id, result.Adopted));
+        finder.Verify(f => f.FindCreatedAsync(Spec, cutOff, It.IsAny<CancellationToken>()), Times.Once);
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+        attempts.Verify(a => a.SaveAsync("job-1", new CreateAttempt(cutOff, Fingerprint, "made-before"), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterACutOffCreate_NothingFound_LooksFirstThenCreatesOnceAndKeepsTheEarlierStart()
+    {
+        DateTimeOffset cutOff = time.GetUtcNow().AddMinutes(-3);
+        EarlierRun(cutOff);
+        List<string> calls = [];
+        provider.As<IFindCreatedVideos>().Setup(f => f.FindCreatedAsync(Spec, cutOff, It.IsAny<CancellationToken>()))
+            .Callback(() => calls.Add("find")).ReturnsAsync(ProviderResult<ProviderVideo?>.Success(null));
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>()))
+            .Callback(() => calls.Add("create")).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("fresh")));
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "fresh", false), (result.Outcome, result.Video!.Id, result.Adopted));
+        Assert.Equal(["find", "create"], calls);
+        attempts.Verify(a => a.SaveAsync("job-1", It.Is<CreateAttempt>(r => r.VideoId == null), It.IsAny<CancellationToken>()), Times.Never);
+        attempts.Verify(a => a.SaveAsync("job-1", new CreateAttempt(cutOff, Fingerprint, "fresh"), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterACutOffCreate_ProviderWithoutLookup_FailPolicy_AnswersCreateUncertainWithoutCreating()
+    {
+        EarlierRun(time.GetUtcNow().AddMinutes(-3));
+
+        CreateVideoResult result = await Activities(UncertainCreatePolicy.Fail).CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain), (result.Outcome, result.Error!.Code));
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+        attempts.Verify(a => a.ClearAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterACutOffCreate_ProviderWithoutLookup_RetryPolicy_CreatesAgain()
+    {
+        EarlierRun(time.GetUtcNow().AddMinutes(-3));
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("again")));
+
+        CreateVideoResult result = await Activities(UncertainCreatePolicy.Retry).CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "again"), (result.Outcome, result.Video!.Id));
+        provider.Verify(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Create_FirstRun_RecordsTheAttemptBeforeSendingThenMarksItDoneWithTheVideo()
+    {
+        List<string> calls = [];
+        DateTimeOffset now = time.GetUtcNow();
+        attempts.Setup(a => a.SaveAsync("job-1", It.IsAny<CreateAttempt>(), It.IsAny<CancellationToken>()))
+            .Callback((string _, CreateAttempt row, CancellationToken _) => calls.Add($"save {(row.StartedAt == now ? "now" : row.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture))} {row.VideoId ?? "pending"}"))
+            .Returns(Task.CompletedTask);
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>()))
+            .Callback(() => calls.Add("create")).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("v1")));
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "v1"), (result.Outcome, result.Video!.Id));
+        Assert.Equal(["save now pending", "create", "save now v1"], calls);
+        finder.Verify(f => f.FindCreatedAsync(It.IsAny<VideoSpec>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_RecordingTheAttemptFails_ThrowsAndNeverSendsTheCreate()
+    {
+        attempts.Setup(a => a.SaveAsync("job-1", It.IsAny<CreateAttempt>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(503, "storage is down"));
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default));
+
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_ReadingTheRecordFails_ThrowsAndNeverSendsTheCreate()
+    {
+        attempts.Setup(a => a.FindAsync("job-1", It.IsAny<CancellationToken>())).ThrowsAsync(new Azure.RequestFailedException(500, "storage is down"));
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default));
+
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_MarkingDoneFails_StillAnswersWithTheVideo()
+    {
+        attempts.Setup(a => a.SaveAsync("job-1", It.Is<CreateAttempt>(r => r.VideoId != null), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(503, "storage is down"));
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("v1")));
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "v1"), (result.Outcome, result.Video!.Id));
+    }
+
+    [Theory]
+    [InlineData(400, false, true)]
+    [InlineData(429, true, true)]
+    [InlineData(503, true, false)]
+    public async Task Create_FailedFirstRun_ClearsTheRecordOnlyWhenNothingCanHaveBeenMade(int status, bool transient, bool cleared)
+    {
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Failure(
+            new ProviderError { Transient = transient, StatusCode = status, Message = "no", MayHaveReachedProvider = status >= 500 }));
+
+        await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        attempts.Verify(a => a.ClearAsync("job-1", It.IsAny<CancellationToken>()), cleared ? Times.Once() : Times.Never());
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterItsCreateSucceeded_AnswersWithThatVideoWithoutLookingOrCreating()
+    {
+        EarlierRun(time.GetUtcNow().AddMinutes(-1), videoId: "v1");
+        provider.Setup(p => p.GetAsync("v1", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Success(new ProviderVideo("v1", ProviderStatus.InProgress, 40, null, null, null, null)));
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "v1", 40, true), (result.Outcome, result.Video!.Id, result.Video.Progress, result.Adopted));
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+        finder.Verify(f => f.FindCreatedAsync(It.IsAny<VideoSpec>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_RecordOfAnotherRequestUnderTheSameId_IsIgnored()
+    {
+        EarlierRun(time.GetUtcNow().AddDays(-2), videoId: "old", spec: CreateAttempts.Fingerprint(Spec with { Prompt = "an owl" }, null, null));
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("new")));
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal(("new", false), (result.Video!.Id, result.Adopted));
+        provider.Verify(p => p.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+        finder.Verify(f => f.FindCreatedAsync(It.IsAny<VideoSpec>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+        attempts.Verify(a => a.SaveAsync("job-1", new CreateAttempt(time.GetUtcNow(), Fingerprint, null), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterItsCreateSucceeded_ProviderBusy_StillAnswersWithThatVideoUnread()
+    {
+        EarlierRun(time.GetUtcNow().AddMinutes(-1), videoId: "v1");
+        provider.Setup(p => p.GetAsync("v1", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = true, StatusCode = 503, Message = "busy" }));
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "v1", ProviderStatus.Queued), (result.Outcome, result.Video!.Id, result.Video.Status));
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_RunAgainAfterItsCreateSucceeded_VideoUnknownToTheProvider_CreatesAfresh()
+    {
+        EarlierRun(time.GetUtcNow().AddDays(-1), videoId: "gone");
+        provider.Setup(p => p.GetAsync("gone", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = false, StatusCode = 404, Code = "not_found", Message = "no such video" }));
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("new")));
+
+        CreateVideoResult result = await Activities().CreateAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal(("new", false), (result.Video!.Id, result.Adopted));
+        attempts.Verify(a => a.SaveAsync("job-1", new CreateAttempt(time.GetUtcNow(), Fingerprint, null), It.IsAny<CancellationToken>()), Times.Once);
     }
 }
