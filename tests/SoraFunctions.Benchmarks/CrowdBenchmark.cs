@@ -134,10 +134,13 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         var stored = new List<double>();
         var checks = new List<double>();
         int completed = 0;
+        var notCompleted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach ((Submitted job, JsonObject status) in finished)
         {
             if ((string)status["status"]! != "completed")
             {
+                string how = $"{status["status"]} {status["error"]?["code"]}: {status["error"]?["message"]}";
+                notCompleted[how] = notCompleted.GetValueOrDefault(how) + 1;
                 continue;
             }
 
@@ -165,6 +168,11 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         Row("job noticed -> job completed", stored);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"all {jobs} accepted in {allAccepted.TotalSeconds:F1} s; {completed} completed, all ended after {allEnded.TotalSeconds:F1} s"));
+        foreach ((string how, int count) in notCompleted)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"not completed: {count} x {how}"));
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"status calls per job: mean {(checks.Count > 0 ? checks.Average() : double.NaN):F1}, max {(checks.Count > 0 ? checks.Max() : double.NaN):F0}; provider creates {emulator.Stats.Creates}, lists {emulator.Stats.Lists}, webhooks sent {emulator.Stats.WebhooksSent}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
