@@ -112,6 +112,23 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
             await Task.Delay(200);
         }
 
+        // The job counters are recorded inside the orchestration's last step, before the engine commits it (and again
+        // if that step is retried), so the statuses are read until each job's end is committed.
+        var finished = new ConcurrentBag<(Submitted Job, JsonObject Status)>();
+        await Parallel.ForEachAsync(submitted, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
+        {
+            while (true)
+            {
+                JsonObject status = (await http.GetFromJsonAsync<JsonObject>(new Uri($"api/videos/{job.Id}", UriKind.Relative), ct))!;
+                if ((string)status["status"]! is "completed" or "failed" or "canceled" || DateTime.UtcNow > deadline)
+                {
+                    finished.Add((job, status));
+                    return;
+                }
+
+                await Task.Delay(500, ct);
+            }
+        });
         TimeSpan allEnded = clock.Elapsed;
         IReadOnlyDictionary<string, int>? counted = requests?.Stop();
         await sampling.CancelAsync();
@@ -124,10 +141,6 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
             p.Dispose();
         }
 
-        // Read each job once, a few at a time, now that they have all ended.
-        var finished = new ConcurrentBag<(Submitted Job, JsonObject Status)>();
-        await Parallel.ForEachAsync(submitted, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (job, ct) =>
-            finished.Add((job, (await http.GetFromJsonAsync<JsonObject>(new Uri($"api/videos/{job.Id}", UriKind.Relative), ct))!)));
 
         var createReached = new List<double>();
         var noticed = new List<double>();
