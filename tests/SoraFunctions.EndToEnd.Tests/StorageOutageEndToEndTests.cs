@@ -104,7 +104,15 @@ public sealed class StorageOutageEndToEndTests(EndToEndFixture fixture, ITestOut
         List<JsonObject> finished = [];
         foreach (string id in ids)
         {
-            finished.Add(await api.WaitForFinishAsync(id, TimeSpan.FromSeconds(120)));
+            try
+            {
+                finished.Add(await api.WaitForFinishAsync(id, TimeSpan.FromSeconds(120)));
+            }
+            catch (TimeoutException ex)
+            {
+                // The host's own account of the job is what explains a job that never finished.
+                throw new TimeoutException($"{ex.Message}{Environment.NewLine}{host.RecentOutput}", ex);
+            }
         }
 
         output.WriteLine($"Every job finished {sinceBack.Elapsed.TotalSeconds:F1} s after storage came back.");

@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace SoraFunctions.Limits;
 

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using Azure;
-using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
-
 namespace SoraFunctions.Limits;
 
 /// <summary>A job's estimated cost, charged to its caller.</summary>

@@ -11,6 +11,8 @@ namespace SoraFunctions.Orchestration;
 /// (<see cref="PollingPolicy"/>), then stream the finished MP4 into Blob Storage. Deterministic: time comes from
 /// the context, waits from durable timers, all I/O from activities; no video bytes pass through its state.
 /// A <c>cancel</c> event ends the job as canceled (and deletes the provider job) at the next wait.
+/// Kept in one file on purpose: the Durable Task analyzers crash (AD0001, "Syntax node is not within syntax tree") when
+/// an orchestrator's methods are split across partial files.
 /// </summary>
 public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJobResult>
 {
