@@ -31,6 +31,7 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
     TimeSpan interval;
     ILogger logger = null!;
     int fetchers = 1;
+    Func<string, bool> forgetActivity = _ => false;
     int fetching;
     Task? stopped;
 
@@ -43,7 +44,8 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
 
     /// <summary>The service with activity lock renewal every <paramref name="interval"/>.</summary>
     /// <param name="activityFetchers">Activity messages received at the same time (1: one at a time, as the dispatcher asks).</param>
-    public static IOrchestrationService Wrap(IOrchestrationService inner, TimeSpan interval, ILogger logger, int activityFetchers = 1)
+    /// <param name="forgetActivity">Drops an activity the provider still counts as running; by default the Azure Storage provider's own record.</param>
+    public static IOrchestrationService Wrap(IOrchestrationService inner, TimeSpan interval, ILogger logger, int activityFetchers = 1, Func<string, bool>? forgetActivity = null)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(logger);
@@ -54,6 +56,7 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
         self.interval = interval;
         self.logger = logger;
         self.fetchers = activityFetchers;
+        self.forgetActivity = forgetActivity ?? (id => ForgetActivitySession(inner, id));
         return proxy;
     }
 
@@ -73,8 +76,10 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
                 PlainTags(args);
                 return Call(targetMethod, args);
             case nameof(IOrchestrationService.CompleteTaskActivityWorkItemAsync):
-            case nameof(IOrchestrationService.AbandonTaskActivityWorkItemAsync):
                 return StopRenewingThenAsync((TaskActivityWorkItem)args![0]!, () => (Task)Call(targetMethod, args)!);
+            case nameof(IOrchestrationService.AbandonTaskActivityWorkItemAsync):
+                var abandoned = (TaskActivityWorkItem)args![0]!;
+                return StopRenewingThenAsync(abandoned, () => ForgetIfFailingAsync(abandoned, () => (Task)Call(targetMethod, args)!));
             default:
                 return Call(targetMethod, args);
         }
@@ -234,7 +239,7 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
     {
         try
         {
-            await StopRenewingThenAsync(workItem, () => inner.AbandonTaskActivityWorkItemAsync(workItem)).ConfigureAwait(false);
+            await StopRenewingThenAsync(workItem, () => ForgetIfFailingAsync(workItem, () => inner.AbandonTaskActivityWorkItemAsync(workItem))).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -242,6 +247,46 @@ public class RenewingOrchestrationService : DispatchProxy, IDisposable
             logger.LogWarning(e, "Could not hand back activity work item {WorkItemId}.", workItem.Id);
         }
     }
+
+    /// <summary>
+    /// Hands a work item back; when that fails (storage unreachable), the provider's record of it is dropped too. The
+    /// Azure Storage provider forgets an activity it received only once completing or abandoning it succeeded, and
+    /// refuses the same message while it remembers it ("being processed multiple times concurrently"): after a
+    /// storage outage in the middle of an activity, its message came back again and again and never ran, and the job
+    /// waited for ever. Forgotten, the message runs again once its lock lapses (activities are safe to repeat).
+    /// </summary>
+    async Task ForgetIfFailingAsync(TaskActivityWorkItem workItem, Func<Task> abandon)
+    {
+        try
+        {
+            await abandon().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            bool forgotten = forgetActivity(workItem.Id);
+            logger.LogWarning(
+                "Could not hand back activity work item {WorkItemId} ({Reason}); {Outcome}",
+                workItem.Id,
+                e.Message,
+                forgotten ? "it runs again when its lock lapses." : "the engine may not run it again until the host restarts.");
+            throw;
+        }
+    }
+
+    /// <summary>Removes an activity the Azure Storage provider still counts as running (see <see cref="ForgetIfFailingAsync"/>).</summary>
+    public static bool ForgetActivitySession(object service, string workItemId) =>
+        ActiveActivitySessions?.GetValue(service) is System.Collections.IDictionary sessions && Forget(sessions, workItemId);
+
+    static bool Forget(System.Collections.IDictionary sessions, string workItemId)
+    {
+        bool held = sessions.Contains(workItemId);
+        sessions.Remove(workItemId);
+        return held;
+    }
+
+    /// <summary>The provider's private table of running activities (a test checks it against the pinned package).</summary>
+    static readonly FieldInfo? ActiveActivitySessions =
+        typeof(DurableTask.AzureStorage.AzureStorageOrchestrationService).GetField("activeActivitySessions", BindingFlags.Instance | BindingFlags.NonPublic);
 
     async Task<TaskActivityWorkItem> StartRenewingAsync(Task<TaskActivityWorkItem> locking)
     {

@@ -1,3 +1,4 @@
+using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
@@ -84,6 +85,62 @@ public sealed class RenewingOrchestrationServiceTests
 
         inner.Verify(s => s.RenewTaskActivityWorkItemLockAsync(workItem), Times.AtLeast(2));
         inner.Verify(s => s.CompleteTaskActivityWorkItemAsync(workItem, It.IsAny<TaskMessage>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Abandon_StorageFailing_ForgetsTheActivitySoItsMessageRunsAgain()
+    {
+        TaskActivityWorkItem workItem = new() { Id = "w1" };
+        Mock<IOrchestrationService> inner = new();
+        inner.Setup(s => s.LockNextTaskActivityWorkItem(It.IsAny<TimeSpan>(), It.IsAny<CancellationToken>())).ReturnsAsync(workItem);
+        inner.Setup(s => s.AbandonTaskActivityWorkItemAsync(workItem)).ThrowsAsync(new InvalidOperationException("storage down"));
+        List<string> forgotten = [];
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, Interval, NullLogger.Instance, forgetActivity: id =>
+        {
+            forgotten.Add(id);
+            return true;
+        });
+
+        await service.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => service.AbandonTaskActivityWorkItemAsync(workItem));
+
+        Assert.Equal(["w1"], forgotten);
+    }
+
+    [Fact]
+    public async Task Abandon_Succeeding_ForgetsNothing()
+    {
+        (Mock<IOrchestrationService> inner, _, TaskActivityWorkItem workItem) = Create();
+        List<string> forgotten = [];
+        IOrchestrationService service = RenewingOrchestrationService.Wrap(inner.Object, Interval, NullLogger.Instance, forgetActivity: id =>
+        {
+            forgotten.Add(id);
+            return true;
+        });
+
+        await service.LockNextTaskActivityWorkItem(TimeSpan.FromSeconds(1), CancellationToken.None);
+        await service.AbandonTaskActivityWorkItemAsync(workItem);
+
+        Assert.Empty(forgotten);
+    }
+
+    /// <summary>The pinned Azure Storage provider keeps running activities where the engine looks for them.</summary>
+    [Fact]
+    public void ForgetActivitySession_AzureStorageProvider_RemovesItsRecordOfTheActivity()
+    {
+        using AzureStorageOrchestrationService provider = new(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = "forgettest",
+            StorageAccountClientProvider = new StorageAccountClientProvider("UseDevelopmentStorage=true"),
+        });
+        var sessions = (System.Collections.IDictionary)typeof(AzureStorageOrchestrationService)
+            .GetField("activeActivitySessions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!
+            .GetValue(provider)!;
+        sessions.Add("w1", null);
+
+        Assert.True(RenewingOrchestrationService.ForgetActivitySession(provider, "w1"));
+        Assert.False(sessions.Contains("w1"));
+        Assert.False(RenewingOrchestrationService.ForgetActivitySession(provider, "w1"));
     }
 
     [Fact]
