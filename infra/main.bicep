@@ -125,6 +125,11 @@ param pipelineMaxPollSeconds int = 30
 @minValue(1)
 param pipelineJobTimeoutMinutes int = 60
 
+@description('Seconds between status sweeps (Pipeline__SweepSeconds): one read of the provider\'s video list wakes the jobs whose video ended, instead of every job checking its own; 0 (default) leaves each job to poll.')
+@minValue(0)
+@maxValue(3600)
+param pipelineSweepSeconds int = 0
+
 @description('Always-ready instances of the Flex Consumption `durable` group. 0 (default) scales to zero; 1 keeps a worker polling the task hub, so durable timers fire close to their due time and jobs start without a cold start, for the price of one permanently billed instance.')
 @minValue(0)
 @maxValue(20)
@@ -332,6 +337,7 @@ module api 'app/api.bicep' = {
     pipelineMinPollSeconds: pipelineMinPollSeconds
     pipelineMaxPollSeconds: pipelineMaxPollSeconds
     pipelineJobTimeoutMinutes: pipelineJobTimeoutMinutes
+    pipelineSweepSeconds: pipelineSweepSeconds
     catalogTableName: catalogTableName
     limitsMaxRunningJobs: limitsMaxRunningJobs
     limitsCreatesPerMinute: limitsCreatesPerMinute

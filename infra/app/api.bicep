@@ -134,6 +134,11 @@ param pipelineMaxPollSeconds int
 @minValue(1)
 param pipelineWebhookPollSeconds int = 60
 
+@description('Pipeline__SweepSeconds: seconds between status sweeps (one read of the provider\'s video list wakes the jobs whose video ended); 0 turns the sweep off.')
+@minValue(0)
+@maxValue(3600)
+param pipelineSweepSeconds int = 0
+
 @description('Pipeline__JobTimeoutMinutes.')
 @minValue(1)
 param pipelineJobTimeoutMinutes int
@@ -325,6 +330,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__MinPollSeconds: string(pipelineMinPollSeconds)
     Pipeline__MaxPollSeconds: string(pipelineMaxPollSeconds)
     Pipeline__WebhookPollSeconds: string(pipelineWebhookPollSeconds)
+    Pipeline__SweepSeconds: string(pipelineSweepSeconds)
     Pipeline__JobTimeoutMinutes: string(pipelineJobTimeoutMinutes)
     Pipeline__ChecksPerGeneration: string(pipelineChecksPerGeneration)
     Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)

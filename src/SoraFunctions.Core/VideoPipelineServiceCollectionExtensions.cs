@@ -8,6 +8,7 @@ using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
 using SoraFunctions.Limits;
+using SoraFunctions.Orchestration;
 using SoraFunctions.Storage;
 
 namespace SoraFunctions;
@@ -36,6 +37,9 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<VideoBlobStore>();
         services.TryAddSingleton<InputImageStore>();
         services.TryAddSingleton<ProviderVideoIndex>();
+        services.TryAddSingleton<IProviderVideoIndex>(provider => provider.GetRequiredService<ProviderVideoIndex>());
+        services.TryAddSingleton<StatusSweep>();
+        services.TryAddSingleton<StatusSweepStarter>();
         services.TryAddSingleton<WebhookDeliveries>();
         services.TryAddSingleton<ICreateAttempts, CreateAttempts>();
         services.TryAddSingleton<IJobIndex, JobIndex>();

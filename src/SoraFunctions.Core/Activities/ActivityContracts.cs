@@ -12,6 +12,7 @@ public static class ActivityNames
     public const string AdmitJob = "AdmitJob";
     public const string ReleaseJob = "ReleaseJob";
     public const string RefundJob = "RefundJob";
+    public const string SweepProvider = "SweepProvider";
 }
 
 /// <summary>How an activity's call to the provider or storage ended.</summary>

@@ -7,14 +7,15 @@ namespace SoraFunctions.Configuration;
 
 /// <summary>
 /// The pacing every new job carries: the <c>Pipeline</c> intervals, stretched to a safety net when the provider's
-/// webhooks wake jobs, and whether the <c>Limits</c> make the job wait for admission at all.
+/// webhooks or the status sweep wake jobs, and whether the <c>Limits</c> make the job wait for admission at all.
 /// </summary>
 public sealed class JobPacingFactory(IOptions<PipelineOptions> pipeline, IOptions<LimitsOptions> limits, IVideoProvider provider)
 {
     public JobPacing Create()
     {
-        bool webhooks = provider is IProviderWebhooks hooks && hooks.WebhooksEnabled;
+        PipelineOptions pipelineOptions = pipeline.Value;
+        bool woken = (provider is IProviderWebhooks hooks && hooks.WebhooksEnabled) || (pipelineOptions.SweepSeconds > 0 && provider is IListVideos);
         LimitsOptions brakes = limits.Value;
-        return pipeline.Value.ToPacing(webhooks) with { NeedsAdmission = brakes.MaxRunningJobs > 0 || brakes.CreatesPerMinute > 0 };
+        return pipelineOptions.ToPacing(woken) with { NeedsAdmission = brakes.MaxRunningJobs > 0 || brakes.CreatesPerMinute > 0 };
     }
 }

@@ -16,11 +16,23 @@ public sealed class PipelineOptions : IValidatableObject
     public double MaxPollSeconds { get; set; } = 30;
 
     /// <summary>
-    /// With provider webhooks configured, the shortest wait between status checks, in seconds: a webhook wakes the job
-    /// when its video ends, and polling is only the safety net for a lost delivery.
+    /// With provider webhooks configured or the status sweep on, the shortest wait between status checks, in seconds: a
+    /// webhook or the sweep wakes the job when its video ends, and polling is only the safety net for a lost wake-up.
     /// </summary>
     [Range(0.1, 3600)]
     public double WebhookPollSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Seconds between status sweeps; 0 (the default) turns the sweep off. With a provider that can list its videos
+    /// (Sora), one sweeper reads the list (one request per 100 videos) and wakes only the jobs whose video ended, and
+    /// each job's own checks become the safety net (<see cref="WebhookPollSeconds"/>), as with webhooks.
+    /// </summary>
+    [Range(0, 3600)]
+    public double SweepSeconds { get; set; }
+
+    /// <summary>The most videos one sweep reads from the provider's list (newest first); older ones rely on the safety net.</summary>
+    [Range(100, 100_000)]
+    public int SweepMaxVideos { get; set; } = 1000;
 
     /// <summary>A job still unfinished this long after it started ends as failed with code <c>timeout</c>.</summary>
     [Range(0.1, 10080)]
@@ -55,7 +67,7 @@ public sealed class PipelineOptions : IValidatableObject
     }
 
     /// <summary>The settings the orchestration needs, as the orchestration input carries them.</summary>
-    /// <param name="webhooks">Whether the provider's webhooks wake jobs: polling then waits at least <see cref="WebhookPollSeconds"/>.</param>
+    /// <param name="webhooks">Whether webhooks or the status sweep wake jobs: polling then waits at least <see cref="WebhookPollSeconds"/>.</param>
     public Jobs.JobPacing ToPacing(bool webhooks = false) => new(
         TimeSpan.FromSeconds(webhooks ? Math.Max(MinPollSeconds, WebhookPollSeconds) : MinPollSeconds),
         TimeSpan.FromSeconds(webhooks ? Math.Max(MaxPollSeconds, WebhookPollSeconds) : MaxPollSeconds),

@@ -25,6 +25,7 @@ public sealed class BatchApi(
     IOptions<VideoApiOptions> api,
     IOptions<LimitsOptions> limits,
     JobPacingFactory pacing,
+    StatusSweepStarter sweeper,
     IVideoProvider provider,
     CallerResolver callers,
     ISpendLedger ledger,
@@ -101,6 +102,7 @@ public sealed class BatchApi(
 
         await client.ScheduleNewOrchestrationInstanceAsync(
             BatchOrchestrator.Name, new BatchInput(id, inputs) { Caller = caller.Id, SubmittedAt = now }, new StartOrchestrationOptions(id), cancellationToken);
+        await sweeper.EnsureRunningAsync(client, cancellationToken);
         logger.LogInformation("Batch {BatchId} submitted: {Count} jobs, {Cost} USD estimated", id, inputs.Count, total);
         request.HttpContext.Response.Headers.Location = $"{request.PathBase}/api/batches/{Uri.EscapeDataString(id)}";
         BatchView accepted = Summarize(id, now, [.. inputs.Select(i => new JobView

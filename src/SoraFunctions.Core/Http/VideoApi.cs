@@ -41,6 +41,7 @@ public sealed class VideoApi
     readonly ISpendLedger ledger;
     readonly InputImageStore images;
     readonly JobPacingFactory pacing;
+    readonly StatusSweepStarter sweeper;
     readonly VideoBlobStore store;
     readonly VideoCatalog catalog;
     readonly IJobIndex jobs;
@@ -55,6 +56,7 @@ public sealed class VideoApi
         ISpendLedger ledger,
         InputImageStore images,
         JobPacingFactory pacing,
+        StatusSweepStarter sweeper,
         VideoBlobStore store,
         VideoCatalog catalog,
         IJobIndex jobs,
@@ -71,6 +73,7 @@ public sealed class VideoApi
         this.prices = prices;
         this.ledger = ledger;
         this.pacing = pacing;
+        this.sweeper = sweeper;
         this.store = store;
         this.catalog = catalog;
         this.jobs = jobs;
@@ -259,6 +262,7 @@ public sealed class VideoApi
             return Existing(request, urls, existing, spec, caller);
         }
 
+        await sweeper.EnsureRunningAsync(client, cancellationToken);
         logger.LogInformation("Job {JobId} submitted: {Model}, {Seconds}s, {Size}", id, spec.Model, spec.Seconds, spec.Size);
         PipelineTelemetry.JobsStarted.Add(1, new KeyValuePair<string, object?>("model", spec.Model));
         PipelineTelemetry.EstimatedCost.Add((double)cost, new KeyValuePair<string, object?>("model", spec.Model));

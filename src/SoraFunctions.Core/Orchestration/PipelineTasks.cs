@@ -32,6 +32,8 @@ public static class PipelineTasks
         new(ActivityNames.AdmitJob, PipelineTaskKind.Activity, typeof(AdmitJobActivity)),
         new(ActivityNames.ReleaseJob, PipelineTaskKind.Activity, typeof(ReleaseJobActivity)),
         new(ActivityNames.RefundJob, PipelineTaskKind.Activity, typeof(RefundJobActivity)),
+        new(StatusSweepOrchestrator.Name, PipelineTaskKind.Orchestrator, typeof(StatusSweepOrchestrator)),
+        new(ActivityNames.SweepProvider, PipelineTaskKind.Activity, typeof(SweepProviderActivity)),
     ];
 
     public static DurableTaskRegistry AddVideoPipeline(this DurableTaskRegistry registry)
@@ -85,5 +87,10 @@ public static class PipelineTasks
     sealed class RefundJobActivity(JobLimitActivities work) : TaskActivity<RefundJobInput, decimal>
     {
         public override Task<decimal> RunAsync(TaskActivityContext context, RefundJobInput input) => work.RefundAsync(input, CancellationToken.None);
+    }
+
+    sealed class SweepProviderActivity(StatusSweep sweep) : TaskActivity<object?, StatusSweepResult>
+    {
+        public override Task<StatusSweepResult> RunAsync(TaskActivityContext context, object? input) => sweep.SweepAsync(CancellationToken.None);
     }
 }

@@ -6,7 +6,7 @@ namespace SoraFunctions.Providers;
 /// <summary>
 /// The one seam between the pipeline and a video service, in the pipeline's own vocabulary. Adapters live in the
 /// provider project; a capability a provider may lack is a separate interface the adapter also implements
-/// (<see cref="IFindCreatedVideos"/>, <see cref="IProviderWebhooks"/>), so callers ask
+/// (<see cref="IFindCreatedVideos"/>, <see cref="IProviderWebhooks"/>, <see cref="IListVideos"/>), so callers ask
 /// <c>provider is IFindCreatedVideos</c> and never which vendor it is. Expected failures come back as a failed
 /// <see cref="ProviderResult{T}"/>; an adapter never retries by itself (the orchestration does).
 /// </summary>
@@ -38,6 +38,19 @@ public interface IFindCreatedVideos
     /// <summary>The video matching <paramref name="spec"/> created since <paramref name="since"/>, or a null value.</summary>
     Task<ProviderResult<ProviderVideo?>> FindCreatedAsync(VideoSpec spec, DateTimeOffset since, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A provider whose list endpoint reports many videos' statuses in one request, newest first. The status sweep
+/// (<c>Pipeline__SweepSeconds</c>) reads it instead of checking every job's video on its own timer.
+/// </summary>
+public interface IListVideos
+{
+    /// <summary>One page of the provider's videos, newest first; <paramref name="after"/> is the previous page's cursor.</summary>
+    Task<ProviderResult<ProviderVideoPage>> ListVideosAsync(string? after, CancellationToken cancellationToken);
+}
+
+/// <summary>A page of the provider's videos, newest first, and the cursor of the next page (null on the last).</summary>
+public sealed record ProviderVideoPage(IReadOnlyList<ProviderVideo> Videos, string? NextAfter);
 
 /// <summary>A provider that makes a new video from a finished one and a new prompt.</summary>
 public interface IRemixVideos

@@ -4,11 +4,18 @@ using Azure.Data.Tables;
 
 namespace SoraFunctions.Storage;
 
+/// <summary>Which job owns a provider video: what a webhook or the status sweep asks before waking a job.</summary>
+public interface IProviderVideoIndex
+{
+    /// <summary>The job that owns <paramref name="providerVideoId"/>, or null when no job of ours does.</summary>
+    Task<string?> FindJobAsync(string providerVideoId, CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Which job owns each provider video, so that a provider webhook (which names only the provider's video id) can
-/// wake the right orchestration. One small table row per job, in the videos' storage account.
+/// Which job owns each provider video, so that a provider webhook or the status sweep (which know only the provider's
+/// video id) can wake the right orchestration. One small table row per job, in the videos' storage account.
 /// </summary>
-public sealed class ProviderVideoIndex
+public sealed class ProviderVideoIndex : IProviderVideoIndex
 {
     public const string TableName = "soraprovidervideos";
     const string Partition = "video";

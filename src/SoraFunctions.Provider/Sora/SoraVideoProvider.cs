@@ -11,9 +11,10 @@ namespace SoraFunctions.Provider.Sora;
 
 /// <summary>
 /// The Sora 2 Videos API behind the pipeline's seam: OpenAI, Azure OpenAI v1, compatible gateways and the emulator.
-/// It can look up a video an unanswered create made (the list endpoint) and verify the provider's signed webhooks.
+/// It can look up a video an unanswered create made and report many videos in one request (the list endpoint), and
+/// verify the provider's signed webhooks.
 /// </summary>
-public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IProviderWebhooks, IRemixVideos, IImageToVideo, IVideoRenditions
+public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IListVideos, IProviderWebhooks, IRemixVideos, IImageToVideo, IVideoRenditions
 {
     /// <summary>How far back from the lookup's start it reaches, for clock skew between us and the provider.</summary>
     static readonly TimeSpan LookupSkew = TimeSpan.FromMinutes(2);
@@ -148,6 +149,19 @@ public sealed class SoraVideoProvider : IVideoProvider, IFindCreatedVideos, IPro
         {
             return ProviderResult<ProviderVideo?>.Failure(ToProviderError(ex.Error));
         }
+    }
+
+    public async Task<ProviderResult<ProviderVideoPage>> ListVideosAsync(string? after, CancellationToken cancellationToken)
+    {
+        SoraResult<SoraVideoPage> result = await sora.ListVideosAsync(new SoraListQuery(100, SoraListOrder.Desc, after), cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return ProviderResult<ProviderVideoPage>.Failure(ToProviderError(result.Error));
+        }
+
+        SoraVideoPage page = result.Value;
+        string? next = page.HasMore ? page.LastId ?? (page.Data.Count > 0 ? page.Data[^1].Id : null) : null;
+        return ProviderResult<ProviderVideoPage>.Success(new ProviderVideoPage([.. page.Data.Select(ToProviderVideo)], next));
     }
 
     public WebhookCheck Verify(string payload, IHeaderDictionary headers)

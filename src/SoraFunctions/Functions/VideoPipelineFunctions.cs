@@ -9,7 +9,7 @@ using SoraFunctions.Orchestration;
 namespace SoraFunctions.Functions;
 
 /// <summary>The orchestrator and activities as Azure Functions: one adapter per row of <see cref="PipelineTasks.All"/>.</summary>
-public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActivities limits, VideoCatalogConsumer consumer)
+public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActivities limits, StatusSweep sweep, VideoCatalogConsumer consumer)
 {
     [Function(VideoOrchestrator.Name)]
     public static Task<VideoJobResult> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -25,6 +25,14 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         ArgumentNullException.ThrowIfNull(context);
         BatchInput input = context.GetInput<BatchInput>() ?? throw new InvalidOperationException("The orchestration has no input.");
         return new BatchOrchestrator().RunAsync(context, input);
+    }
+
+    [Function(StatusSweepOrchestrator.Name)]
+    public static Task<StatusSweepSummary> RunStatusSweepOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        StatusSweepInput input = context.GetInput<StatusSweepInput>() ?? throw new InvalidOperationException("The orchestration has no input.");
+        return new StatusSweepOrchestrator().RunAsync(context, input);
     }
 
     [Function(ActivityNames.CreateVideo)]
@@ -54,6 +62,10 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
     [Function(ActivityNames.RefundJob)]
     public Task<decimal> RefundJob([ActivityTrigger] RefundJobInput input, CancellationToken cancellationToken) =>
         limits.RefundAsync(input, cancellationToken);
+
+    [Function(ActivityNames.SweepProvider)]
+    public Task<StatusSweepResult> SweepProvider([ActivityTrigger] object? input, CancellationToken cancellationToken) =>
+        sweep.SweepAsync(cancellationToken);
 
     /// <summary>
     /// The reference consumer: each finished video (Event Grid <c>BlobCreated</c> on <c>videos/</c>) is checked

@@ -34,6 +34,7 @@ public class VideoApiTests
             ledger.Object,
             new InputImageStore(new BlobServiceClient("UseDevelopmentStorage=true")),
             new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
+            new StatusSweepStarter(TestProviders.Sora, Options.Create(new PipelineOptions()), TimeProvider.System, NullLogger<StatusSweepStarter>.Instance),
             store,
             catalog,
             jobs.Object,
