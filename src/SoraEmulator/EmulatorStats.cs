@@ -166,8 +166,8 @@ public sealed class EmulatorStats
     public DateTimeOffset? CompletedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.CompletedAt : null;
 
     /// <summary>
-    /// When a retrieve first answered the video (or task) as completed: how soon after <see cref="CompletedAtOf"/>
-    /// a client noticed. Null until then.
+    /// When a retrieve first answered the video (or task) as completed, or its content was first asked for (a client
+    /// that learned of it from the list): how soon after <see cref="CompletedAtOf"/> a client noticed. Null until then.
     /// </summary>
     public DateTimeOffset? SeenCompletedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.SeenCompletedAt : null;
 

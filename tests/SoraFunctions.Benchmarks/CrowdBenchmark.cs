@@ -87,7 +87,7 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         });
 
         Console.WriteLine();
-        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : "polling only")}, Azurite {(inMemoryStorage ? "in memory" : "on disk")}{(processPerService ? " as one process per service" : "")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
+        Console.WriteLine($"{jobs} job(s) at once, {render} s renders, no limit, {(webhooks ? "provider webhooks on (polling is the safety net)" : extraHostArgs.Any(a => a.StartsWith("--Pipeline:SweepSeconds=", StringComparison.Ordinal)) ? "status sweep on (polling is the safety net)" : "polling only")}, Azurite {(inMemoryStorage ? "in memory" : "on disk")}{(processPerService ? " as one process per service" : "")}{(extraHostArgs.Count > 0 ? $", {string.Join(' ', extraHostArgs)}" : "")}");
         var clock = Stopwatch.StartNew();
         var submitted = new ConcurrentBag<Submitted>();
         await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>

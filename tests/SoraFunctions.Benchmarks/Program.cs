@@ -14,17 +14,18 @@ using SoraFunctions.LocalHost.Tooling;
 //   1. status checks per video and how late each job notices that the provider finished, for several render times;
 //   2. peak memory while one job streams a large video into Blob Storage;
 //   3. a burst of jobs under the cluster-wide cap: time to drain, peak in flight at the provider, provider 429s;
-//   4. crowds of jobs at once with no limit, polling and with provider webhooks: a per-stage table of percentiles
+//   4. crowds of jobs at once with no limit, polling, with provider webhooks and with the status sweep: a per-stage table of percentiles
 //      (submit, orchestration start, create, timers, status checks, noticing, store) and the scale goals' figures.
 // Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst,crowd
 //        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
-//        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks --host-args "--DurableTask:X=Y ..."
+//        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks,sweep --sweep-seconds 1 --host-args "--DurableTask:X=Y ..."
 //        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory --azurite-per-service]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 string crowdRender = Arg("--crowd-render", "20");
 string[] crowdModes = Arg("--crowd-modes", "polling,webhooks").Split(',', StringSplitOptions.RemoveEmptyEntries);
 string[] extraHostArgs = Arg("--host-args", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+string sweepSeconds = Arg("--sweep-seconds", "1");
 string[] renders = Arg("--renders", "10,30,60").Split(',', StringSplitOptions.RemoveEmptyEntries);
 long videoMiB = long.Parse(Arg("--video-mib", "1024"), CultureInfo.InvariantCulture);
 int burst = int.Parse(Arg("--burst", "200"), CultureInfo.InvariantCulture);
@@ -42,7 +43,8 @@ if (sections.Contains("crowd"))
     {
         foreach (int size in crowds)
         {
-            await crowd.RunAsync(size, crowdRender, mode == "webhooks", extraHostArgs);
+            string[] modeArgs = mode == "sweep" ? [$"--Pipeline:SweepSeconds={sweepSeconds}", .. extraHostArgs] : extraHostArgs;
+            await crowd.RunAsync(size, crowdRender, mode == "webhooks", modeArgs);
         }
     }
 }

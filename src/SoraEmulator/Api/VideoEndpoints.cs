@@ -139,6 +139,9 @@ static class VideoEndpoints
         }
 
         VideoJob job = state.Jobs.Find(id)!;
+
+        // A client that learned of the completion from the list (the status sweep) goes straight to the content.
+        job.Record.NoteSeenCompleted(state.Now);
         if (job.Directives.Content404 > 0 && job.Record.NextContentRequest() <= job.Directives.Content404)
         {
             // Eventual consistency: the job says completed, its content is not served yet.

@@ -34,11 +34,17 @@ public sealed class JobLimitActivities(IJobSlots slots, ICreatePacer pacer, ISpe
         return wait is { } w ? new Admission(false, 0, w) : new Admission(true, 0, TimeSpan.Zero);
     }
 
-    /// <summary>Frees the job's slot; answers the oldest waiting job, which the orchestrator wakes so it need not sleep out its retry.</summary>
-    public async Task<string?> ReleaseAsync(string jobId, CancellationToken cancellationToken)
+    /// <summary>The most waiting jobs one release wakes (one per free slot up to this).</summary>
+    public const int MostWokenPerRelease = 10;
+
+    /// <summary>
+    /// Frees the job's slot; answers the oldest waiting jobs, one per slot free now, which the orchestrator wakes so they
+    /// need not sleep out their retries. (Waking only the oldest left slots that freed together to the retry timers.)
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ReleaseAsync(string jobId, CancellationToken cancellationToken)
     {
         await slots.ReleaseAsync(jobId, cancellationToken);
-        return await slots.NextWaiterAsync(time.GetUtcNow(), cancellationToken);
+        return await slots.NextWaitersAsync(time.GetUtcNow(), MostWokenPerRelease, cancellationToken);
     }
 
     /// <summary>Returns a job's charge to the budget when no provider video was made for it.</summary>

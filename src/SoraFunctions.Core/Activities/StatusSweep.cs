@@ -6,13 +6,31 @@ using SoraFunctions.Storage;
 
 namespace SoraFunctions.Activities;
 
+/// <summary>A job to wake, with its ended video as the provider's list showed it (so the job needs no status call).</summary>
+public sealed record SweepWake(string JobId, ProviderVideo Video);
+
 /// <summary>What one sweep found: the jobs to wake, and how many videos are still rendering at the provider.</summary>
 /// <param name="Wake">Jobs whose provider video reached an end since the last sweep.</param>
 /// <param name="Open">Videos listed that are still queued or rendering (0 lets the sweeper end when idle).</param>
 /// <param name="Listed">Videos read from the provider's list.</param>
 /// <param name="Pages">List requests made.</param>
 /// <param name="Failed">True when the provider's list failed; the sweeper keeps going.</param>
-public sealed record StatusSweepResult(IReadOnlyList<string> Wake, int Open, int Listed, int Pages, bool Failed);
+public sealed record StatusSweepResult(IReadOnlyList<SweepWake> Wake, int Open, int Listed, int Pages, bool Failed);
+
+/// <summary>Wakes a job whose video ended, handing it the video (the status sweep's way of reaching orchestrations).</summary>
+public interface IJobWaker
+{
+    Task WakeAsync(string jobId, ProviderVideo video, CancellationToken cancellationToken);
+}
+
+/// <summary>One call of the sweep activity: sweep every <paramref name="IntervalSeconds"/> for up to <paramref name="RunSeconds"/>.</summary>
+/// <param name="IdleSweepsBeforeEnd">Sweeps in a row that find nothing rendering before the sweeper may end.</param>
+/// <param name="IdleSweeps">Idle sweeps in a row so far, carried from the previous call.</param>
+public sealed record StatusSweepRun(double IntervalSeconds, double RunSeconds, int IdleSweepsBeforeEnd, int IdleSweeps);
+
+/// <summary>What one call of the sweep activity did.</summary>
+/// <param name="Idle">True when it stopped because nothing was rendering for <see cref="StatusSweepRun.IdleSweepsBeforeEnd"/> sweeps.</param>
+public sealed record StatusSweepRunResult(int Sweeps, int Woken, int IdleSweeps, bool Idle);
 
 /// <summary>
 /// One status sweep: reads the provider's video list newest first (one request per 100 videos) and finds the jobs whose
@@ -54,6 +72,80 @@ public sealed class StatusSweep
         maxVideos = options.Value.SweepMaxVideos;
     }
 
+    /// <summary>
+    /// Sweeps every <see cref="StatusSweepRun.IntervalSeconds"/> for up to <see cref="StatusSweepRun.RunSeconds"/>, waking
+    /// the jobs whose video ended as it finds them (so the sweep's pace does not depend on the engine's queues), and
+    /// stops early once nothing was rendering for <see cref="StatusSweepRun.IdleSweepsBeforeEnd"/> sweeps in a row or
+    /// when <paramref name="cancellationToken"/> (the host stopping) fires.
+    /// </summary>
+    public async Task<StatusSweepRunResult> RunAsync(StatusSweepRun run, IJobWaker waker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(waker);
+        var interval = TimeSpan.FromSeconds(run.IntervalSeconds);
+        DateTimeOffset until = time.GetUtcNow() + TimeSpan.FromSeconds(run.RunSeconds);
+        int sweeps = 0;
+        int woken = 0;
+        int idle = run.IdleSweeps;
+        try
+        {
+            while (true)
+            {
+                StatusSweepResult result = await SweepAsync(cancellationToken);
+                sweeps++;
+                foreach (SweepWake wake in result.Wake)
+                {
+                    try
+                    {
+                        await waker.WakeAsync(wake.JobId, wake.Video, cancellationToken);
+                        woken++;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // Storage trouble: let the next sweep report this video again.
+                        Unreport(wake.Video.Id);
+                        logger.LogWarning("Status sweep: waking job {JobId} failed ({Reason}); trying again at the next sweep", wake.JobId, ex.Message);
+                    }
+                }
+
+                idle = result.Open > 0 || result.Wake.Count > 0 || result.Failed ? 0 : idle + 1;
+                if (idle >= run.IdleSweepsBeforeEnd)
+                {
+                    return new StatusSweepRunResult(sweeps, woken, idle, Idle: true);
+                }
+
+                if (time.GetUtcNow() + interval > until)
+                {
+                    return new StatusSweepRunResult(sweeps, woken, idle, Idle: false);
+                }
+
+                await Task.Delay(interval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping: what was woken is woken; the sweeper calls again after the restart.
+            return new StatusSweepRunResult(sweeps, woken, idle, Idle: false);
+        }
+    }
+
+    bool WasReported(string videoId)
+    {
+        lock (reported)
+        {
+            return reported.ContainsKey(videoId);
+        }
+    }
+
+    void Unreport(string videoId)
+    {
+        lock (reported)
+        {
+            reported.Remove(videoId);
+        }
+    }
+
+    /// <summary>One sweep: the jobs to wake (the caller wakes them) and how many videos are still rendering.</summary>
     public async Task<StatusSweepResult> SweepAsync(CancellationToken cancellationToken)
     {
         if (provider is not IListVideos lister)
@@ -115,7 +207,7 @@ public sealed class StatusSweep
                 listed++;
                 if (IsEnded(video.Status))
                 {
-                    if (!reported.ContainsKey(video.Id) && (open.ContainsKey(video.Id) || video.CompletedAt >= endedSince))
+                    if (!WasReported(video.Id) && (open.ContainsKey(video.Id) || video.CompletedAt >= endedSince))
                     {
                         ended.Add(video);
                     }
@@ -132,23 +224,26 @@ public sealed class StatusSweep
 
         // A lookup that throws (storage trouble) fails the whole sweep before anything is marked reported, so the next
         // sweep finds the same videos again.
-        List<string> wake = [];
+        List<SweepWake> wake = [];
         foreach (ProviderVideo video in ended)
         {
             if (await index.FindJobAsync(video.Id, cancellationToken) is { } jobId)
             {
-                wake.Add(jobId);
+                wake.Add(new SweepWake(jobId, video));
             }
         }
 
-        foreach (ProviderVideo video in ended)
+        lock (reported)
         {
-            reported[video.Id] = now;
-        }
+            foreach (ProviderVideo video in ended)
+            {
+                reported[video.Id] = now;
+            }
 
-        foreach (string id in reported.Where(r => now - r.Value > ColdLookback).Select(r => r.Key).ToList())
-        {
-            reported.Remove(id);
+            foreach (string id in reported.Where(r => now - r.Value > ColdLookback).Select(r => r.Key).ToList())
+            {
+                reported.Remove(id);
+            }
         }
 
         open = stillOpen;

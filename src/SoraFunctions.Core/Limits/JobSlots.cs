@@ -28,8 +28,11 @@ public interface IJobSlots
     /// <summary>Slots held with a lease still running (0 when slots are off).</summary>
     Task<int> InFlightAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The oldest live waiter, to wake when a slot frees rather than let it sleep until its next try.</summary>
-    Task<string?> NextWaiterAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>
+    /// The oldest live waiters, one per free slot (at most <paramref name="most"/>), to wake when slots free rather than
+    /// let them sleep until their next try.
+    /// </summary>
+    Task<IReadOnlyList<string>> NextWaitersAsync(DateTimeOffset now, int most, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -196,16 +199,22 @@ public sealed class TableJobSlots : IJobSlots
         return slots.Count(s => !IsFree(s, now));
     }
 
-    public async Task<string?> NextWaiterAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> NextWaitersAsync(DateTimeOffset now, int most, CancellationToken cancellationToken)
     {
         if (capacity == 0)
         {
-            return null;
+            return [];
         }
 
         TableClient client = await table.GetAsync(cancellationToken);
+        int free = FreeSlots(await ReadPartitionAsync(client, SlotPartition, cancellationToken), now).Count;
+        if (free == 0)
+        {
+            return [];
+        }
+
         (List<TableEntity> waiters, _) = await ReadWaitersAsync(client, "", now, cancellationToken);
-        return waiters.Count > 0 ? waiters[0].GetString("JobId") : null;
+        return [.. waiters.Take(Math.Min(free, most)).Select(w => w.GetString("JobId")).OfType<string>()];
     }
 
     static async Task<SlotGrant> WaitAsync(TableClient client, string jobId, DateTimeOffset now, List<TableEntity> waiters, TableEntity? myWaiter, List<TableEntity>? slots, CancellationToken cancellationToken)

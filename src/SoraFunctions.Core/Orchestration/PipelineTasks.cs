@@ -1,4 +1,6 @@
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Hosting;
 using SoraFunctions.Activities;
 using SoraFunctions.Jobs;
 
@@ -79,9 +81,9 @@ public static class PipelineTasks
         public override Task<Admission> RunAsync(TaskActivityContext context, AdmitJobInput input) => work.AdmitAsync(input, CancellationToken.None);
     }
 
-    sealed class ReleaseJobActivity(JobLimitActivities work) : TaskActivity<string, string?>
+    sealed class ReleaseJobActivity(JobLimitActivities work) : TaskActivity<string, IReadOnlyList<string>>
     {
-        public override Task<string?> RunAsync(TaskActivityContext context, string input) => work.ReleaseAsync(input, CancellationToken.None);
+        public override Task<IReadOnlyList<string>> RunAsync(TaskActivityContext context, string input) => work.ReleaseAsync(input, CancellationToken.None);
     }
 
     sealed class RefundJobActivity(JobLimitActivities work) : TaskActivity<RefundJobInput, decimal>
@@ -89,8 +91,10 @@ public static class PipelineTasks
         public override Task<decimal> RunAsync(TaskActivityContext context, RefundJobInput input) => work.RefundAsync(input, CancellationToken.None);
     }
 
-    sealed class SweepProviderActivity(StatusSweep sweep) : TaskActivity<object?, StatusSweepResult>
+    /// <summary>Sweeps for a while, raising events through the host's client; stops early when the host stops.</summary>
+    sealed class SweepProviderActivity(StatusSweep sweep, DurableTaskClient client, IHostApplicationLifetime lifetime) : TaskActivity<StatusSweepRun, StatusSweepRunResult>
     {
-        public override Task<StatusSweepResult> RunAsync(TaskActivityContext context, object? input) => sweep.SweepAsync(CancellationToken.None);
+        public override Task<StatusSweepRunResult> RunAsync(TaskActivityContext context, StatusSweepRun input) =>
+            sweep.RunAsync(input, new DurableJobWaker(client), lifetime.ApplicationStopping);
     }
 }

@@ -13,10 +13,12 @@ public sealed record StatusSweepInput(double IntervalSeconds, int IdleSweepsBefo
 public sealed record StatusSweepSummary(int Sweeps, int Woken);
 
 /// <summary>
-/// The status sweeper: one orchestration (instance <see cref="InstanceId"/>) that, every
-/// <see cref="StatusSweepInput.IntervalSeconds"/>, reads the provider's video list (<see cref="StatusSweep"/>) and
-/// sends <see cref="VideoOrchestrator.ProviderEvent"/> to each job whose video ended, which then checks the provider at
-/// once, as a webhook would make it. It runs only while there is work: submissions start it
+/// The status sweeper: one orchestration (instance <see cref="InstanceId"/>) that keeps the sweep activity running.
+/// Each call sweeps every <see cref="StatusSweepInput.IntervalSeconds"/> for <see cref="RunSeconds"/>: it reads the
+/// provider's video list (<see cref="StatusSweep"/>) and raises <see cref="VideoOrchestrator.ProviderEvent"/> on each
+/// job whose video ended, with the video as the list showed it, so the job stores it (or fails) at once, without a
+/// status call of its own. Sweeping inside the activity keeps its pace independent of the engine's queues (a sweep per
+/// episode fell far behind with a thousand jobs in flight). It runs only while there is work: submissions start it
 /// (<see cref="StatusSweepStarter"/>), and it ends after a run of sweeps that find nothing rendering.
 /// </summary>
 public sealed class StatusSweepOrchestrator : TaskOrchestrator<StatusSweepInput, StatusSweepSummary>
@@ -26,48 +28,48 @@ public sealed class StatusSweepOrchestrator : TaskOrchestrator<StatusSweepInput,
     /// <summary>The one instance id the sweeper runs under, so that there is never more than one.</summary>
     public const string InstanceId = "sora-status-sweep";
 
-    /// <summary>Sweeps per generation before <c>ContinueAsNew</c>, so the history stays small however long it runs.</summary>
-    const int SweepsPerGeneration = 50;
+    /// <summary>How long one call of the sweep activity sweeps before it reports back.</summary>
+    public const double RunSeconds = 20;
+
+    /// <summary>Activity calls per generation before <c>ContinueAsNew</c>, so the history stays small however long it runs.</summary>
+    const int RunsPerGeneration = 30;
 
     public override async Task<StatusSweepSummary> RunAsync(TaskOrchestrationContext context, StatusSweepInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         ILogger log = context.CreateReplaySafeLogger<StatusSweepOrchestrator>();
-        var interval = TimeSpan.FromSeconds(input.IntervalSeconds);
         int idle = input.IdleSweeps;
+        int sweeps = 0;
         int woken = 0;
-        for (int sweep = 1; sweep <= SweepsPerGeneration; sweep++)
+        for (int run = 1; run <= RunsPerGeneration; run++)
         {
-            StatusSweepResult result;
+            StatusSweepRunResult result;
             try
             {
-                result = await context.CallActivityAsync<StatusSweepResult>(ActivityNames.SweepProvider);
+                result = await context.CallActivityAsync<StatusSweepRunResult>(
+                    ActivityNames.SweepProvider, new StatusSweepRun(input.IntervalSeconds, RunSeconds, input.IdleSweepsBeforeEnd, idle));
             }
             catch (TaskFailedException ex)
             {
-                // Storage trouble while looking jobs up: the next sweep finds the same videos again.
+                // Storage or provider trouble beyond what the activity handles itself: pause, then sweep again.
                 log.LogWarning("Status sweep failed: {Reason}", ex.FailureDetails.ErrorMessage);
-                result = new StatusSweepResult([], 0, 0, 0, Failed: true);
+                idle = 0;
+                await context.CreateTimer(context.CurrentUtcDateTime + TimeSpan.FromSeconds(Math.Max(5, input.IntervalSeconds * 5)), CancellationToken.None);
+                continue;
             }
 
-            foreach (string jobId in result.Wake)
-            {
-                context.SendEvent(jobId, VideoOrchestrator.ProviderEvent, "status-sweep");
-            }
-
-            woken += result.Wake.Count;
-            idle = result.Open > 0 || result.Wake.Count > 0 || result.Failed ? 0 : idle + 1;
-            if (idle >= input.IdleSweepsBeforeEnd)
+            sweeps += result.Sweeps;
+            woken += result.Woken;
+            idle = result.IdleSweeps;
+            if (result.Idle)
             {
                 log.LogInformation("Status sweeper: nothing rendering for {Sweeps} sweeps; ending", idle);
-                return new StatusSweepSummary(sweep, woken);
+                return new StatusSweepSummary(sweeps, woken);
             }
-
-            await context.CreateTimer(context.CurrentUtcDateTime + interval, CancellationToken.None);
         }
 
         context.ContinueAsNew(input with { IdleSweeps = idle });
-        return new StatusSweepSummary(SweepsPerGeneration, woken);
+        return new StatusSweepSummary(sweeps, woken);
     }
 }

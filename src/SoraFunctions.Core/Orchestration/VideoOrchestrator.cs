@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using SoraFunctions.Activities;
@@ -24,7 +25,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
     /// <summary>The external event a provider webhook raises: check the provider now rather than at the next timer.</summary>
     public const string ProviderEvent = "provider-event";
 
-    /// <summary>The event a finishing job sends the oldest waiting job: a provider slot is free, ask now.</summary>
+    /// <summary>The event a finishing job sends the oldest waiting jobs: a provider slot is free, ask now.</summary>
     public const string SlotFreedEvent = "slot-freed";
 
     /// <summary>Tries for a slot in one generation before <c>ContinueAsNew</c>, so a long wait keeps the history small.</summary>
@@ -54,7 +55,10 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly VideoJobInput input;
         readonly JobPacing pacing;
         readonly Task<string?> cancel;
-        Task<string?> providerEvent;
+        Task<JsonElement> providerEvent;
+
+        /// <summary>What the last provider event carried (the status sweep sends the ended video), until a check uses it.</summary>
+        JsonElement? wokenWith;
         Task<string?> slotFreed;
 
         public Run(TaskOrchestrationContext context, VideoJobInput input)
@@ -63,7 +67,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             this.input = input;
             pacing = input.Pacing;
             cancel = context.WaitForExternalEvent<string?>(CancelEvent);
-            providerEvent = context.WaitForExternalEvent<string?>(ProviderEvent);
+            providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
             slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
         }
 
@@ -206,7 +210,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             return winner != cancel;
         }
 
-        /// <summary>Frees the job's provider slot and wakes the oldest waiting job (idempotent; safe without a slot).</summary>
+        /// <summary>Frees the job's provider slot and wakes the oldest waiting jobs, one per free slot (idempotent; safe without a slot).</summary>
         async Task ReleaseSlotAsync()
         {
             if (!pacing.NeedsAdmission)
@@ -216,8 +220,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
             try
             {
-                string? next = await context.CallActivityAsync<string?>(ActivityNames.ReleaseJob, input.JobId, ActivityRetries);
-                if (next is not null && next != input.JobId)
+                JsonElement waiters = await context.CallActivityAsync<JsonElement>(ActivityNames.ReleaseJob, input.JobId, ActivityRetries);
+                foreach (string next in EventPayloads.WaitersToWake(waiters).Where(next => next != input.JobId))
                 {
                     context.SendEvent(next, SlotFreedEvent, input.JobId);
                 }
@@ -357,18 +361,28 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 GetVideoResult result;
-                try
+                ProviderVideo? listed = wokenWith is { } payload ? EventPayloads.EndedVideo(payload, state.ProviderVideoId) : null;
+                wokenWith = null;
+                if (listed is not null)
                 {
-                    result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                    // The status sweep read the ended video from the provider's list a moment ago: no status call.
+                    result = new GetVideoResult(StepOutcome.Succeeded) { Video = listed };
                 }
-                catch (TaskFailedException ex)
+                else
                 {
-                    // The activity kept throwing (host or network trouble): a transient failure like any other.
-                    result = new GetVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage) };
-                }
+                    try
+                    {
+                        result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                    }
+                    catch (TaskFailedException ex)
+                    {
+                        // The activity kept throwing (host or network trouble): a transient failure like any other.
+                        result = new GetVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage) };
+                    }
 
-                state = state with { Checks = state.Checks + 1 };
-                checksThisGeneration++;
+                    state = state with { Checks = state.Checks + 1 };
+                    checksThisGeneration++;
+                }
 
                 if (result.Outcome == StepOutcome.Retry)
                 {
@@ -536,9 +550,10 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
             if (winner == providerEvent)
             {
-                // A webhook said the video changed: check now, and listen for the next one.
-                context.CreateReplaySafeLogger<VideoOrchestrator>().LogInformation("Job {JobId}: woken by a provider event ({Event})", input.JobId, providerEvent.Result);
-                providerEvent = context.WaitForExternalEvent<string?>(ProviderEvent);
+                // A webhook or the status sweep said the video changed: check now, and listen for the next one.
+                context.CreateReplaySafeLogger<VideoOrchestrator>().LogInformation("Job {JobId}: woken by a provider event ({Event})", input.JobId, EventPayloads.Describe(providerEvent.Result));
+                wokenWith = providerEvent.Result;
+                providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
             }
 
             return true;

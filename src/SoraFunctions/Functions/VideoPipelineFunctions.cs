@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using SoraFunctions.Activities;
 using SoraFunctions.Catalog;
 using SoraFunctions.Jobs;
@@ -56,7 +57,7 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         limits.AdmitAsync(input, cancellationToken);
 
     [Function(ActivityNames.ReleaseJob)]
-    public Task<string?> ReleaseJob([ActivityTrigger] string jobId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ReleaseJob([ActivityTrigger] string jobId, CancellationToken cancellationToken) =>
         limits.ReleaseAsync(jobId, cancellationToken);
 
     [Function(ActivityNames.RefundJob)]
@@ -64,8 +65,8 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         limits.RefundAsync(input, cancellationToken);
 
     [Function(ActivityNames.SweepProvider)]
-    public Task<StatusSweepResult> SweepProvider([ActivityTrigger] object? input, CancellationToken cancellationToken) =>
-        sweep.SweepAsync(cancellationToken);
+    public Task<StatusSweepRunResult> SweepProvider([ActivityTrigger] StatusSweepRun run, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        sweep.RunAsync(run, new DurableJobWaker(client), cancellationToken);
 
     /// <summary>
     /// The reference consumer: each finished video (Event Grid <c>BlobCreated</c> on <c>videos/</c>) is checked

@@ -156,6 +156,34 @@ public class JobSlotsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task NextWaiters_SlotsFreedTogether_NameOneOldestWaiterPerFreeSlot()
+    {
+        TableJobSlots slots = Slots(3);
+        foreach (string running in (string[])["r1", "r2", "r3"])
+        {
+            await slots.AcquireAsync(running, T0, Lease, default);
+        }
+
+        for (int i = 1; i <= 4; i++)
+        {
+            await slots.AcquireAsync($"w{i}", T0.AddSeconds(i), Lease, default);
+        }
+
+        await slots.ReleaseAsync("r1", default);
+        await slots.ReleaseAsync("r2", default);
+
+        IReadOnlyList<string> two = await slots.NextWaitersAsync(T0.AddSeconds(5), most: 10, default);
+        IReadOnlyList<string> capped = await slots.NextWaitersAsync(T0.AddSeconds(5), most: 1, default);
+        await slots.AcquireAsync("w1", T0.AddSeconds(6), Lease, default);
+        await slots.AcquireAsync("w2", T0.AddSeconds(6), Lease, default);
+        IReadOnlyList<string> none = await slots.NextWaitersAsync(T0.AddSeconds(7), most: 10, default);
+
+        Assert.Equal(["w1", "w2"], two);
+        Assert.Equal(["w1"], capped);
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task Acquire_WaiterSilentForTwoMinutes_LosesItsPlace()
     {
         TableJobSlots slots = Slots(1);

@@ -12,7 +12,7 @@ sealed class FakeOrchestrationContext
 {
     readonly Dictionary<string, Queue<Func<object?, object>>> answers = [];
     readonly TaskCompletionSource<string?> cancel = new();
-    TaskCompletionSource<string?> providerEvent = new();
+    TaskCompletionSource<System.Text.Json.JsonElement> providerEvent = new();
 
     public FakeOrchestrationContext(DateTime start)
     {
@@ -39,12 +39,12 @@ sealed class FakeOrchestrationContext
                 return Task.CompletedTask;
             });
         Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.CancelEvent, It.IsAny<CancellationToken>())).Returns(cancel.Task);
-        Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.ProviderEvent, It.IsAny<CancellationToken>()))
+        Mock.Setup(c => c.WaitForExternalEvent<System.Text.Json.JsonElement>(VideoOrchestrator.ProviderEvent, It.IsAny<CancellationToken>()))
             .Returns(() =>
             {
                 if (providerEvent.Task.IsCompleted)
                 {
-                    providerEvent = new TaskCompletionSource<string?>();
+                    providerEvent = new TaskCompletionSource<System.Text.Json.JsonElement>();
                 }
 
                 return providerEvent.Task;
@@ -58,7 +58,7 @@ sealed class FakeOrchestrationContext
 
         // The brakes admit at once and free quietly unless a test queues other answers.
         SetupActivity(ActivityNames.AdmitJob, new Admission(true, 0, TimeSpan.Zero), hasFallback: true);
-        SetupActivity<string?>(ActivityNames.ReleaseJob, null, hasFallback: true);
+        SetupActivity<System.Text.Json.JsonElement>(ActivityNames.ReleaseJob, default, hasFallback: true);
         SetupActivity(ActivityNames.RefundJob, 0m, hasFallback: true);
         Mock.Setup(c => c.WaitForExternalEvent<string?>(VideoOrchestrator.SlotFreedEvent, It.IsAny<CancellationToken>()))
             .Returns(() =>
@@ -100,7 +100,11 @@ sealed class FakeOrchestrationContext
 
     public void RequestCancel() => cancel.TrySetResult("canceled by request");
 
-    public void RaiseProviderEvent(string type) => providerEvent.TrySetResult(type);
+    /// <summary>A webhook's event: its type only.</summary>
+    public void RaiseProviderEvent(string type) => providerEvent.TrySetResult(System.Text.Json.JsonSerializer.SerializeToElement(type));
+
+    /// <summary>The status sweep's event: the ended video as the provider's list showed it (as the engine serializes it).</summary>
+    public void RaiseProviderEvent(ProviderVideo video) => providerEvent.TrySetResult(System.Text.Json.JsonSerializer.SerializeToElement(video));
 
     /// <summary>Queues the next answer of an activity (answers are used in order; the last one repeats).</summary>
     public FakeOrchestrationContext Answer(string activity, Func<object?, object> answer)

@@ -66,7 +66,8 @@ public sealed class StatusSweepTests
         StatusSweepResult third = await sweep.SweepAsync(default);
 
         Assert.Equal((0, 2, false), (first.Wake.Count, first.Open, first.Failed));
-        Assert.Equal(["job-a"], second.Wake);
+        Assert.Equal(["job-a"], second.Wake.Select(w => w.JobId));
+        Assert.Equal(ProviderStatus.Completed, second.Wake[0].Video.Status);
         Assert.Equal(1, second.Open);
         Assert.Empty(third.Wake);
     }
@@ -82,7 +83,7 @@ public sealed class StatusSweepTests
         listed = [Video("ours-a", ProviderStatus.Failed, Start.AddSeconds(-3))];
         StatusSweepResult result = await sweep.SweepAsync(default);
 
-        Assert.Equal(["job-a"], result.Wake);
+        Assert.Equal(["job-a"], result.Wake.Select(w => w.JobId));
         Assert.Equal(0, result.Open);
     }
 
@@ -97,7 +98,7 @@ public sealed class StatusSweepTests
 
         StatusSweepResult result = await Sweep().SweepAsync(default);
 
-        Assert.Equal(["job-new"], result.Wake);
+        Assert.Equal(["job-new"], result.Wake.Select(w => w.JobId));
     }
 
     [Fact]
@@ -168,7 +169,91 @@ public sealed class StatusSweepTests
 
         Assert.True(failed.Failed);
         Assert.Empty(failed.Wake);
-        Assert.Equal(["job-a"], after.Wake);
+        Assert.Equal(["job-a"], after.Wake.Select(w => w.JobId));
+    }
+
+    /// <summary>A waker that records whom it woke, and fails the first <see cref="FailFirst"/> calls.</summary>
+    sealed class RecordingWaker : IJobWaker
+    {
+        public List<(string JobId, ProviderVideo Video)> Woken { get; } = [];
+
+        public int FailFirst { get; init; }
+
+        int calls;
+
+        public Task WakeAsync(string jobId, ProviderVideo video, CancellationToken cancellationToken)
+        {
+            if (++calls <= FailFirst)
+            {
+                throw new InvalidOperationException("storage down");
+            }
+
+            Woken.Add((jobId, video));
+            return Task.CompletedTask;
+        }
+    }
+
+    StatusSweep RealTimeSweep() =>
+        new(provider.Object, index.Object, Options.Create(new PipelineOptions { SweepSeconds = 0.01 }), TimeProvider.System, NullLogger<StatusSweep>.Instance);
+
+    [Fact]
+    public async Task Run_WakesEachEndedVideosJobWithTheVideoAndStopsWhenIdleLongEnough()
+    {
+        StatusSweep sweep = RealTimeSweep();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        listed = [Video("ours-a", ProviderStatus.InProgress, now.AddSeconds(-3))];
+        await sweep.SweepAsync(default);
+        listed = [Video("ours-a", ProviderStatus.Completed, now.AddSeconds(-3), now)];
+        RecordingWaker waker = new();
+
+        StatusSweepRunResult result = await sweep.RunAsync(new StatusSweepRun(0.01, RunSeconds: 60, IdleSweepsBeforeEnd: 3, IdleSweeps: 0), waker, default);
+
+        (string jobId, ProviderVideo video) = Assert.Single(waker.Woken);
+        Assert.Equal(("job-a", "ours-a", ProviderStatus.Completed), (jobId, video.Id, video.Status));
+        // One sweep that woke the job, then three that found nothing rendering.
+        Assert.Equal(new StatusSweepRunResult(4, 1, 3, Idle: true), result);
+    }
+
+    [Fact]
+    public async Task Run_WakingFails_TheNextSweepWakesTheJobAgain()
+    {
+        StatusSweep sweep = RealTimeSweep();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        listed = [Video("ours-a", ProviderStatus.InProgress, now.AddSeconds(-3))];
+        await sweep.SweepAsync(default);
+        listed = [Video("ours-a", ProviderStatus.Completed, now.AddSeconds(-3), now)];
+        RecordingWaker waker = new() { FailFirst = 1 };
+
+        StatusSweepRunResult result = await sweep.RunAsync(new StatusSweepRun(0.01, RunSeconds: 60, IdleSweepsBeforeEnd: 2, IdleSweeps: 0), waker, default);
+
+        Assert.Equal("job-a", Assert.Single(waker.Woken).JobId);
+        Assert.Equal(1, result.Woken);
+    }
+
+    [Fact]
+    public async Task Run_SomethingStillRendering_ReportsBackAfterItsRunTime()
+    {
+        StatusSweep sweep = RealTimeSweep();
+        listed = [Video("ours-a", ProviderStatus.InProgress, DateTimeOffset.UtcNow.AddSeconds(-3))];
+
+        StatusSweepRunResult result = await sweep.RunAsync(new StatusSweepRun(0.05, RunSeconds: 0.3, IdleSweepsBeforeEnd: 2, IdleSweeps: 5), new RecordingWaker(), default);
+
+        Assert.False(result.Idle);
+        Assert.Equal(0, result.IdleSweeps);
+        Assert.InRange(result.Sweeps, 1, 10);
+    }
+
+    [Fact]
+    public async Task Run_HostStopping_ReturnsWhatItDid()
+    {
+        StatusSweep sweep = RealTimeSweep();
+        listed = [Video("ours-a", ProviderStatus.InProgress, DateTimeOffset.UtcNow.AddSeconds(-3))];
+        using CancellationTokenSource stopping = new();
+        await stopping.CancelAsync();
+
+        StatusSweepRunResult result = await sweep.RunAsync(new StatusSweepRun(1, RunSeconds: 60, IdleSweepsBeforeEnd: 2, IdleSweeps: 0), new RecordingWaker(), stopping.Token);
+
+        Assert.False(result.Idle);
     }
 
     [Fact]

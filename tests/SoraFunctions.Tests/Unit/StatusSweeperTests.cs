@@ -11,8 +11,8 @@ namespace SoraFunctions.Tests.Unit;
 public sealed class StatusSweeperTests
 {
     readonly Mock<TaskOrchestrationContext> context = new() { CallBase = true };
-    readonly Queue<StatusSweepResult> sweeps = new();
-    readonly List<(string Instance, string Event)> sent = [];
+    readonly Queue<Func<StatusSweepRunResult>> runs = new();
+    readonly List<StatusSweepRun> inputs = [];
     DateTime now = new(2026, 11, 30, 12, 0, 0, DateTimeKind.Utc);
     int timers;
     object? continuedWith;
@@ -21,8 +21,12 @@ public sealed class StatusSweeperTests
     {
         context.SetupGet(c => c.CurrentUtcDateTime).Returns(() => now);
         context.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
-        context.Setup(c => c.CallActivityAsync<StatusSweepResult>(It.Is<TaskName>(n => n.Name == ActivityNames.SweepProvider), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
-            .Returns(() => Task.FromResult(sweeps.Count > 0 ? sweeps.Dequeue() : Idle));
+        context.Setup(c => c.CallActivityAsync<StatusSweepRunResult>(It.Is<TaskName>(n => n.Name == ActivityNames.SweepProvider), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Returns((TaskName _, object? input, TaskOptions? _) =>
+            {
+                inputs.Add((StatusSweepRun)input!);
+                return Task.FromResult(runs.Count > 0 ? runs.Dequeue()() : Busy());
+            });
         context.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>()))
             .Returns((DateTime fireAt, CancellationToken _) =>
             {
@@ -30,56 +34,54 @@ public sealed class StatusSweeperTests
                 now = fireAt;
                 return Task.CompletedTask;
             });
-        context.Setup(c => c.SendEvent(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object>()))
-            .Callback((string instance, string name, object _) => sent.Add((instance, name)));
         context.Setup(c => c.ContinueAsNew(It.IsAny<object?>(), It.IsAny<bool>())).Callback((object? input, bool _) => continuedWith = input);
     }
 
-    static StatusSweepResult Idle => new([], 0, 3, 1, Failed: false);
-
-    static StatusSweepResult Rendering(params string[] wake) => new(wake, 2, 5, 1, Failed: false);
+    static StatusSweepRunResult Busy() => new(20, 1, 0, Idle: false);
 
     [Fact]
-    public async Task Sweeper_WakesTheJobsEachSweepNamesAndEndsAfterTheIdleSweeps()
+    public async Task Sweeper_KeepsTheSweepActivityRunningUntilItReportsIdle_CarryingTheIdleCount()
     {
-        sweeps.Enqueue(Rendering("job-a", "job-b"));
-        sweeps.Enqueue(Rendering());
-        sweeps.Enqueue(new StatusSweepResult(["job-c"], 0, 3, 1, Failed: false));
+        runs.Enqueue(() => new StatusSweepRunResult(20, 3, 0, Idle: false));
+        runs.Enqueue(() => new StatusSweepRunResult(20, 0, 20, Idle: false));
+        runs.Enqueue(() => new StatusSweepRunResult(10, 0, 30, Idle: true));
 
-        StatusSweepSummary summary = await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(2, IdleSweepsBeforeEnd: 2));
+        StatusSweepSummary summary = await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(1, IdleSweepsBeforeEnd: 30));
 
-        Assert.Equal(
-            [("job-a", VideoOrchestrator.ProviderEvent), ("job-b", VideoOrchestrator.ProviderEvent), ("job-c", VideoOrchestrator.ProviderEvent)],
-            sent);
-        // Three sweeps with work (the last woke a job though nothing was left rendering), then two idle ones.
-        Assert.Equal(new StatusSweepSummary(5, 3), summary);
-        Assert.Equal(4, timers);
+        Assert.Equal(new StatusSweepSummary(50, 3), summary);
+        Assert.Equal([0, 0, 20], inputs.Select(i => i.IdleSweeps));
+        Assert.All(inputs, i => Assert.Equal((1, StatusSweepOrchestrator.RunSeconds, 30), (i.IntervalSeconds, i.RunSeconds, i.IdleSweepsBeforeEnd)));
+        Assert.Equal(0, timers);
         Assert.Null(continuedWith);
     }
 
     [Fact]
-    public async Task Sweeper_AFailedSweepIsNotIdle()
+    public async Task Sweeper_ActivityFailing_PausesThenSweepsAgain()
     {
-        sweeps.Enqueue(new StatusSweepResult([], 0, 0, 1, Failed: true));
+        runs.Enqueue(() => throw new TaskFailedException(ActivityNames.SweepProvider, 1, new TaskFailureDetails("RequestFailedException", "storage down", null, null, null)));
+        runs.Enqueue(() => new StatusSweepRunResult(3, 0, 3, Idle: true));
 
-        StatusSweepSummary summary = await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(2, IdleSweepsBeforeEnd: 1));
+        StatusSweepSummary summary = await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(1, IdleSweepsBeforeEnd: 3));
 
-        Assert.Equal(2, summary.Sweeps);
+        Assert.Equal(new StatusSweepSummary(3, 0), summary);
+        Assert.Equal(1, timers);
+        Assert.Equal(2, inputs.Count);
     }
 
     [Fact]
     public async Task Sweeper_RunningLong_ContinuesAsNewCarryingItsIdleCount()
     {
-        for (int i = 0; i < 49; i++)
+        for (int i = 0; i < 29; i++)
         {
-            sweeps.Enqueue(Rendering());
+            runs.Enqueue(Busy);
         }
 
-        sweeps.Enqueue(Idle);
+        runs.Enqueue(() => new StatusSweepRunResult(20, 0, 7, Idle: false));
 
-        await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(2, IdleSweepsBeforeEnd: 3));
+        await new StatusSweepOrchestrator().RunAsync(context.Object, new StatusSweepInput(1, IdleSweepsBeforeEnd: 100));
 
-        Assert.Equal(new StatusSweepInput(2, 3, IdleSweeps: 1), continuedWith);
+        Assert.Equal(30, inputs.Count);
+        Assert.Equal(new StatusSweepInput(1, 100, IdleSweeps: 7), continuedWith);
     }
 
     static StatusSweepStarter Starter(double sweepSeconds, IVideoProvider? provider = null, TimeProvider? time = null) =>

@@ -6,6 +6,7 @@ public class VideoOrchestratorTests
     static readonly VideoSpec Spec = new("a fox", "sora-2", "4", "720x1280");
     static readonly JobPacing Pacing = new(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(10), 50, 4, 3);
     static readonly VideoJobInput Input = new("job-1", Spec, Pacing);
+    static readonly string[] ThreeWaiters = ["job-2", "job-1", "job-3"];
 
     static ProviderVideo Video(string status, int? progress = null, JobError? error = null, DateTime? expiresAt = null) =>
         new("video_1", status, progress, Start, null, expiresAt, error);
@@ -362,6 +363,49 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_SweepEventCarryingTheEndedVideo_StoresWithoutAStatusCall()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.StoreVideo, Stored());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(Video(ProviderStatus.Completed, 100));
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, 0), (result.Status, result.Checks));
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+        Assert.Equal(1, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_SweepEventCarryingAFailure_FailsWithTheProvidersErrorWithoutAStatusCall()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(Video(ProviderStatus.Failed, 50, new JobError("moderation_blocked", "blocked")));
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Failed, "moderation_blocked"), (result.Status, result.Error?.Code));
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
+    public async Task Run_EventCarryingAnotherVideo_IsCheckedWithTheProvider()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(new ProviderVideo("video_other", ProviderStatus.Completed, 100, Start, Start, null, null));
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, 1), (result.Status, result.Checks));
+        Assert.Equal(1, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
     public async Task Run_NoSlotFree_WaitsQueuedWithItsPositionThenCreates()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
@@ -479,12 +523,28 @@ public class VideoOrchestratorTests
             .Answer(ActivityNames.CreateVideo, Created())
             .Answer(ActivityNames.GetVideo, Polled(providerStatus, 100, new JobError("moderation_blocked", "blocked")))
             .Answer(ActivityNames.StoreVideo, Stored())
-            .Answer(ActivityNames.ReleaseJob, "job-2");
+            .Answer(ActivityNames.ReleaseJob, System.Text.Json.JsonSerializer.SerializeToElement(ThreeWaiters));
 
         await RunAsync(fake, Input with { SubmittedAt = Start });
 
         Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
         Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+        // One event per waiter named (the job itself excluded), so that slots freed together are all taken at once.
+        Assert.Equal([("job-2", VideoOrchestrator.SlotFreedEvent), ("job-3", VideoOrchestrator.SlotFreedEvent)], fake.SentEvents);
+    }
+
+    [Fact]
+    public async Task Run_ReplayingAReleaseThatAnsweredOneJob_WakesThatJob()
+    {
+        // Histories written before a release woke several jobs hold one id (or null) as its answer.
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored())
+            .Answer(ActivityNames.ReleaseJob, System.Text.Json.JsonSerializer.SerializeToElement("job-2"));
+
+        await RunAsync(fake, Input with { SubmittedAt = Start });
+
         Assert.Equal(("job-2", VideoOrchestrator.SlotFreedEvent), Assert.Single(fake.SentEvents));
     }
 
