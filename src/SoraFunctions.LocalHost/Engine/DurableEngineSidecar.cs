@@ -18,13 +18,15 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
     readonly WebApplication host;
     readonly IOrchestrationService service;
     readonly WorkerConnections workers;
+    readonly ILogger logger;
     bool disposed;
 
-    DurableEngineSidecar(WebApplication host, IOrchestrationService service, WorkerConnections workers, Uri address, string taskHubName)
+    DurableEngineSidecar(WebApplication host, IOrchestrationService service, WorkerConnections workers, ILogger logger, Uri address, string taskHubName)
     {
         this.host = host;
         this.service = service;
         this.workers = workers;
+        this.logger = logger;
         Address = address;
         TaskHubName = taskHubName;
     }
@@ -97,7 +99,7 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
 
         string bound = host.Urls.First();
         Uri address = new(bound.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
-        return new DurableEngineSidecar(host, dispatching, workers, address, options.HubName);
+        return new DurableEngineSidecar(host, dispatching, workers, loggerFactory.CreateLogger<DurableEngineSidecar>(), address, options.HubName);
     }
 
     internal static AzureStorageOrchestrationServiceSettings CreateSettings(
@@ -147,7 +149,17 @@ public sealed class DurableEngineSidecar : IAsyncDisposable
             // The sidecar stops its dispatchers without waiting; stop the provider here (through the dispatchers'
             // view, which hands back prefetched activities) so leases are released and a restart can take the
             // partitions and the work at once.
-            await service.StopAsync(isForced: false).WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await service.StopAsync(isForced: false).WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // Work still in flight (a long store, say) holds the provider's stop; its locks and the partition
+                // leases lapse on their own, and a restarted host takes the work over then.
+                logger.LogWarning("The durable engine did not stop within 15 s; in-flight work resumes after its locks lapse.");
+            }
+
             await host.DisposeAsync();
             (service as IDisposable)?.Dispose();
         }
