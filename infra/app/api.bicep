@@ -139,6 +139,11 @@ param pipelineWebhookPollSeconds int = 60
 @maxValue(3600)
 param pipelineSweepSeconds int = 0
 
+@description('Pipeline__SweepMaxVideos: the most videos one sweep reads from the provider\'s list (newest first, 100 a request).')
+@minValue(100)
+@maxValue(100000)
+param pipelineSweepMaxVideos int = 1000
+
 @description('Pipeline__JobTimeoutMinutes.')
 @minValue(1)
 param pipelineJobTimeoutMinutes int
@@ -331,6 +336,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__MaxPollSeconds: string(pipelineMaxPollSeconds)
     Pipeline__WebhookPollSeconds: string(pipelineWebhookPollSeconds)
     Pipeline__SweepSeconds: string(pipelineSweepSeconds)
+    Pipeline__SweepMaxVideos: string(pipelineSweepMaxVideos)
     Pipeline__JobTimeoutMinutes: string(pipelineJobTimeoutMinutes)
     Pipeline__ChecksPerGeneration: string(pipelineChecksPerGeneration)
     Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)
