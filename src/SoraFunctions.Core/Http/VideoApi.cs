@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -102,9 +100,9 @@ public sealed class VideoApi
     {
         SubmitParseResult parsed;
         ImageUpload? image = null;
-        if (IsMultipart(request.ContentType))
+        if (MultipartSubmit.IsMultipart(request.ContentType))
         {
-            (parsed, image, IResult? problem) = await ReadMultipartAsync(request, cancellationToken);
+            (parsed, image, IResult? problem) = await MultipartSubmit.ReadAsync(request, api, models, cancellationToken);
             if (problem is not null)
             {
                 return problem;
@@ -292,80 +290,6 @@ public sealed class VideoApi
             new SpendRequest(caller.Id, jobId, cost, int.Parse(spec.Seconds, NumberStyles.None, CultureInfo.InvariantCulture)), now, cancellationToken);
         return (cost, decision);
     }
-
-    /// <summary>
-    /// A <c>multipart/form-data</c> submission: the JSON body's fields as form fields (<c>renditions</c> repeated or
-    /// comma-separated) and the image as the file <c>input_reference</c>, within <c>Videos__MaxImageBytes</c>.
-    /// </summary>
-    async Task<(SubmitParseResult Parsed, ImageUpload? Image, IResult? Problem)> ReadMultipartAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        SubmitParseResult none = new(null, new Dictionary<string, string[]>());
-        if (request.ContentLength > api.MaxImageBytes + api.MaxRequestBytes)
-        {
-            return (none, null, Problems.Field("input_reference", $"The upload is larger than {api.MaxImageBytes} bytes."));
-        }
-
-        IFormCollection form;
-        try
-        {
-            form = await request.ReadFormAsync(
-                new FormOptions { MultipartBodyLengthLimit = api.MaxImageBytes + api.MaxRequestBytes, ValueLengthLimit = api.MaxRequestBytes, ValueCountLimit = 64 },
-                cancellationToken);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException or InvalidOperationException)
-        {
-            return (none, null, Problems.Field("body", "The multipart body could not be read: send form fields and at most one file named input_reference within the size limit."));
-        }
-
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            foreach (string field in new[] { "prompt", "model", "seconds", "size", "id" })
-            {
-                if (form.TryGetValue(field, out Microsoft.Extensions.Primitives.StringValues value) && value.Count > 0)
-                {
-                    json.WriteString(field, value[^1]);
-                }
-            }
-
-            if (form.TryGetValue("renditions", out Microsoft.Extensions.Primitives.StringValues renditions))
-            {
-                json.WriteStartArray("renditions");
-                foreach (string name in renditions.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-                {
-                    json.WriteStringValue(name);
-                }
-
-                json.WriteEndArray();
-            }
-
-            json.WriteEndObject();
-        }
-
-        SubmitParseResult parsed = SubmitRequestParser.Parse(buffer.WrittenSpan, api, models);
-        IFormFile? file = form.Files.GetFile("input_reference");
-        if (file is null || !parsed.IsValid)
-        {
-            return (parsed, null, null);
-        }
-
-        if (file.Length > api.MaxImageBytes)
-        {
-            return (parsed, null, Problems.Field("input_reference", $"The image is larger than {api.MaxImageBytes} bytes."));
-        }
-
-        using var bytes = new MemoryStream((int)file.Length);
-        await file.CopyToAsync(bytes, cancellationToken);
-        ImageInfo? info = ImageProbe.Read(bytes.GetBuffer().AsSpan(0, (int)bytes.Length));
-        return info is null
-            ? (parsed, null, Problems.Field("input_reference", "The file is not a JPEG, PNG or WebP image."))
-            : (parsed, new ImageUpload(info, new BinaryData(bytes.ToArray())), null);
-    }
-
-    static bool IsMultipart(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
-        && parsed.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase);
 
     /// <summary><c>GET /api/videos/{id}</c>.</summary>
     public async Task<IResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
-using SoraFunctions.Catalog;
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Storage;
 

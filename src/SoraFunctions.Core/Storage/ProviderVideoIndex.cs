@@ -1,6 +1,6 @@
-using SoraFunctions.Catalog;
 using Azure;
 using Azure.Data.Tables;
+using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Storage;
 

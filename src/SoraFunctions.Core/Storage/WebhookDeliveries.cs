@@ -1,8 +1,8 @@
-using SoraFunctions.Catalog;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Storage;
 
