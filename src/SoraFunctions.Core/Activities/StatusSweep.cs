@@ -103,7 +103,7 @@ public sealed class StatusSweep
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         // Storage trouble: let the next sweep report this video again.
-                        Unreport(wake.Video.Id);
+                        Unreport(wake.Video);
                         logger.LogWarning("Status sweep: waking job {JobId} failed ({Reason}); trying again at the next sweep", wake.JobId, ex.Message);
                     }
                 }
@@ -137,12 +137,18 @@ public sealed class StatusSweep
         }
     }
 
-    void Unreport(string videoId)
+    /// <summary>
+    /// Forgets that <paramref name="video"/> was reported and counts it as still rendering, so the next sweep reports it
+    /// again even when the provider gave it no completion time (a failure).
+    /// </summary>
+    void Unreport(ProviderVideo video)
     {
         lock (reported)
         {
-            reported.Remove(videoId);
+            reported.Remove(video.Id);
         }
+
+        open[video.Id] = video.CreatedAt;
     }
 
     /// <summary>One sweep: the jobs to wake (the caller wakes them) and how many videos are still rendering.</summary>

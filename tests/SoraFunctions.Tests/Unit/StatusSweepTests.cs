@@ -221,7 +221,8 @@ public sealed class StatusSweepTests
         DateTimeOffset now = DateTimeOffset.UtcNow;
         listed = [Video("ours-a", ProviderStatus.InProgress, now.AddSeconds(-3))];
         await sweep.SweepAsync(default);
-        listed = [Video("ours-a", ProviderStatus.Completed, now.AddSeconds(-3), now)];
+        // A failure: no completion time, so only the memory of it rendering brings it back to the next sweep.
+        listed = [Video("ours-a", ProviderStatus.Failed, now.AddSeconds(-3))];
         RecordingWaker waker = new() { FailFirst = 1 };
 
         StatusSweepRunResult result = await sweep.RunAsync(new StatusSweepRun(0.01, RunSeconds: 60, IdleSweepsBeforeEnd: 2, IdleSweeps: 0), waker, default);
