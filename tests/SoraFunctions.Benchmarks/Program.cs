@@ -19,7 +19,8 @@ using SoraFunctions.LocalHost.Tooling;
 // Usage: dotnet run -c Release --project tests/SoraFunctions.Benchmarks [-- --sections polling,store,burst,crowd
 //        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
 //        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks,sweep --sweep-seconds 1 --host-args "--DurableTask:X=Y ..."
-//        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory --azurite-per-service]
+//        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory --azurite-per-service
+//        --warmup 50 (jobs run through each fresh host before the crowd, so that it is measured warm, as a deployed host is)]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 string crowdRender = Arg("--crowd-render", "20");
@@ -38,7 +39,10 @@ await using RunningEmulator emulator = await RunningEmulator.StartAsync(new Emul
 if (sections.Contains("crowd"))
 {
     using var metrics = new PipelineMetrics();
-    var crowd = new CrowdBenchmark(emulator, metrics, args.Contains("--count-requests"), Arg("--crowd-azurite", "disk") == "memory", args.Contains("--azurite-per-service"));
+    var crowd = new CrowdBenchmark(emulator, metrics, args.Contains("--count-requests"), Arg("--crowd-azurite", "disk") == "memory", args.Contains("--azurite-per-service"))
+    {
+        WarmupJobs = int.Parse(Arg("--warmup", "0"), CultureInfo.InvariantCulture),
+    };
     foreach (string mode in crowdModes)
     {
         foreach (int size in crowds)

@@ -33,7 +33,13 @@ public sealed class StorageFaultEndToEndTests(EndToEndFixture fixture, ITestOutp
         {
             VideoApiDriver api = new(fixture.Http, first.BaseAddress);
             id = (string)(await api.SubmitAcceptedAsync(prompt))["id"]!;
-            await api.WaitForJobAsync(id, job => VideoApiDriver.Status(job) == "storing", "storing");
+            // The check that finds the video completed streams it at once: wait for the provider to serve the download.
+            JsonObject created = await api.WaitForJobAsync(id, job => job["providerVideoId"] is not null, "created at the provider");
+            string providerVideoId = (string)created["providerVideoId"]!;
+            await Poll.UntilAsync(
+                _ => Task.FromResult(fixture.Emulator.Stats.DownloadsOf(providerVideoId) > 0 ? (object?)true : null),
+                TimeSpan.FromSeconds(60),
+                "the video's download to begin");
             await Task.Delay(TimeSpan.FromSeconds(1.5));
             await first.KillAsync();
         }

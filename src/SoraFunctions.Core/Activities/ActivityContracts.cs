@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using SoraFunctions.Jobs;
 
 namespace SoraFunctions.Activities;
@@ -92,11 +94,55 @@ public sealed record CreateVideoResult(StepOutcome Outcome) : StepResult(Outcome
     public TimeSpan? PollAfter { get; init; }
 }
 
+/// <summary>
+/// A status check, and where to store the video if the check finds it completed: storing in the same activity saves
+/// the job an activity and an orchestration episode, and the wait between them. Histories and queued messages from
+/// before the store was folded in carry the provider's video id alone, as a JSON string; both shapes read.
+/// </summary>
+[JsonConverter(typeof(GetVideoInputConverter))]
+public sealed record GetVideoInput(string ProviderVideoId)
+{
+    /// <summary>Where to store the video once the check sees it completed; null checks only.</summary>
+    public StoreVideoInput? StoreIfCompleted { get; init; }
+}
+
+/// <summary>Reads a <see cref="GetVideoInput"/> written as an object, or as the bare video id of older histories.</summary>
+public sealed class GetVideoInputConverter : JsonConverter<GetVideoInput>
+{
+    public override GetVideoInput? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return new GetVideoInput(reader.GetString()!);
+        }
+
+        Shape shape = JsonSerializer.Deserialize<Shape>(ref reader, options) ?? throw new JsonException("A status check needs its provider video id.");
+        return string.IsNullOrEmpty(shape.ProviderVideoId)
+            ? throw new JsonException("A status check needs its provider video id.")
+            : new GetVideoInput(shape.ProviderVideoId) { StoreIfCompleted = shape.StoreIfCompleted };
+    }
+
+    public override void Write(Utf8JsonWriter writer, GetVideoInput value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        JsonSerializer.Serialize(writer, new Shape(value.ProviderVideoId, value.StoreIfCompleted), options);
+    }
+
+    sealed record Shape(string ProviderVideoId, StoreVideoInput? StoreIfCompleted);
+}
+
 public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
 {
     public ProviderVideo? Video { get; init; }
 
     public TimeSpan? PollAfter { get; init; }
+
+    /// <summary>
+    /// What storing the video in the same activity gave, when the check found it completed and was asked to store;
+    /// null when it did not try (the orchestrator then calls <see cref="ActivityNames.StoreVideo"/> itself).
+    /// </summary>
+    public StoreVideoResult? Stored { get; init; }
 }
 
 public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec)

@@ -27,9 +27,26 @@ public sealed partial class VideoJobActivities(
     TimeProvider time,
     ILogger<VideoJobActivities> logger)
 {
-    /// <summary>Reads the provider's view of a video.</summary>
+    /// <summary>
+    /// Reads the provider's view of a video and, when it is completed and the check says where, stores it at once
+    /// (unless the provider's copy has already expired, which the orchestrator reports).
+    /// </summary>
     /// <param name="jobId">The job, for its spans; null takes it from the enclosing Durable Task span.</param>
-    public async Task<GetVideoResult> GetAsync(string providerVideoId, string? jobId, CancellationToken cancellationToken)
+    public async Task<GetVideoResult> GetAsync(GetVideoInput input, string? jobId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        GetVideoResult checkedVideo = await CheckAsync(input.ProviderVideoId, jobId, cancellationToken);
+        if (checkedVideo.Video is { Status: ProviderStatus.Completed } video
+            && input.StoreIfCompleted is { } store
+            && (video.ExpiresAt is not { } expiresAt || time.GetUtcNow() < expiresAt))
+        {
+            return checkedVideo with { Stored = await StoreAsync(store, cancellationToken) };
+        }
+
+        return checkedVideo;
+    }
+
+    async Task<GetVideoResult> CheckAsync(string providerVideoId, string? jobId, CancellationToken cancellationToken)
     {
         using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("get", jobId);
         span?.SetTag("sora.provider_video_id", providerVideoId);

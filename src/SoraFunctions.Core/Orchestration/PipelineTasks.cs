@@ -61,9 +61,9 @@ public static class PipelineTasks
         public override Task<CreateVideoResult> RunAsync(TaskActivityContext context, CreateVideoInput input) => work.CreateAsync(input, CancellationToken.None);
     }
 
-    sealed class GetVideoActivity(VideoJobActivities work) : TaskActivity<string, GetVideoResult>
+    sealed class GetVideoActivity(VideoJobActivities work) : TaskActivity<GetVideoInput, GetVideoResult>
     {
-        public override Task<GetVideoResult> RunAsync(TaskActivityContext context, string input) => work.GetAsync(input, context.InstanceId, CancellationToken.None);
+        public override Task<GetVideoResult> RunAsync(TaskActivityContext context, GetVideoInput input) => work.GetAsync(input, context.InstanceId, CancellationToken.None);
     }
 
     sealed class StoreVideoActivity(VideoJobActivities work) : TaskActivity<StoreVideoInput, StoreVideoResult>

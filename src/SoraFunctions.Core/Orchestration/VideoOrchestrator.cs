@@ -372,7 +372,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 {
                     try
                     {
-                        result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, state.ProviderVideoId, ActivityRetries);
+                        // A check that finds the video completed stores it in the same activity: one episode fewer.
+                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInput(state) };
+                        result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, check, ActivityRetries);
                     }
                     catch (TaskFailedException ex)
                     {
@@ -413,7 +415,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     {
                         case ProviderStatus.Completed:
                             log.LogInformation("Job {JobId}: provider finished after {Checks} checks; storing", input.JobId, state.Checks);
-                            return await StoreAsync(state, video);
+                            return await StoreAsync(state, video, result.Stored);
                         case ProviderStatus.Failed:
                             return Failed(video.Error ?? new JobError(JobErrorCodes.ProviderRejected, "The provider failed the video without a reason."), state.ProviderVideoId, state.Checks);
                         case ProviderStatus.Cancelled:
@@ -432,29 +434,34 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             }
         }
 
-        async Task<VideoJobResult> StoreAsync(JobProgress state, ProviderVideo video)
+        /// <summary>Stores the completed video; <paramref name="storedByCheck"/> is the first attempt when the status check made it.</summary>
+        async Task<VideoJobResult> StoreAsync(JobProgress state, ProviderVideo video, StoreVideoResult? storedByCheck = null)
         {
             ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
             for (int attempt = 1; ; attempt++)
             {
-                if (video.ExpiresAt is { } expiresAt && context.CurrentUtcDateTime >= expiresAt)
-                {
-                    return Failed(new JobError(JobErrorCodes.Expired, $"The provider's copy expired at {expiresAt:O} before it could be stored."), state.ProviderVideoId, state.Checks);
-                }
-
-                SetStatus(JobStatus.Storing, 100, state.ProviderVideoId, state.Checks, null, state.StartedAt);
                 StoreVideoResult result;
-                try
+                if (attempt == 1 && storedByCheck is not null)
                 {
-                    result = await CallAsync<StoreVideoResult>(
-                        ActivityNames.StoreVideo,
-                        new StoreVideoInput(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec) { Renditions = input.Renditions, Metadata = ExtraMetadata() },
-                        ActivityRetries);
+                    result = storedByCheck;
                 }
-                catch (TaskFailedException ex)
+                else
                 {
-                    // Storage kept failing through the activity's own retries; try again later, up to the limit.
-                    result = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, ex.FailureDetails.ErrorMessage) };
+                    if (video.ExpiresAt is { } expiresAt && context.CurrentUtcDateTime >= expiresAt)
+                    {
+                        return Failed(new JobError(JobErrorCodes.Expired, $"The provider's copy expired at {expiresAt:O} before it could be stored."), state.ProviderVideoId, state.Checks);
+                    }
+
+                    SetStatus(JobStatus.Storing, 100, state.ProviderVideoId, state.Checks, null, state.StartedAt);
+                    try
+                    {
+                        result = await CallAsync<StoreVideoResult>(ActivityNames.StoreVideo, StoreInput(state), ActivityRetries);
+                    }
+                    catch (TaskFailedException ex)
+                    {
+                        // Storage kept failing through the activity's own retries; try again later, up to the limit.
+                        result = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, ex.FailureDetails.ErrorMessage) };
+                    }
                 }
 
                 if (result.Outcome == StepOutcome.Succeeded)
@@ -494,6 +501,17 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 await context.CreateTimer(context.CurrentUtcDateTime + delay, CancellationToken.None);
             }
         }
+
+        /// <summary>
+        /// Where and how to store the job's video. The store reads the model, duration and size of the spec, not the
+        /// prompt, which stays out of every status check's history.
+        /// </summary>
+        StoreVideoInput StoreInput(JobProgress state) =>
+            new(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec with { Prompt = string.Empty })
+            {
+                Renditions = input.Renditions,
+                Metadata = ExtraMetadata(),
+            };
 
         /// <summary>What the video's blob says about the job besides the basics: its cost, remix source and batch.</summary>
         Dictionary<string, string> ExtraMetadata()

@@ -41,8 +41,8 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
         work.CreateAsync(input, cancellationToken);
 
     [Function(ActivityNames.GetVideo)]
-    public Task<GetVideoResult> GetVideo([ActivityTrigger] string providerVideoId, FunctionContext context, CancellationToken cancellationToken) =>
-        work.GetAsync(providerVideoId, InstanceId(context), cancellationToken);
+    public Task<GetVideoResult> GetVideo([ActivityTrigger] GetVideoInput input, FunctionContext context, CancellationToken cancellationToken) =>
+        work.GetAsync(input, InstanceId(context), cancellationToken);
 
     [Function(ActivityNames.StoreVideo)]
     public Task<StoreVideoResult> StoreVideo([ActivityTrigger] StoreVideoInput input, CancellationToken cancellationToken) =>

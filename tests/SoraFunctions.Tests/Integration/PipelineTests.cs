@@ -2,9 +2,9 @@ using System.Globalization;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
+using SoraFunctions.Catalog;
 using SoraFunctions.Http;
 using Xunit.Abstractions;
-using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Tests.Integration;
 
@@ -165,6 +165,30 @@ public class PipelineTests(PipelineFixture fixture, ITestOutputHelper output)
         Assert.Equal(afterParallel.ETag, afterAgain.ETag);
         // Each parallel attempt downloads unless the other had already committed when it looked; the third never does.
         Assert.InRange(fixture.Emulator.Stats.DownloadsOf(first.ProviderVideoId!), downloadsBefore + 1, downloadsBefore + 2);
+    }
+
+    [Fact]
+    public async Task CheckActivity_VideoCompleted_StoresItInTheSameCall_VideoRendering_OnlyChecks()
+    {
+        string doneId = await CompletedProviderVideoAsync(Prompt("[[render=1]]"));
+        ISoraClient sora = fixture.Services.GetRequiredService<ISoraClient>();
+        string renderingId = (await sora.CreateVideoAsync(new SoraCreateRequest(Prompt("[[render=600]]")))).Value!.Id;
+        VideoJobActivities work = fixture.Services.GetRequiredService<VideoJobActivities>();
+        StoreVideoInput StoreOf(string videoId, string name) => new("check-job", videoId, name, new VideoSpec(string.Empty, "sora-2", "4", "720x1280"));
+        string doneName = $"checked/{Guid.NewGuid():N}.mp4";
+        string renderingName = $"checked/{Guid.NewGuid():N}.mp4";
+
+        GetVideoResult done = await work.GetAsync(new GetVideoInput(doneId) { StoreIfCompleted = StoreOf(doneId, doneName) }, "check-job", default);
+        GetVideoResult rendering = await work.GetAsync(new GetVideoInput(renderingId) { StoreIfCompleted = StoreOf(renderingId, renderingName) }, "check-job", default);
+
+        Assert.Equal((ProviderStatus.Completed, StepOutcome.Succeeded), (done.Video!.Status, done.Stored!.Outcome));
+        Assert.Equal(doneName, done.Stored.Blob!.Name);
+        byte[] stored = (await fixture.Videos.GetBlobClient(doneName).DownloadContentAsync()).Value.Content.ToArray();
+        Assert.Equal(await ProviderBytesAsync(doneId), stored);
+        Assert.NotEqual(ProviderStatus.Completed, rendering.Video!.Status);
+        Assert.Null(rendering.Stored);
+        Assert.Equal(0, fixture.Emulator.Stats.DownloadsOf(renderingId));
+        Assert.False((await fixture.Videos.GetBlobClient(renderingName).ExistsAsync()).Value);
     }
 
     [Fact]

@@ -2,9 +2,9 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Logging.Abstractions;
+using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Storage;
-using SoraFunctions.Catalog;
 
 namespace SoraFunctions.Tests.Integration;
 

@@ -42,6 +42,57 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_CheckFindsTheVideoCompletedAndStoresIt_NoStoreActivity()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 40))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal((JobStatus.Completed, 1000L, "2026/11/25/job-1.mp4"), (result.Status, result.Bytes!.Value, result.Blob!.Name));
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+        GetVideoInput[] checks = [.. fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)];
+        Assert.Equal(2, checks.Length);
+        Assert.All(checks, c => Assert.Equal("video_1", c.ProviderVideoId));
+        StoreVideoInput store = checks[^1].StoreIfCompleted!;
+        Assert.Equal(("job-1", "video_1", "2026/11/25/job-1.mp4"), (store.JobId, store.ProviderVideoId, store.BlobName));
+        Assert.Equal((string.Empty, "sora-2", "4", "720x1280"), (store.Spec.Prompt, store.Spec.Model, store.Spec.Seconds, store.Spec.Size));
+        Assert.DoesNotContain(fake.Statuses, s => s.Status == JobStatus.Storing);
+    }
+
+    [Fact]
+    public async Task Run_CheckFindsTheVideoCompletedButStorageFails_StoresAgainWithTheStoreActivity()
+    {
+        var storageDown = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "503") };
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = storageDown })
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal((1, 1), (fake.CountOf(ActivityNames.GetVideo), fake.CountOf(ActivityNames.StoreVideo)));
+        Assert.Equal(JobStatus.Storing, fake.Statuses[^1].Status);
+    }
+
+    [Fact]
+    public async Task Run_CheckFindsTheVideoCompletedButStorageFailsForGood_FailsWithoutAnotherStore()
+    {
+        var rejected = new StoreVideoResult(StepOutcome.Failed) { Error = new JobError(JobErrorCodes.StoreFailed, "too big") };
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = rejected });
+
+        VideoJobResult result = await RunAsync(fake);
+
+        Assert.Equal((JobStatus.Failed, "too big"), (result.Status, result.Error!.Message));
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
     public async Task Run_CreateRejected_FailsFastWithTheProvidersCode()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
