@@ -60,6 +60,9 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
             Timeout = TimeSpan.FromMinutes(5),
         };
 
+        emulator.Options.MaxInFlight = null;
+        emulator.Options.WebhookUrl = webhooks ? new Uri($"http://127.0.0.1:{port}/api/webhooks/sora") : null;
+        emulator.Options.WebhookSecret = secret;
         TimeSpan warmup = await WarmUpAsync(http);
         using (HttpResponseMessage reset = await http.PostAsync(new Uri(emulator.ApiBaseUrl, "/_emulator/reset"), null))
         {
@@ -75,6 +78,7 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         using var self = Process.GetCurrentProcess();
         Process[] storage = [.. azurite.ProcessIds.Select(Process.GetProcessById)];
         TimeSpan selfCpu = self.TotalProcessorTime;
+        TimeSpan[] storageCpuBefore = [.. storage.Select(p => StorageCpu([p]))];
         TimeSpan storageCpu = StorageCpu(storage);
         long peakWorkingSet = 0;
         long peakStorageSet = 0;
@@ -143,6 +147,9 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         self.Refresh();
         double hostCpu = (self.TotalProcessorTime - selfCpu).TotalSeconds;
         double azuriteCpu = (StorageCpu(storage) - storageCpu).TotalSeconds;
+        string perService = storage.Length == 3
+            ? string.Create(CultureInfo.InvariantCulture, $" (blob {(StorageCpu([storage[0]]) - storageCpuBefore[0]).TotalSeconds:F0}, queue {(StorageCpu([storage[1]]) - storageCpuBefore[1]).TotalSeconds:F0}, table {(StorageCpu([storage[2]]) - storageCpuBefore[2]).TotalSeconds:F0})")
+            : string.Empty;
         foreach (Process p in storage)
         {
             p.Dispose();
@@ -196,7 +203,7 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"status calls per job: mean {(checks.Count > 0 ? checks.Average() : double.NaN):F1}, max {(checks.Count > 0 ? checks.Max() : double.NaN):F0}; provider creates {emulator.Stats.Creates}, lists {emulator.Stats.Lists}, webhooks sent {emulator.Stats.WebhooksSent}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"peak working set: local host (with the emulator and this client) {peakWorkingSet / 1048576.0:F0} MiB, Azurite {peakStorageSet / 1048576.0:F0} MiB; CPU seconds: host {hostCpu:F0}, Azurite {azuriteCpu:F0}"));
+            $"peak working set: local host (with the emulator and this client) {peakWorkingSet / 1048576.0:F0} MiB, Azurite {peakStorageSet / 1048576.0:F0} MiB; CPU seconds: host {hostCpu:F0}, Azurite {azuriteCpu:F0}{perService}"));
 
         if (counted is not null)
         {
@@ -210,12 +217,10 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         await host.App.StopAsync();
     }
 
-    /// <summary>Runs <see cref="WarmupJobs"/> short jobs to their end, before anything is measured.</summary>
+    /// <summary>Runs <see cref="WarmupJobs"/> short jobs to their end, in the run's mode, before anything is measured.</summary>
     async Task<TimeSpan> WarmUpAsync(HttpClient http)
     {
         var clock = Stopwatch.StartNew();
-        emulator.Options.MaxInFlight = null;
-        emulator.Options.WebhookUrl = null;
         string[] ids = await Task.WhenAll(Enumerable.Range(0, WarmupJobs).Select(async i =>
         {
             using HttpResponseMessage response = await http.PostAsJsonAsync(new Uri("api/videos", UriKind.Relative), new { prompt = $"[[render=2]] warm-up {i} {Guid.NewGuid():N}" });
@@ -264,8 +269,9 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
     }
 
     static void Row(string stage, IReadOnlyList<double> seconds) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{stage,-44} | {Percentiles.Of(seconds, 50),7:F2} | {Percentiles.Of(seconds, 95),7:F2} | {(seconds.Count > 0 ? seconds.Max() : double.NaN),7:F2}"));
+        Console.WriteLine(seconds.Count == 0
+            ? $"{stage,-44} | {"-",7} | {"-",7} | {"-",7}   (none)"
+            : string.Create(CultureInfo.InvariantCulture, $"{stage,-44} | {Percentiles.Of(seconds, 50),7:F2} | {Percentiles.Of(seconds, 95),7:F2} | {seconds.Max(),7:F2}"));
 
     static int FreePort()
     {
