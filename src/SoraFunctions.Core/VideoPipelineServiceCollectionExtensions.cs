@@ -48,6 +48,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<JobLimitActivities>();
         services.TryAddSingleton<JobPacingFactory>();
         services.TryAddSingleton<VideoApi>();
+        services.TryAddSingleton<LibraryApi>();
         services.TryAddSingleton<BatchApi>();
         services.TryAddSingleton<ProviderWebhooks>();
         return services;

@@ -41,7 +41,6 @@ public sealed class VideoApi
     readonly JobPacingFactory pacing;
     readonly StatusSweepStarter sweeper;
     readonly VideoBlobStore store;
-    readonly VideoCatalog catalog;
     readonly IJobIndex jobs;
     readonly TimeProvider time;
     readonly ILogger<VideoApi> logger;
@@ -56,7 +55,6 @@ public sealed class VideoApi
         JobPacingFactory pacing,
         StatusSweepStarter sweeper,
         VideoBlobStore store,
-        VideoCatalog catalog,
         IJobIndex jobs,
         TimeProvider time,
         ILogger<VideoApi> logger)
@@ -73,7 +71,6 @@ public sealed class VideoApi
         this.pacing = pacing;
         this.sweeper = sweeper;
         this.store = store;
-        this.catalog = catalog;
         this.jobs = jobs;
         this.time = time;
         this.logger = logger;
@@ -379,68 +376,6 @@ public sealed class VideoApi
         return TypedResults.Json(new JobList(page, next), Json);
     }
 
-    /// <summary><c>GET /api/library?limit=20&amp;continuationToken=…</c>: the catalog of finished videos, newest first.</summary>
-    public async Task<IResult> LibraryAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!TryReadLimit(request, out int limit))
-        {
-            return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
-        }
-
-        string? token = request.Query["continuationToken"];
-        try
-        {
-            CatalogPage page = await catalog.ListAsync(limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
-            return TypedResults.Json(page, Json);
-        }
-        catch (Azure.RequestFailedException ex) when (ex.Status == 400 && !string.IsNullOrEmpty(token))
-        {
-            return Problems.Field("continuationToken", "continuationToken is not one this API handed out.");
-        }
-    }
-
-    /// <summary><c>GET /api/usage</c>: the caller's videos, seconds and cost today and this month; admins get every caller's.</summary>
-    public async Task<IResult> UsageAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        Caller caller = callers.Resolve(request.Headers);
-        UsageReport report = await ledger.GetUsageAsync(caller.IsAdmin ? null : caller.Id, time.GetUtcNow(), cancellationToken);
-        return TypedResults.Json(report with { Caller = caller.Id }, Json);
-    }
-
-    /// <summary>
-    /// <c>GET /api/models</c>: what a client may ask for (the models with their sizes and durations, the defaults, the
-    /// prompt limit, an estimated price per second) and which optional features this deployment offers.
-    /// </summary>
-    public IResult Models(HttpRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        VideoModelCatalog catalog = api.Effective(models);
-        List<ModelInfo> list = [.. catalog.Models.Select(m => new ModelInfo(
-            m.Name,
-            m.Sizes,
-            m.Seconds,
-            m.Sizes.ToDictionary(size => size, size => UsdPerSecond(m, size), StringComparer.Ordinal)))];
-        var capabilities = new ModelCapabilities(
-            Batches: true,
-            ImageInput: provider is IImageToVideo,
-            Remix: provider is IRemixVideos,
-            Renditions: provider is IVideoRenditions,
-            Webhooks: provider is IProviderWebhooks hooks && hooks.WebhooksEnabled);
-        return TypedResults.Json(
-            new ModelsAnswer(providerName, catalog.DefaultModel, catalog.DefaultSeconds, catalog.DefaultSize, api.MaxPromptLength, list, capabilities),
-            Json);
-    }
-
-    decimal UsdPerSecond(Configuration.VideoModel model, string size)
-    {
-        string? seconds = model.Seconds.FirstOrDefault();
-        return seconds is not null && int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out int s) && s > 0
-            ? prices.Estimate(providerName, model.Name, seconds, size) / s
-            : 0m;
-    }
-
     static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec, Caller caller)
     {
         var view = JobView.From(existing);
@@ -486,7 +421,7 @@ public sealed class VideoApi
         job is not null && (caller.IsAdmin || string.Equals(job.Caller ?? Caller.AnonymousId, caller.Id, StringComparison.Ordinal));
 
     /// <summary>The <c>limit</c> query parameter: 20 when absent, else a whole number from 1 to 100.</summary>
-    static bool TryReadLimit(HttpRequest request, out int limit)
+    internal static bool TryReadLimit(HttpRequest request, out int limit)
     {
         limit = 20;
         return !request.Query.TryGetValue("limit", out StringValues text)

@@ -12,7 +12,7 @@ namespace SoraFunctions.Functions;
 /// The HTTP API as Azure Functions: one thin adapter per row of <see cref="ApiRoutes.All"/> (same function name, method
 /// and route; a test compares them with the generated function metadata).
 /// </summary>
-public sealed class VideoHttpFunctions(VideoApi api, BatchApi batches, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
+public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchApi batches, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
 {
     [Function("SubmitVideoJob")]
     public async Task<IResult> Submit(
@@ -110,7 +110,7 @@ public sealed class VideoHttpFunctions(VideoApi api, BatchApi batches, ProviderW
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "library")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.LibraryAsync(request, request.HttpContext.RequestAborted);
+        return library.LibraryAsync(request, request.HttpContext.RequestAborted);
     }
 
     [Function("GetUsage")]
@@ -118,13 +118,13 @@ public sealed class VideoHttpFunctions(VideoApi api, BatchApi batches, ProviderW
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "usage")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.UsageAsync(request, request.HttpContext.RequestAborted);
+        return library.UsageAsync(request, request.HttpContext.RequestAborted);
     }
 
     [Function("ListModels")]
     public IResult Models(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "models")] HttpRequest request) =>
-        api.Models(request);
+        library.Models(request);
 
     /// <summary>The OpenAPI description: anonymous, it holds nothing secret.</summary>
     [Function("GetOpenApi")]

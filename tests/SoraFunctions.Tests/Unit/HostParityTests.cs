@@ -76,6 +76,7 @@ public class HostParityTests
         builder.Services.AddRouting();
         // Registered only so that the handlers' service parameters are recognised; no request is served.
         builder.Services.AddSingleton<VideoApi>(_ => throw new NotSupportedException());
+        builder.Services.AddSingleton<LibraryApi>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<ProviderWebhooks>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<BatchApi>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<DurableTaskClient>(_ => throw new NotSupportedException());

@@ -21,6 +21,7 @@ public class VideoApiTests
     readonly Mock<IJobIndex> jobs = new();
     readonly Mock<ISpendLedger> ledger = new();
     readonly VideoApi api;
+    readonly LibraryApi library;
 
     public VideoApiTests()
     {
@@ -36,10 +37,17 @@ public class VideoApiTests
             new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
             new StatusSweepStarter(TestProviders.Sora, Options.Create(new PipelineOptions()), TimeProvider.System, NullLogger<StatusSweepStarter>.Instance),
             store,
-            catalog,
             jobs.Object,
             TimeProvider.System,
             NullLogger<VideoApi>.Instance);
+        library = new LibraryApi(
+            Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
+            TestProviders.Sora,
+            new CallerResolver(Options.Create(new CallersOptions { TrustPrincipalHeaders = true, Admins = ["root"] }), new ConfigurationBuilder().Build()),
+            new PriceTable(Options.Create(new PricesOptions())),
+            ledger.Object,
+            catalog,
+            TimeProvider.System);
         client.Setup(c => c.GetInstancesAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>())).ReturnsAsync((OrchestrationMetadata?)null);
         ledger.Setup(l => l.ReserveAsync(It.IsAny<SpendRequest>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new BudgetDecision(true, null, null, 0, null));
@@ -404,8 +412,8 @@ public class VideoApiTests
         var report = new UsageReport(null, new DateOnly(2026, 11, 30), UsageTotals.Zero, UsageTotals.Zero, [], null, null);
         ledger.Setup(l => l.GetUsageAsync(It.IsAny<string?>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>())).ReturnsAsync(report);
 
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.UsageAsync(As("alice").Request, default), HttpResults.NewContext());
-        await api.UsageAsync(As("root").Request, default);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await library.UsageAsync(As("alice").Request, default), HttpResults.NewContext());
+        await library.UsageAsync(As("root").Request, default);
 
         Assert.Equal(200, status);
         Assert.Equal("alice", body.GetProperty("caller").GetString());
@@ -416,7 +424,7 @@ public class VideoApiTests
     [Fact]
     public async Task Models_ListsTheProvidersModelsDefaultsLimitAndCapabilities()
     {
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(api.Models(HttpResults.NewContext().Request), HttpResults.NewContext());
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(library.Models(HttpResults.NewContext().Request), HttpResults.NewContext());
 
         Assert.Equal(200, status);
         Assert.Equal("Sora", body.GetProperty("provider").GetString());
