@@ -280,7 +280,7 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
         tally.AppendLine("  by fault:");
         for (int i = 0; i < jobs.Count; i++)
         {
-            tally.AppendLine(CultureInfo.InvariantCulture, $"    {jobs[i].Number:00} {jobs[i].Fault,-20} {Outcome(finished[i])}");
+            tally.AppendLine(CultureInfo.InvariantCulture, $"    {jobs[i].Number:00} {jobs[i].Fault,-20} {Outcome(finished[i]),-32} {(int?)finished[i]["checks"]} checks");
         }
 
         return tally.ToString();
