@@ -56,6 +56,23 @@ public sealed class VideoJobEndToEndTests(EndToEndFixture fixture)
     }
 
     [Fact]
+    public async Task Job_SubSecondPollIntervals_NeverChecksFasterThanTheMinimumWait()
+    {
+        // The suite waits 0.5–1 s between checks. Azure Storage hides a timer's message for whole seconds, rounded
+        // down, so such timers used to fire at once: a 6 s render made about a hundred status checks.
+        JsonObject accepted = await Api.SubmitAcceptedAsync("a kite over dunes, e2e timer pacing [[render=6]]");
+        string id = (string)accepted["id"]!;
+
+        JsonObject job = await Api.WaitForFinishAsync(id);
+
+        Assert.True(VideoApiDriver.Status(job) == "completed", $"{VideoApiDriver.Describe(job)}{Environment.NewLine}{fixture.Host.RecentOutput}");
+        TimeSpan ran = (DateTimeOffset)job["completedAt"]! - (DateTimeOffset)job["createdAt"]!;
+        int allowed = (int)(ran / TimeSpan.FromSeconds(0.5)) + 1;
+        int checks = (int)job["checks"]!;
+        Assert.True(checks >= 1 && checks <= allowed, $"{checks} status checks in {ran.TotalSeconds:0.0} s; at most {allowed} at one per 0.5 s");
+    }
+
+    [Fact]
     public void Host_WithProviderAndStorageConfigured_UsesThemAndStartsNeitherEmulatorNorAzurite()
     {
         string startup = string.Join(Environment.NewLine, fixture.Host.StartupOutput);

@@ -9,5 +9,8 @@ static class TestPacing
         Timeout: TimeSpan.FromMinutes(2),
         ChecksPerGeneration: 20,
         CreateMaxAttempts: 5,
-        StoreMaxAttempts: 4);
+        StoreMaxAttempts: 4)
+    {
+        WholeSecondTimers = true,
+    };
 }

@@ -74,7 +74,10 @@ public sealed class PipelineOptions : IValidatableObject
         TimeSpan.FromMinutes(JobTimeoutMinutes),
         ChecksPerGeneration,
         CreateMaxAttempts,
-        StoreMaxAttempts);
+        StoreMaxAttempts)
+    {
+        WholeSecondTimers = true,
+    };
 }
 
 /// <summary>See <see cref="PipelineOptions.UncertainCreate"/>.</summary>

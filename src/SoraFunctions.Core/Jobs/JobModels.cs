@@ -19,6 +19,13 @@ public sealed record JobPacing(
     /// Without either there is nothing to wait for, and the job skips the admission and release activities.
     /// </summary>
     public bool NeedsAdmission { get; init; } = true;
+
+    /// <summary>
+    /// Whether waits ask the engine for whole seconds and wait out a timer that fired before it was due
+    /// (<see cref="Orchestration.TimerRounding"/>). False in histories written before that, which then replay the
+    /// single timer they had; every new job sets it.
+    /// </summary>
+    public bool WholeSecondTimers { get; init; }
 }
 
 /// <summary>The orchestration input: the job, its pacing, and (after <c>ContinueAsNew</c>) where it got to.</summary>

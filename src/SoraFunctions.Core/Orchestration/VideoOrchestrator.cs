@@ -31,6 +31,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
     /// <summary>Tries for a slot in one generation before <c>ContinueAsNew</c>, so a long wait keeps the history small.</summary>
     const int AdmissionTriesPerGeneration = 40;
 
+    /// <summary>The most durable timers one wait takes when they keep firing early (<see cref="TimerRounding"/>).</summary>
+    const int TimersPerWait = 5;
+
     /// <summary>How long a slot outlives the job's timeout before it counts as abandoned (a terminated or purged job).</summary>
     static readonly TimeSpan SlotLeaseMargin = TimeSpan.FromMinutes(15);
 
@@ -192,16 +195,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         /// <summary>Waits until <paramref name="retryAt"/> or until a finishing job says a slot is free; false on cancel.</summary>
         async Task<bool> WaitForSlotAsync(DateTime retryAt)
         {
-            using var timerCancellation = new CancellationTokenSource();
-            Task timer = context.CreateTimer(retryAt, timerCancellation.Token);
-            Task winner = await Task.WhenAny(timer, cancel, slotFreed);
-            if (winner != timer)
-            {
-#pragma warning disable CA1849 // See WaitAsync: the orchestrator must stay on its own thread.
-                timerCancellation.Cancel();
-#pragma warning restore CA1849
-            }
-
+            Task? winner = await WaitUntilAsync(retryAt, cancel, slotFreed);
             if (winner == slotFreed)
             {
                 slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
@@ -498,7 +492,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     pacing.MinPollInterval,
                     pacing.MaxPollInterval);
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
-                await context.CreateTimer(context.CurrentUtcDateTime + delay, CancellationToken.None);
+                await WaitUntilAsync(context.CurrentUtcDateTime + delay);
             }
         }
 
@@ -535,30 +529,24 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             return metadata;
         }
 
-        /// <summary>Waits until <paramref name="fireAt"/>; false when a cancel request came first.</summary>
-        async Task<bool> WaitAsync(DateTime fireAt)
+        /// <summary>Waits until <paramref name="dueAt"/>; false when a cancel request came first.</summary>
+        async Task<bool> WaitAsync(DateTime dueAt)
         {
             if (CancelRequested)
             {
                 return false;
             }
 
-            using var timerCancellation = new CancellationTokenSource();
-            Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
-            Task winner = await Task.WhenAny(timer, cancel, providerEvent);
-            if (winner == timer && !context.IsReplaying)
+            Task? winner = await WaitUntilAsync(dueAt, cancel, providerEvent);
+            if (winner is null)
             {
-                // How long after its due time the timer's episode ran: the engine's share of the noticing delay.
-                Telemetry.PipelineTelemetry.TimerLateness.Record(Math.Max(0, (context.CurrentUtcDateTime - fireAt).TotalSeconds));
-            }
+                if (!context.IsReplaying)
+                {
+                    // How long after its due time the wait's episode ran: the engine's share of the noticing delay.
+                    Telemetry.PipelineTelemetry.TimerLateness.Record(Math.Max(0, (context.CurrentUtcDateTime - dueAt).TotalSeconds));
+                }
 
-            if (winner != timer)
-            {
-                // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
-                // orchestrator must never leave its own thread (the episode would end with nothing to do).
-#pragma warning disable CA1849
-                timerCancellation.Cancel();
-#pragma warning restore CA1849
+                return true;
             }
 
             if (winner == cancel)
@@ -566,15 +554,46 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 return false;
             }
 
-            if (winner == providerEvent)
+            // A webhook or the status sweep said the video changed: check now, and listen for the next one.
+            context.CreateReplaySafeLogger<VideoOrchestrator>().LogInformation("Job {JobId}: woken by a provider event ({Event})", input.JobId, EventPayloads.Describe(providerEvent.Result));
+            wokenWith = providerEvent.Result;
+            providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
+            return true;
+        }
+
+        /// <summary>
+        /// Waits on durable timers until <paramref name="dueAt"/>, or until one of <paramref name="events"/> completes;
+        /// returns that event, or null when the wait is due. With <see cref="JobPacing.WholeSecondTimers"/> the timer is
+        /// asked for in whole seconds, and one that still fired before <paramref name="dueAt"/> is followed by another
+        /// (<see cref="TimerRounding"/>): a check, retry or admission try never runs before its time.
+        /// </summary>
+        async Task<Task?> WaitUntilAsync(DateTime dueAt, params Task[] events)
+        {
+            for (int timers = 1; timers <= TimersPerWait; timers++)
             {
-                // A webhook or the status sweep said the video changed: check now, and listen for the next one.
-                context.CreateReplaySafeLogger<VideoOrchestrator>().LogInformation("Job {JobId}: woken by a provider event ({Event})", input.JobId, EventPayloads.Describe(providerEvent.Result));
-                wokenWith = providerEvent.Result;
-                providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
+                DateTime fireAt = pacing.WholeSecondTimers ? TimerRounding.FireAt(context.CurrentUtcDateTime, dueAt) : dueAt;
+                using var timerCancellation = new CancellationTokenSource();
+                Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
+                Task winner = await Task.WhenAny([timer, .. events]);
+                if (winner != timer)
+                {
+                    // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
+                    // orchestrator must never leave its own thread (the episode would end with nothing to do).
+#pragma warning disable CA1849
+                    timerCancellation.Cancel();
+#pragma warning restore CA1849
+                    return winner;
+                }
+
+                if (!pacing.WholeSecondTimers || context.CurrentUtcDateTime >= dueAt)
+                {
+                    return null;
+                }
             }
 
-            return true;
+            // Each further timer covers the rest of the wait rounded up to a second: only an engine whose episodes
+            // start late every time gets here, and then the wait is as good as due.
+            return null;
         }
 
         /// <summary>Calls an activity and records its round trip: from the episode that scheduled it to the one that saw its result.</summary>

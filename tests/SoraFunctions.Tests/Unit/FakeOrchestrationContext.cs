@@ -30,9 +30,10 @@ sealed class FakeOrchestrationContext
                     return new TaskCompletionSource().Task;
                 }
 
-                if (fireAt > Now)
+                DateTime firesAt = FiresAt?.Invoke(Now, fireAt) ?? fireAt;
+                if (firesAt > Now)
                 {
-                    Now = fireAt;
+                    Now = firesAt;
                 }
 
                 OnTimer?.Invoke(Timers.Count);
@@ -92,6 +93,15 @@ sealed class FakeOrchestrationContext
 
     public VideoJobInput? ContinuedWith { get; private set; }
 
+    /// <summary>
+    /// When the clock moves to for a timer asked at (now, fireAt); by default fireAt. A test can make timers fire
+    /// early, as the Azure Storage backend's whole-second queue delays do.
+    /// </summary>
+    public Func<DateTime, DateTime, DateTime>? FiresAt { get; set; }
+
+    /// <summary>The clock at each call of an activity, in call order.</summary>
+    public List<(string Name, DateTime At)> CallTimes { get; } = [];
+
     /// <summary>Called after each timer with the number of timers so far.</summary>
     public Action<int>? OnTimer { get; set; }
 
@@ -130,6 +140,7 @@ sealed class FakeOrchestrationContext
             .Returns((TaskName _, object? input, TaskOptions? _) =>
             {
                 Calls.Add((name, input));
+                CallTimes.Add((name, Now));
                 if (!answers.TryGetValue(name, out Queue<Func<object?, object>>? queue) || queue.Count == 0)
                 {
                     return hasFallback ? Task.FromResult(fallback!) : throw new InvalidOperationException($"No answer queued for {name}.");

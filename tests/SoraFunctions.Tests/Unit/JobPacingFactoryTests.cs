@@ -19,6 +19,19 @@ public class JobPacingFactoryTests
         JobPacing pacing = Create(new PipelineOptions { MinPollSeconds = 2, MaxPollSeconds = 30 }, new LimitsOptions());
 
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)), (pacing.MinPollInterval, pacing.MaxPollInterval));
+        Assert.True(pacing.WholeSecondTimers);
+    }
+
+    [Fact]
+    public void Pacing_FromAHistoryWrittenBeforeWholeSecondTimers_ReadsAsWithout()
+    {
+        // An input as orchestrations started before the setting existed stored it: they replay their single timers.
+        const string Stored = """{"MinPollInterval":"00:00:02","MaxPollInterval":"00:00:30","Timeout":"01:00:00","ChecksPerGeneration":50,"CreateMaxAttempts":4,"StoreMaxAttempts":3,"NeedsAdmission":false}""";
+
+        JobPacing pacing = System.Text.Json.JsonSerializer.Deserialize<JobPacing>(Stored)!;
+
+        Assert.False(pacing.WholeSecondTimers);
+        Assert.Equal(TimeSpan.FromSeconds(30), pacing.MaxPollInterval);
     }
 
     [Fact]
