@@ -86,6 +86,23 @@ public static class PollingPolicy
     }
 
     /// <summary>
+    /// The wait in whole seconds, the resolution of the Azure Storage backend's timers (<see cref="TimerRounding"/>):
+    /// rounded down, so that the check comes no later than the policy chose, but never below the minimum (rounded up,
+    /// and at least a second); a provider's <c>Retry-After</c> (<paramref name="retryAfter"/>) is rounded up, never
+    /// shortened.
+    /// </summary>
+    public static TimeSpan WholeSeconds(TimeSpan delay, TimeSpan minimum, bool retryAfter = false)
+    {
+        if (retryAfter)
+        {
+            return TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(delay.TotalSeconds)));
+        }
+
+        double floor = Math.Max(1, Math.Ceiling(minimum.TotalSeconds));
+        return TimeSpan.FromSeconds(Math.Max(floor, Math.Floor(delay.TotalSeconds)));
+    }
+
+    /// <summary>
     /// An upper bound on the status checks a render of <paramref name="renderTime"/>, of which
     /// <paramref name="queuedTime"/> is spent queued, needs under this policy when progress then grows steadily:
     /// the queued phase's checks (waits growing by half the elapsed time), the geometric approach, and the last

@@ -341,6 +341,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     ConsecutiveFailures = failures,
                 };
                 TimeSpan delay = PollingPolicy.NextDelay(signal, pacing.MinPollInterval, pacing.MaxPollInterval);
+                if (pacing.WholeSecondTimers)
+                {
+                    delay = PollingPolicy.WholeSeconds(delay, pacing.MinPollInterval, retryAfter is not null);
+                }
+
                 DateTime fireAt = now + delay < state.Deadline ? now + delay : state.Deadline;
                 SetStatus(Public(state.Status), state.ProgressPercent, state.ProviderVideoId, state.Checks, fireAt, state.StartedAt);
                 if (!await WaitAsync(fireAt))

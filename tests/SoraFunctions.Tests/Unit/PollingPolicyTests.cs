@@ -5,6 +5,28 @@ public class PollingPolicyTests
     static readonly TimeSpan Min = TimeSpan.FromSeconds(2);
     static readonly TimeSpan Max = TimeSpan.FromSeconds(30);
 
+    [Theory]
+    [InlineData(2.0, 2, 2)]
+    [InlineData(2.9, 2, 2)]
+    [InlineData(7.75, 2, 7)]
+    [InlineData(30, 2, 30)]
+    [InlineData(0.5, 0.5, 1)]
+    [InlineData(1.4, 0.5, 1)]
+    [InlineData(2.5, 2.5, 3)]
+    public void WholeSeconds_PolicyWait_RoundsDownButNotBelowTheMinimum(double wait, double minimum, double expected)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expected), PollingPolicy.WholeSeconds(TimeSpan.FromSeconds(wait), TimeSpan.FromSeconds(minimum)));
+    }
+
+    [Theory]
+    [InlineData(2.1, 3)]
+    [InlineData(20, 20)]
+    [InlineData(0.2, 1)]
+    public void WholeSeconds_RetryAfter_RoundsUpNeverShortens(double retryAfter, double expected)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expected), PollingPolicy.WholeSeconds(TimeSpan.FromSeconds(retryAfter), Min, retryAfter: true));
+    }
+
     [Fact]
     public void NextDelay_JustCreated_WaitsTheMinimum()
     {
