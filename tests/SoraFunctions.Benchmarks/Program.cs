@@ -76,7 +76,7 @@ using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port
 
 if (sections.Contains("polling"))
 {
-Console.WriteLine($"Polling (Pipeline min/max poll {Setting("Pipeline:MinPollSeconds", "2")}/{Setting("Pipeline:MaxPollSeconds", "30")} s, host.json maxQueuePollingInterval 2 s)");
+Console.WriteLine($"Polling (Pipeline min/max poll {Setting("Pipeline:MinPollSeconds", "2")}/{Setting("Pipeline:MaxPollSeconds", "30")} s, host.json maxQueuePollingInterval 1 s)");
 Console.WriteLine("render s | status checks | fixed 2 s would be | noticed after provider finished | job done after provider finished");
 string[] ids = await Task.WhenAll(renders.Select(r => SubmitAsync($"[[render={r}]] benchmark {Guid.NewGuid():N}")));
 JsonObject[] jobs = await Task.WhenAll(ids.Select(id => WaitAsync(id, TimeSpan.FromMinutes(10))));

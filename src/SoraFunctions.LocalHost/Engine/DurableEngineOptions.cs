@@ -21,7 +21,7 @@ public sealed class DurableEngineOptions : IValidatableObject
     /// provider finishing at a few thousand transactions per hour per queue.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.1", "00:05:00", ParseLimitsInInvariantCulture = true, ErrorMessage = "DurableTask:MaxQueuePollingInterval must be between 00:00:00.1 and 00:05:00.")]
-    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Control queue partitions of a new task hub (fixed once the hub exists).</summary>
     [Range(1, 16, ErrorMessage = "DurableTask:PartitionCount must be between {1} and {2}.")]

@@ -28,7 +28,7 @@ public sealed class DurableEngineSettingsTests : IDisposable
         DurableEngineOptions options = DurableEngineSettings.Load(Configuration(), NoHostJson);
 
         Assert.Equal("SoraFunctions", options.HubName);
-        Assert.Equal(TimeSpan.FromSeconds(2), options.MaxQueuePollingInterval);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.MaxQueuePollingInterval);
         Assert.Equal(4, options.PartitionCount);
         Assert.Equal(100, options.MaxConcurrentActivityFunctions);
         Assert.Equal(100, options.MaxConcurrentOrchestratorFunctions);
