@@ -49,6 +49,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<JobPacingFactory>();
         services.TryAddSingleton<VideoApi>();
         services.TryAddSingleton<LibraryApi>();
+        services.TryAddSingleton<JobApi>();
         services.TryAddSingleton<BatchApi>();
         services.TryAddSingleton<ProviderWebhooks>();
         return services;

@@ -20,8 +20,9 @@ using SoraFunctions.Telemetry;
 namespace SoraFunctions.Http;
 
 /// <summary>
-/// The HTTP API of both hosts: each handler takes the request and the host's Durable client and answers an
-/// <see cref="IResult"/>. Every client mistake is a 4xx <c>application/problem+json</c> naming what was wrong.
+/// The HTTP API of both hosts that starts jobs (<c>POST /api/videos</c>, <c>POST /api/videos/{id}/remix</c>): each
+/// handler takes the request and the host's Durable client and answers an <see cref="IResult"/>. Every client mistake
+/// is a 4xx <c>application/problem+json</c> naming what was wrong. <see cref="JobApi"/> reads and cancels jobs.
 /// </summary>
 public sealed class VideoApi
 {
@@ -40,7 +41,6 @@ public sealed class VideoApi
     readonly InputImageStore images;
     readonly JobPacingFactory pacing;
     readonly StatusSweepStarter sweeper;
-    readonly VideoBlobStore store;
     readonly IJobIndex jobs;
     readonly TimeProvider time;
     readonly ILogger<VideoApi> logger;
@@ -54,7 +54,6 @@ public sealed class VideoApi
         InputImageStore images,
         JobPacingFactory pacing,
         StatusSweepStarter sweeper,
-        VideoBlobStore store,
         IJobIndex jobs,
         TimeProvider time,
         ILogger<VideoApi> logger)
@@ -70,7 +69,6 @@ public sealed class VideoApi
         this.ledger = ledger;
         this.pacing = pacing;
         this.sweeper = sweeper;
-        this.store = store;
         this.jobs = jobs;
         this.time = time;
         this.logger = logger;
@@ -156,7 +154,7 @@ public sealed class VideoApi
             return Problems.UnsupportedMediaType(request.ContentType);
         }
 
-        OrchestrationMetadata? source = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
+        OrchestrationMetadata? source = await JobApi.FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
         if (source is null)
         {
             return Problems.NotFound(id);
@@ -288,98 +286,10 @@ public sealed class VideoApi
         return (cost, decision);
     }
 
-    /// <summary><c>GET /api/videos/{id}</c>.</summary>
-    public async Task<IResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        return instance is null ? Problems.NotFound(id) : TypedResults.Json(JobView.From(instance), Json);
-    }
-
-    /// <summary><c>GET /api/videos/{id}/content</c>: a redirect to a short-lived read-only link, else the stream.</summary>
-    public async Task<IResult> ContentAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        if (instance is null)
-        {
-            return Problems.NotFound(id);
-        }
-
-        var view = JobView.From(instance);
-        if (view.Status != JobStatus.Completed || view.Blob is null)
-        {
-            return Problems.NotReady("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
-        }
-
-        Uri? link = await store.TryCreateReadLinkAsync(view.Blob.Name, time, cancellationToken);
-        if (link is not null)
-        {
-            return TypedResults.Redirect(link.AbsoluteUri);
-        }
-
-        (Stream Content, long Length)? opened = await store.OpenReadAsync(view.Blob.Name, cancellationToken);
-        return opened is { } blob
-            ? TypedResults.Stream(blob.Content, "video/mp4", $"{id}.mp4")
-            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The video is gone.", $"The video of job '{id}' no longer exists.");
-    }
-
-    /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>
-    public async Task<IResult> CancelAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        if (instance is null)
-        {
-            return Problems.NotFound(id);
-        }
-
-        var view = JobView.From(instance);
-        if (JobStatus.IsTerminal(view.Status))
-        {
-            return TypedResults.Json(view, Json);
-        }
-
-        await client.RaiseEventAsync(id, VideoOrchestrator.CancelEvent, "canceled by request", cancellationToken);
-        logger.LogInformation("Job {JobId}: cancel requested", id);
-        request.HttpContext.Response.Headers.Location = JobPath(request, id);
-        return TypedResults.Json(view, Json, statusCode: StatusCodes.Status202Accepted);
-    }
-
-    /// <summary><c>GET /api/videos?limit=20&amp;continuationToken=…</c>: recent jobs, newest first.</summary>
-    public async Task<IResult> ListAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(client);
-        if (!TryReadLimit(request, out int limit))
-        {
-            return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
-        }
-
-        string? token = request.Query["continuationToken"];
-        IReadOnlyList<string> ids;
-        string? next;
-        try
-        {
-            Caller caller = callers.Resolve(request.Headers);
-            (ids, next) = await jobs.ListAsync(caller.IsAdmin ? null : caller.Id, limit, string.IsNullOrEmpty(token) ? null : token, cancellationToken);
-        }
-        catch (FormatException)
-        {
-            return Problems.Field("continuationToken", "continuationToken is not one this API handed out.");
-        }
-
-        // A job purged from the task hub has no instance any more: it is left out.
-        OrchestrationMetadata?[] instances = await Task.WhenAll(
-            ids.Distinct(StringComparer.Ordinal).Select(id => client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken)));
-        List<JobView> page = [.. instances.OfType<OrchestrationMetadata>().Where(i => i.Name == VideoOrchestrator.Name).Select(JobView.From)];
-        return TypedResults.Json(new JobList(page, next), Json);
-    }
-
     static IResult Existing(HttpRequest request, IManagementUrlFactory urls, OrchestrationMetadata existing, VideoSpec spec, Caller caller)
     {
         var view = JobView.From(existing);
-        if (!CanSee(caller, existing.Name == VideoOrchestrator.Name ? view : null))
+        if (!JobApi.CanSee(caller, existing.Name == VideoOrchestrator.Name ? view : null))
         {
             // Another caller's id: say no more than that it is taken.
             return Problems.IdTaken($"Job '{existing.InstanceId}' already exists; use another id.");
@@ -397,28 +307,11 @@ public sealed class VideoApi
     static JsonHttpResult<SubmitResponse> Accepted(HttpRequest request, IManagementUrlFactory urls, JobView view, int statusCode)
     {
         DurableManagementUrls? management = urls.Create(request, view.Id);
-        string path = JobPath(request, view.Id);
+        string path = JobApi.JobPath(request, view.Id);
         request.HttpContext.Response.Headers.Location = path;
         var jobUri = new Uri($"{request.Scheme}://{request.Host}{path}");
         return TypedResults.Json(new SubmitResponse(view, jobUri, management), Json, statusCode: statusCode);
     }
-
-    static string JobPath(HttpRequest request, string id) => $"{request.PathBase}/api/videos/{Uri.EscapeDataString(id)}";
-
-    /// <summary>The job, when it exists and the caller may see it: another caller's job is as good as missing (404).</summary>
-    static async Task<OrchestrationMetadata?> FindAsync(string id, Caller caller, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        if (!SubmitRequestParser.JobIdPattern().IsMatch(id))
-        {
-            return null;
-        }
-
-        OrchestrationMetadata? instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-        return instance?.Name == VideoOrchestrator.Name && CanSee(caller, JobView.From(instance)) ? instance : null;
-    }
-
-    static bool CanSee(Caller caller, JobView? job) =>
-        job is not null && (caller.IsAdmin || string.Equals(job.Caller ?? Caller.AnonymousId, caller.Id, StringComparison.Ordinal));
 
     /// <summary>The <c>limit</c> query parameter: 20 when absent, else a whole number from 1 to 100.</summary>
     internal static bool TryReadLimit(HttpRequest request, out int limit)

@@ -12,7 +12,7 @@ namespace SoraFunctions.Functions;
 /// The HTTP API as Azure Functions: one thin adapter per row of <see cref="ApiRoutes.All"/> (same function name, method
 /// and route; a test compares them with the generated function metadata).
 /// </summary>
-public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchApi batches, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
+public sealed class VideoHttpFunctions(VideoApi api, JobApi jobs, LibraryApi library, BatchApi batches, ProviderWebhooks webhooks, IOptions<VideoApiOptions> options)
 {
     [Function("SubmitVideoJob")]
     public async Task<IResult> Submit(
@@ -31,7 +31,7 @@ public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchAp
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.ListAsync(request, client, request.HttpContext.RequestAborted);
+        return jobs.ListAsync(request, client, request.HttpContext.RequestAborted);
     }
 
     [Function("GetVideoJob")]
@@ -41,7 +41,7 @@ public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchAp
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.GetAsync(request, id, client, request.HttpContext.RequestAborted);
+        return jobs.GetAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("GetVideoJobContent")]
@@ -51,7 +51,7 @@ public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchAp
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.ContentAsync(request, id, client, request.HttpContext.RequestAborted);
+        return jobs.ContentAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("CancelVideoJob")]
@@ -61,7 +61,7 @@ public sealed class VideoHttpFunctions(VideoApi api, LibraryApi library, BatchAp
         [DurableClient] DurableTaskClient client)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return api.CancelAsync(request, id, client, request.HttpContext.RequestAborted);
+        return jobs.CancelAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
     [Function("RemixVideoJob")]

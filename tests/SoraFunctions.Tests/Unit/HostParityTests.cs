@@ -77,6 +77,7 @@ public class HostParityTests
         // Registered only so that the handlers' service parameters are recognised; no request is served.
         builder.Services.AddSingleton<VideoApi>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<LibraryApi>(_ => throw new NotSupportedException());
+        builder.Services.AddSingleton<JobApi>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<ProviderWebhooks>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<BatchApi>(_ => throw new NotSupportedException());
         builder.Services.AddSingleton<DurableTaskClient>(_ => throw new NotSupportedException());

@@ -22,6 +22,7 @@ public class VideoApiTests
     readonly Mock<ISpendLedger> ledger = new();
     readonly VideoApi api;
     readonly LibraryApi library;
+    readonly JobApi jobApi;
 
     public VideoApiTests()
     {
@@ -36,10 +37,15 @@ public class VideoApiTests
             new InputImageStore(new BlobServiceClient("UseDevelopmentStorage=true")),
             new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
             new StatusSweepStarter(TestProviders.Sora, Options.Create(new PipelineOptions()), TimeProvider.System, NullLogger<StatusSweepStarter>.Instance),
-            store,
             jobs.Object,
             TimeProvider.System,
             NullLogger<VideoApi>.Instance);
+        jobApi = new JobApi(
+            new CallerResolver(Options.Create(new CallersOptions { TrustPrincipalHeaders = true, Admins = ["root"] }), new ConfigurationBuilder().Build()),
+            store,
+            jobs.Object,
+            TimeProvider.System,
+            NullLogger<JobApi>.Instance);
         library = new LibraryApi(
             Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
             TestProviders.Sora,
@@ -206,7 +212,7 @@ public class VideoApiTests
         foreach (string id in new[] { "nope", "bad id!" })
         {
             DefaultHttpContext context = HttpResults.NewContext();
-            (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.GetAsync(context.Request, id, client.Object, default), context);
+            (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.GetAsync(context.Request, id, client.Object, default), context);
             Assert.Equal(404, status);
             Assert.Equal(404, body.GetProperty("status").GetInt32());
             Assert.Equal("not_found", body.GetProperty("code").GetString());
@@ -217,7 +223,7 @@ public class VideoApiTests
     public async Task Get_AnotherOrchestrationsId_Answers404()
     {
         Exists(Instance("other-1", OrchestrationRuntimeStatus.Running, name: "SomethingElse"));
-        (int status, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(HttpResults.NewContext().Request, "other-1", client.Object, default), HttpResults.NewContext());
+        (int status, _, _) = await HttpResults.ExecuteAsync(await jobApi.GetAsync(HttpResults.NewContext().Request, "other-1", client.Object, default), HttpResults.NewContext());
         Assert.Equal(404, status);
     }
 
@@ -225,7 +231,7 @@ public class VideoApiTests
     public async Task Content_BeforeCompletion_Answers409()
     {
         Exists(Instance("job-9", OrchestrationRuntimeStatus.Running));
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ContentAsync(HttpResults.NewContext().Request, "job-9", client.Object, default), HttpResults.NewContext());
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.ContentAsync(HttpResults.NewContext().Request, "job-9", client.Object, default), HttpResults.NewContext());
         Assert.Equal(409, status);
         Assert.Contains("queued", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("not_ready", body.GetProperty("code").GetString());
@@ -237,7 +243,7 @@ public class VideoApiTests
         Exists(Instance("job-10", OrchestrationRuntimeStatus.Running));
         DefaultHttpContext context = HttpResults.NewContext();
 
-        (int status, _, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(context.Request, "job-10", client.Object, default), context);
+        (int status, _, _) = await HttpResults.ExecuteAsync(await jobApi.CancelAsync(context.Request, "job-10", client.Object, default), context);
 
         Assert.Equal(202, status);
         client.Verify(c => c.RaiseEventAsync("job-10", VideoOrchestrator.CancelEvent, It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Once);
@@ -249,7 +255,7 @@ public class VideoApiTests
         Exists(Instance("job-11", OrchestrationRuntimeStatus.Completed, output: new VideoJobResult(JobStatus.Completed)));
         DefaultHttpContext context = HttpResults.NewContext();
 
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(context.Request, "job-11", client.Object, default), context);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.CancelAsync(context.Request, "job-11", client.Object, default), context);
 
         Assert.Equal(200, status);
         Assert.Equal("completed", body.GetProperty("status").GetString());
@@ -282,7 +288,7 @@ public class VideoApiTests
         DefaultHttpContext context = HttpResults.NewContext();
         context.Request.QueryString = new QueryString("?limit=2&continuationToken=page-2");
 
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.ListAsync(context.Request, client.Object, default), context);
 
         Assert.Equal(200, status);
         Assert.Equal(["c", "b"], body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
@@ -296,7 +302,7 @@ public class VideoApiTests
         DefaultHttpContext context = HttpResults.NewContext();
         context.Request.QueryString = new QueryString("?continuationToken=bogus");
 
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.ListAsync(context.Request, client.Object, default), context);
 
         Assert.Equal(400, status);
         Assert.True(body.GetProperty("errors").TryGetProperty("continuationToken", out _));
@@ -310,7 +316,7 @@ public class VideoApiTests
     {
         DefaultHttpContext context = HttpResults.NewContext();
         context.Request.QueryString = new QueryString(query);
-        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await api.ListAsync(context.Request, client.Object, default), context);
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await jobApi.ListAsync(context.Request, client.Object, default), context);
         Assert.Equal(400, status);
         Assert.True(body.GetProperty("errors").TryGetProperty(field, out _));
     }
@@ -327,9 +333,9 @@ public class VideoApiTests
     {
         Exists(Instance("alices", OrchestrationRuntimeStatus.Running, caller: "alice"));
 
-        (int asBob, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("bob").Request, "alices", client.Object, default), HttpResults.NewContext());
-        (int asAlice, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("alice").Request, "alices", client.Object, default), HttpResults.NewContext());
-        (int asAdmin, _, _) = await HttpResults.ExecuteAsync(await api.GetAsync(As("root").Request, "alices", client.Object, default), HttpResults.NewContext());
+        (int asBob, _, _) = await HttpResults.ExecuteAsync(await jobApi.GetAsync(As("bob").Request, "alices", client.Object, default), HttpResults.NewContext());
+        (int asAlice, _, _) = await HttpResults.ExecuteAsync(await jobApi.GetAsync(As("alice").Request, "alices", client.Object, default), HttpResults.NewContext());
+        (int asAdmin, _, _) = await HttpResults.ExecuteAsync(await jobApi.GetAsync(As("root").Request, "alices", client.Object, default), HttpResults.NewContext());
 
         Assert.Equal((404, 200, 200), (asBob, asAlice, asAdmin));
     }
@@ -340,8 +346,8 @@ public class VideoApiTests
         Exists(Instance("alices-2", OrchestrationRuntimeStatus.Running, caller: "alice"));
         DefaultHttpContext bob = As("bob");
 
-        (int content, _, _) = await HttpResults.ExecuteAsync(await api.ContentAsync(bob.Request, "alices-2", client.Object, default), HttpResults.NewContext());
-        (int cancel, _, _) = await HttpResults.ExecuteAsync(await api.CancelAsync(bob.Request, "alices-2", client.Object, default), bob);
+        (int content, _, _) = await HttpResults.ExecuteAsync(await jobApi.ContentAsync(bob.Request, "alices-2", client.Object, default), HttpResults.NewContext());
+        (int cancel, _, _) = await HttpResults.ExecuteAsync(await jobApi.CancelAsync(bob.Request, "alices-2", client.Object, default), bob);
 
         Assert.Equal((404, 404), (content, cancel));
         client.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
@@ -352,8 +358,8 @@ public class VideoApiTests
     {
         jobs.Setup(j => j.ListAsync(It.IsAny<string?>(), It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>())).ReturnsAsync(([], null));
 
-        await api.ListAsync(As("alice").Request, client.Object, default);
-        await api.ListAsync(As("root").Request, client.Object, default);
+        await jobApi.ListAsync(As("alice").Request, client.Object, default);
+        await jobApi.ListAsync(As("root").Request, client.Object, default);
 
         jobs.Verify(j => j.ListAsync("alice", It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Once);
         jobs.Verify(j => j.ListAsync(null, It.IsAny<int>(), It.IsAny<string?>(), It.IsAny<CancellationToken>()), Times.Once);
