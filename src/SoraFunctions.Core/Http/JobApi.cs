@@ -18,22 +18,18 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
     /// <summary><c>GET /api/videos/{id}</c>.</summary>
     public async Task<IResult> GetAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        return instance is null ? Problems.NotFound(id) : TypedResults.Json(JobView.From(instance), VideoApi.Json);
+        JobView? view = await FindViewAsync(request, id, client, cancellationToken);
+        return view is null ? Problems.NotFound(id) : TypedResults.Json(view, VideoApi.Json);
     }
 
     /// <summary><c>GET /api/videos/{id}/content</c>: a redirect to a short-lived read-only link, else the stream.</summary>
     public async Task<IResult> ContentAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        if (instance is null)
+        if (await FindViewAsync(request, id, client, cancellationToken) is not { } view)
         {
             return Problems.NotFound(id);
         }
 
-        var view = JobView.From(instance);
         if (view.Status != JobStatus.Completed || view.Blob is null)
         {
             return Problems.NotReady("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
@@ -54,14 +50,11 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
     /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>
     public async Task<IResult> CancelAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
-        if (instance is null)
+        if (await FindViewAsync(request, id, client, cancellationToken) is not { } view)
         {
             return Problems.NotFound(id);
         }
 
-        var view = JobView.From(instance);
         if (JobStatus.IsTerminal(view.Status))
         {
             return TypedResults.Json(view, VideoApi.Json);
@@ -71,6 +64,14 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
         logger.LogInformation("Job {JobId}: cancel requested", id);
         request.HttpContext.Response.Headers.Location = JobPath(request, id);
         return TypedResults.Json(view, VideoApi.Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The job as the caller may see it; null when it is missing or another caller's.</summary>
+    async Task<JobView?> FindViewAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        OrchestrationMetadata? instance = await FindAsync(id, callers.Resolve(request.Headers), client, cancellationToken);
+        return instance is null ? null : JobView.From(instance);
     }
 
     /// <summary><c>GET /api/videos?limit=20&amp;continuationToken=…</c>: recent jobs, newest first.</summary>
