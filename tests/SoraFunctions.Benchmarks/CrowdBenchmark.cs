@@ -26,10 +26,18 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
     /// </summary>
     public int WarmupJobs { get; init; }
 
+    /// <summary>
+    /// When set, each run's Azurite processes write a Node CPU profile into a folder under it, and the run ends with
+    /// where each process spent its CPU (<see cref="CpuProfileSummary"/>). Needs Azurite on disk: Node writes the
+    /// profile when the process stops on request, and an in-memory Azurite is killed.
+    /// </summary>
+    public string? ProfileFolder { get; init; }
+
     public async Task RunAsync(int jobs, string render, bool webhooks, IReadOnlyList<string> extraHostArgs)
     {
         string? data = inMemoryStorage ? null : Directory.CreateTempSubdirectory("sora-crowd-").FullName;
-        await using Storage azurite = await StartStorageAsync(data);
+        string? profiles = ProfileFolder is null ? null : Path.Combine(Path.GetFullPath(ProfileFolder), string.Create(CultureInfo.InvariantCulture, $"{jobs}-{(webhooks ? "webhooks" : "polling")}-{DateTime.UtcNow:HHmmss}"));
+        await using Storage azurite = await StartStorageAsync(data, profiles);
         using StorageRequestCounter? requests = countRequests ? new StorageRequestCounter(azurite.BlobPort, azurite.QueuePort, azurite.TablePort) : null;
         int port = FreePort();
         string? secret = webhooks ? "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) : null;
@@ -215,6 +223,28 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         }
 
         await host.App.StopAsync();
+        if (profiles is not null)
+        {
+            await azurite.DisposeAsync();
+            PrintProfiles(profiles, azurite.ProcessIds);
+        }
+    }
+
+    /// <summary>Where each Azurite process of the run spent its CPU, from the profiles Node wrote as they stopped.</summary>
+    void PrintProfiles(string folder, IReadOnlyList<int> processIds)
+    {
+        string[] services = processPerService ? ["blob", "queue", "table"] : ["(all services)"];
+        for (int i = 0; i < processIds.Count; i++)
+        {
+            string? profile = Directory.Exists(folder) ? Directory.GetFiles(folder, $"*.{processIds[i]}.*.cpuprofile").FirstOrDefault() : null;
+            if (profile is null)
+            {
+                Console.WriteLine($"Azurite {services[i]}: no CPU profile in {folder} (an in-memory Azurite is killed before Node writes it)");
+                continue;
+            }
+
+            CpuProfileSummary.Print(services[i], profile);
+        }
     }
 
     /// <summary>Runs <see cref="WarmupJobs"/> short jobs to their end, in the run's mode, before anything is measured.</summary>
@@ -244,9 +274,13 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
     }
 
     /// <summary>A fresh Azurite: one process, or one per service.</summary>
-    async Task<Storage> StartStorageAsync(string? data)
+    async Task<Storage> StartStorageAsync(string? data, string? profiles)
     {
-        var options = new AzuriteLaunchOptions { DataFolder = data };
+        var options = new AzuriteLaunchOptions
+        {
+            DataFolder = data,
+            NodeArguments = profiles is null ? [] : ["--cpu-prof", $"--cpu-prof-dir={profiles}"],
+        };
         if (processPerService)
         {
             AzuriteServices services = await AzuriteLauncher.StartPerServiceAsync(options);

@@ -20,7 +20,8 @@ using SoraFunctions.LocalHost.Tooling;
 //        --renders 10,30,60 --video-mib 1024 --burst 200 --cap 10 --burst-render 5
 //        --crowd 1,200,1000 --crowd-render 20 --crowd-modes polling,webhooks,sweep --sweep-seconds 1 --host-args "--DurableTask:X=Y ..."
 //        --count-requests (storage requests per job by kind; costs CPU) --crowd-azurite disk|memory --azurite-per-service
-//        --warmup 50 (jobs run through each fresh host before the crowd, so that it is measured warm, as a deployed host is)]
+//        --warmup 50 (jobs run through each fresh host before the crowd, so that it is measured warm, as a deployed host is)
+//        --azurite-cpu-profile DIR (Node CPU profiles of each run's Azurite processes, and where their CPU went)]
 string[] sections = Arg("--sections", "polling,store,burst").Split(',', StringSplitOptions.RemoveEmptyEntries);
 int[] crowds = [.. Arg("--crowd", "1,200,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture))];
 string crowdRender = Arg("--crowd-render", "20");
@@ -42,6 +43,7 @@ if (sections.Contains("crowd"))
     var crowd = new CrowdBenchmark(emulator, metrics, args.Contains("--count-requests"), Arg("--crowd-azurite", "disk") == "memory", args.Contains("--azurite-per-service"))
     {
         WarmupJobs = int.Parse(Arg("--warmup", "0"), CultureInfo.InvariantCulture),
+        ProfileFolder = args.Contains("--azurite-cpu-profile") ? Arg("--azurite-cpu-profile", "") : null,
     };
     foreach (string mode in crowdModes)
     {

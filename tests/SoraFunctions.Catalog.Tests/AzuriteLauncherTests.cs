@@ -102,6 +102,27 @@ public sealed class AzuriteLauncherTests : IDisposable
         Assert.False(await AcceptsConnectionsAsync(instance.BlobPort), "the blob port still accepts connections");
     }
 
+
+    [Fact]
+    public async Task StartAsync_NodeArguments_ReachNodeBeforeAzurite()
+    {
+        // The benchmark's --azurite-cpu-profile: Node writes the profile when a persistent Azurite stops on request.
+        string profiles = Path.Combine(scratch, "profiles");
+        var options = new AzuriteLaunchOptions
+        {
+            DataFolder = Path.Combine(scratch, "azurite-profiled"),
+            ToolsFolder = ToolsFolder,
+            NodeArguments = ["--cpu-prof", $"--cpu-prof-dir={profiles}"],
+        };
+
+        AzuriteInstance instance = await AzuriteLauncher.StartAsync(options);
+        int processId = instance.ProcessId;
+        await instance.DisposeAsync();
+
+        Assert.True(instance.StoppedGracefully, "Azurite did not stop on request, so Node wrote no profile");
+        string profile = Assert.Single(Directory.GetFiles(profiles, "*.cpuprofile"));
+        Assert.Contains($".{processId}.", Path.GetFileName(profile), StringComparison.Ordinal);
+    }
     [Fact]
     public async Task StartAsync_FixedPortInUse_ThrowsNamingThePort()
     {

@@ -32,6 +32,13 @@ public sealed record AzuriteLaunchOptions
     /// <summary>How long to wait for an install (including waiting for another process's install).</summary>
     public TimeSpan InstallTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Options for Node.js itself, placed before Azurite's script: for example <c>--cpu-prof</c> and
+    /// <c>--cpu-prof-dir=…</c>, which write a CPU profile when a persistent Azurite stops (the benchmark's
+    /// <c>--azurite-cpu-profile</c>). Node refuses <c>--cpu-prof</c> in <c>NODE_OPTIONS</c>.
+    /// </summary>
+    public IReadOnlyList<string> NodeArguments { get; init; } = [];
+
     /// <summary>Receives install and start-up progress, and Azurite's own output at Debug level.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 }

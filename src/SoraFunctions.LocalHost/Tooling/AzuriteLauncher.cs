@@ -153,6 +153,11 @@ public static class AzuriteLauncher
             UseShellExecute = false,
             WorkingDirectory = options.DataFolder ?? Path.GetTempPath(),
         };
+        foreach (string nodeArgument in options.NodeArguments)
+        {
+            start.ArgumentList.Add(nodeArgument);
+        }
+
         start.ArgumentList.Add("-e");
         start.ArgumentList.Add(WatchdogScript);
         // One service runs from its own entry script (dist/src/{service}/main.js beside dist/src/azurite.js).
