@@ -31,9 +31,6 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
     /// <summary>Tries for a slot in one generation before <c>ContinueAsNew</c>, so a long wait keeps the history small.</summary>
     const int AdmissionTriesPerGeneration = 40;
 
-    /// <summary>The most durable timers one wait takes when they keep firing early (<see cref="TimerRounding"/>).</summary>
-    const int TimersPerWait = 5;
-
     /// <summary>How long a slot outlives the job's timeout before it counts as abandoned (a terminated or purged job).</summary>
     static readonly TimeSpan SlotLeaseMargin = TimeSpan.FromMinutes(15);
 
@@ -57,6 +54,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly TaskOrchestrationContext context;
         readonly VideoJobInput input;
         readonly JobPacing pacing;
+        readonly DurableSteps steps;
         readonly Task<string?> cancel;
         Task<JsonElement> providerEvent;
 
@@ -69,6 +67,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             this.context = context;
             this.input = input;
             pacing = input.Pacing;
+            steps = new DurableSteps(context, pacing.WholeSecondTimers);
             cancel = context.WaitForExternalEvent<string?>(CancelEvent);
             providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
             slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
@@ -195,7 +194,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         /// <summary>Waits until <paramref name="retryAt"/> or until a finishing job says a slot is free; false on cancel.</summary>
         async Task<bool> WaitForSlotAsync(DateTime retryAt)
         {
-            Task? winner = await WaitUntilAsync(retryAt, cancel, slotFreed);
+            Task? winner = await steps.WaitUntilAsync(retryAt, cancel, slotFreed);
             if (winner == slotFreed)
             {
                 slotFreed = context.WaitForExternalEvent<string?>(SlotFreedEvent);
@@ -257,7 +256,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 try
                 {
                     // No automatic retry here: a repeated create could pay for a second video.
-                    result = await CallAsync<CreateVideoResult>(
+                    result = await steps.CallAsync<CreateVideoResult>(
                         ActivityNames.CreateVideo,
                         new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob },
                         null);
@@ -372,8 +371,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     try
                     {
                         // A check that finds the video completed stores it in the same activity: one episode fewer.
-                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInput(state) };
-                        result = await CallAsync<GetVideoResult>(ActivityNames.GetVideo, check, ActivityRetries);
+                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInputs.For(input, state) };
+                        result = await steps.CallAsync<GetVideoResult>(ActivityNames.GetVideo, check, ActivityRetries);
                     }
                     catch (TaskFailedException ex)
                     {
@@ -454,7 +453,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     SetStatus(JobStatus.Storing, 100, state.ProviderVideoId, state.Checks, null, state.StartedAt);
                     try
                     {
-                        result = await CallAsync<StoreVideoResult>(ActivityNames.StoreVideo, StoreInput(state), ActivityRetries);
+                        result = await steps.CallAsync<StoreVideoResult>(ActivityNames.StoreVideo, StoreInputs.For(input, state), ActivityRetries);
                     }
                     catch (TaskFailedException ex)
                     {
@@ -497,41 +496,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     pacing.MinPollInterval,
                     pacing.MaxPollInterval);
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
-                await WaitUntilAsync(context.CurrentUtcDateTime + delay);
+                await steps.WaitUntilAsync(context.CurrentUtcDateTime + delay);
             }
-        }
-
-        /// <summary>
-        /// Where and how to store the job's video. The store reads the model, duration and size of the spec, not the
-        /// prompt, which stays out of every status check's history.
-        /// </summary>
-        StoreVideoInput StoreInput(JobProgress state) =>
-            new(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec with { Prompt = string.Empty })
-            {
-                Renditions = input.Renditions,
-                Metadata = ExtraMetadata(),
-            };
-
-        /// <summary>What the video's blob says about the job besides the basics: its cost, remix source and batch.</summary>
-        Dictionary<string, string> ExtraMetadata()
-        {
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            if (input.EstimatedCostUsd is { } cost)
-            {
-                metadata[BlobMetadataKeys.CostUsd] = cost.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            if (input.RemixOf is { } source)
-            {
-                metadata[BlobMetadataKeys.RemixOf] = source.JobId;
-            }
-
-            if (input.BatchId is { } batch)
-            {
-                metadata[BlobMetadataKeys.BatchId] = batch;
-            }
-
-            return metadata;
         }
 
         /// <summary>Waits until <paramref name="dueAt"/>; false when a cancel request came first.</summary>
@@ -542,7 +508,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 return false;
             }
 
-            Task? winner = await WaitUntilAsync(dueAt, cancel, providerEvent);
+            Task? winner = await steps.WaitUntilAsync(dueAt, cancel, providerEvent);
             if (winner is null)
             {
                 if (!context.IsReplaying)
@@ -564,60 +530,6 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             wokenWith = providerEvent.Result;
             providerEvent = context.WaitForExternalEvent<JsonElement>(ProviderEvent);
             return true;
-        }
-
-        /// <summary>
-        /// Waits on durable timers until <paramref name="dueAt"/>, or until one of <paramref name="events"/> completes;
-        /// returns that event, or null when the wait is due. With <see cref="JobPacing.WholeSecondTimers"/> the timer is
-        /// asked for in whole seconds, and one that still fired before <paramref name="dueAt"/> is followed by another
-        /// (<see cref="TimerRounding"/>): a check, retry or admission try never runs before its time.
-        /// </summary>
-        async Task<Task?> WaitUntilAsync(DateTime dueAt, params Task[] events)
-        {
-            for (int timers = 1; timers <= TimersPerWait; timers++)
-            {
-                DateTime fireAt = pacing.WholeSecondTimers ? TimerRounding.FireAt(context.CurrentUtcDateTime, dueAt) : dueAt;
-                using var timerCancellation = new CancellationTokenSource();
-                Task timer = context.CreateTimer(fireAt, timerCancellation.Token);
-                Task winner = await Task.WhenAny([timer, .. events]);
-                if (winner != timer)
-                {
-                    // Synchronously: CancelAsync would run the timer's callbacks on the thread pool, and an
-                    // orchestrator must never leave its own thread (the episode would end with nothing to do).
-#pragma warning disable CA1849
-                    timerCancellation.Cancel();
-#pragma warning restore CA1849
-                    return winner;
-                }
-
-                if (!pacing.WholeSecondTimers || context.CurrentUtcDateTime >= dueAt)
-                {
-                    return null;
-                }
-            }
-
-            // Each further timer covers the rest of the wait rounded up to a second: only an engine whose episodes
-            // start late every time gets here, and then the wait is as good as due.
-            return null;
-        }
-
-        /// <summary>Calls an activity and records its round trip: from the episode that scheduled it to the one that saw its result.</summary>
-        async Task<T> CallAsync<T>(string name, object activityInput, TaskOptions? options)
-        {
-            DateTime calledAt = context.CurrentUtcDateTime;
-            try
-            {
-                return await context.CallActivityAsync<T>(name, activityInput, options);
-            }
-            finally
-            {
-                if (!context.IsReplaying)
-                {
-                    Telemetry.PipelineTelemetry.ActivityRoundTrip.Record(
-                        Math.Max(0, (context.CurrentUtcDateTime - calledAt).TotalSeconds),
-                        new KeyValuePair<string, object?>("activity", name));
-                }
-            }
         }
 
         async Task DeleteProviderVideoAsync(string providerVideoId)
