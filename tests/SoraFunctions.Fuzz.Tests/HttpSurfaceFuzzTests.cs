@@ -218,6 +218,35 @@ public sealed class HttpSurfaceFuzzTests(FuzzHost host, ITestOutputHelper output
         }
     }
 
+    [Theory]
+    [InlineData("/api/batches", """{"prompt":"a","count":"2"}""", 400)]
+    [InlineData("/api/batches", """{"prompt":"a","count":null}""", 400)]
+    [InlineData("/api/batches", """{"items":[{"prompt":"a","prompt":"b"}]}""", 202)]
+    [InlineData("/api/batches", """{"items":[{"prompt":"a","\ud800":1}]}""", 400)]
+    [InlineData("/api/batches", """{"\ud800":1,"prompt":"a","count":1}""", 400)]
+    [InlineData("/api/videos", """{"\ud800":1,"prompt":"a"}""", 400)]
+    [InlineData("/api/batches", """{"items":[{"prompt":"\ud800"}]}""", 400)]
+    [InlineData("/api/batches", """{"id":"\ud800","prompt":"a","count":1}""", 400)]
+    [InlineData("/api/batches", """{"id":"abc\n","prompt":"a","count":1}""", 400)]
+    [InlineData("/api/videos", """{"prompt":"a","id":"abc\n"}""", 400)]
+    [InlineData("/api/webhooks/sora", """{"type":"video.completed","data":{"id":"\ud800"}}""", 400)]
+    [InlineData("/api/webhooks/sora", """{"type":"\ud800","data":{"id":"video_1"}}""", 400)]
+    public async Task InputsFoundByReview_AreAnsweredWithoutServerError(string path, string body, int status)
+    {
+        // Each of these once ended in a 500: a count that is not a number, repeated or undecodable keys and values in a
+        // batch item, an id ending in a newline (which storage refuses), a signed webhook whose strings do not decode.
+        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        var request = new FuzzRequest("POST", path, "", "localhost", [new("Content-Type", ["application/json"]), .. Signed(bytes)], bytes, true);
+
+        HttpContext context = await SendAsync(request);
+
+        Assert.True(status == context.Response.StatusCode, $"{context.Response.StatusCode}: {string.Join(" | ", host.Errors.Entries)}");
+        if (status >= 400)
+        {
+            Assert.StartsWith("application/problem+json", context.Response.ContentType, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task EngineUnreachable_Is503ProblemWithRetryAfterAndNoInternals()
     {

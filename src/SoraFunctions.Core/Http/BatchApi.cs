@@ -172,10 +172,15 @@ public sealed class BatchApi(
                 return (null, null, Problems.Field("body", "The request body must be a JSON object."));
             }
 
+            if (SubmitRequestParser.HasUndecodableName(root))
+            {
+                return (null, null, Problems.Field("body", SubmitRequestParser.UndecodableName));
+            }
+
             string? id = null;
             if (root.TryGetProperty("id", out JsonElement idElement) && idElement.ValueKind != JsonValueKind.Null)
             {
-                id = idElement.ValueKind == JsonValueKind.String ? idElement.GetString() : "";
+                id = idElement.ValueKind == JsonValueKind.String && !HasUnpairedSurrogate(idElement) ? idElement.GetString() : "";
                 if (id is null || id.Length > 90 || !SubmitRequestParser.JobIdPattern().IsMatch(id))
                 {
                     return (null, null, Problems.Field("id", "The batch id must be 1 to 90 letters, digits, '-', '_' or '.', starting with a letter or digit."));
@@ -200,7 +205,7 @@ public sealed class BatchApi(
             }
             else
             {
-                if (!root.TryGetProperty("count", out JsonElement countElement) || !countElement.TryGetInt32(out int count) || count < 1 || count > max)
+                if (!root.TryGetProperty("count", out JsonElement countElement) || countElement.ValueKind != JsonValueKind.Number || !countElement.TryGetInt32(out int count) || count < 1 || count > max)
                 {
                     return (null, null, Problems.Field("count", $"Send 'items' (1 to {max} jobs), or a prompt with 'count' from 1 to {max} (Limits__MaxBatchItems)."));
                 }
@@ -215,6 +220,20 @@ public sealed class BatchApi(
         }
     }
 
+    /// <summary>A JSON string whose escapes decode to no text (a lone UTF-16 surrogate such as "\ud800"): reading it throws.</summary>
+    static bool HasUnpairedSurrogate(JsonElement text)
+    {
+        try
+        {
+            _ = text.GetString();
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     void AddItem(JsonElement element, string? prefix, List<SubmitRequest> items, Dictionary<string, string[]> errors)
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -223,10 +242,8 @@ public sealed class BatchApi(
             return;
         }
 
-        // An item's own id would clash with the batch's: item ids are {batchId}-{n}.
-        using var stripped = JsonDocument.Parse(JsonSerializer.SerializeToUtf8Bytes(
-            element.EnumerateObject().Where(p => p.Name is not ("id" or "count" or "items")).ToDictionary(p => p.Name, p => p.Value)));
-        SubmitParseResult parsed = SubmitRequestParser.Parse(JsonSerializer.SerializeToUtf8Bytes(stripped.RootElement), api.Value, provider.Models);
+        // An item's own id would clash with the batch's (item ids are {batchId}-{n}), so it is not read.
+        SubmitParseResult parsed = SubmitRequestParser.Parse(element, api.Value, provider.Models, readId: false);
         if (!parsed.IsValid)
         {
             foreach ((string field, string[] messages) in parsed.Errors)

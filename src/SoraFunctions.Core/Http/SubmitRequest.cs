@@ -26,7 +26,7 @@ public sealed record SubmitParseResult(SubmitRequest? Request, IReadOnlyDictiona
 public static partial class SubmitRequestParser
 {
     /// <summary>What a job id may hold: it becomes an orchestration instance id and part of a blob name.</summary>
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\z")]
     public static partial Regex JobIdPattern();
 
     /// <param name="models">The provider's models and defaults; <see cref="VideoApiOptions.Models"/> replaces its list when set.</param>
@@ -34,7 +34,6 @@ public static partial class SubmitRequestParser
     {
         ArgumentNullException.ThrowIfNull(api);
         ArgumentNullException.ThrowIfNull(models);
-        models = api.Effective(models);
         if (body.Trim(" \t\r\n"u8).IsEmpty)
         {
             return Invalid("body", "The request body is empty; send a JSON object with at least a prompt.");
@@ -52,68 +51,91 @@ public static partial class SubmitRequestParser
 
         using (document)
         {
-            JsonElement root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return Invalid("body", "The request body must be a JSON object.");
-            }
-
-            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-            string? prompt = ReadString(root, "prompt", errors);
-            string? model = ReadString(root, "model", errors);
-            string? seconds = ReadSeconds(root, errors);
-            string? size = ReadString(root, "size", errors);
-            string? id = ReadString(root, "id", errors);
-            string[] renditions = ReadRenditions(root, errors);
-
-            if (!errors.ContainsKey("prompt"))
-            {
-                if (string.IsNullOrWhiteSpace(prompt))
-                {
-                    errors["prompt"] = ["The prompt is required and must not be blank."];
-                }
-                else if (prompt.Length > api.MaxPromptLength)
-                {
-                    errors["prompt"] = [$"The prompt has {prompt.Length} characters; at most {api.MaxPromptLength} are allowed."];
-                }
-            }
-
-            if (id is not null && !JobIdPattern().IsMatch(id))
-            {
-                errors["id"] = ["The id must be 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit."];
-            }
-
-            model = string.IsNullOrWhiteSpace(model) ? models.DefaultModel : model.Trim();
-            seconds = string.IsNullOrWhiteSpace(seconds) ? models.DefaultSeconds : seconds.Trim();
-            size = string.IsNullOrWhiteSpace(size) ? models.DefaultSize : size.Trim();
-
-            VideoModel? known = null;
-            if (!errors.ContainsKey("model"))
-            {
-                known = models.Models.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.Ordinal));
-                if (known is null)
-                {
-                    errors["model"] = [$"The model '{model}' is not allowed. Allowed: {string.Join(", ", models.Models.Select(m => m.Name))}."];
-                }
-            }
-
-            if (known is not null)
-            {
-                if (!errors.ContainsKey("size") && known.Sizes.Count > 0 && !known.Sizes.Contains(size))
-                {
-                    errors["size"] = [$"The model '{model}' does not support size '{size}'. Supported: {string.Join(", ", known.Sizes)}."];
-                }
-
-                if (!errors.ContainsKey("seconds") && known.Seconds.Count > 0 && !known.Seconds.Contains(seconds))
-                {
-                    errors["seconds"] = [$"The model '{model}' does not support {seconds} seconds. Supported: {string.Join(", ", known.Seconds)}."];
-                }
-            }
-
-            return errors.Count > 0
-                ? new SubmitParseResult(null, errors)
-                : new SubmitParseResult(new SubmitRequest(new VideoSpec(prompt!, model, seconds, size), id) { Renditions = renditions }, new Dictionary<string, string[]>());
+            return Parse(document.RootElement, api, models, readId: true);
         }
+    }
+
+    /// <summary>
+    /// Reads one request from a JSON value: a whole body, or one job of a batch (<paramref name="readId"/> false: the
+    /// batch names its jobs). Only the known fields are read; any other property is ignored.
+    /// </summary>
+    /// <param name="models">The provider's models and defaults; <see cref="VideoApiOptions.Models"/> replaces its list when set.</param>
+    public static SubmitParseResult Parse(JsonElement root, VideoApiOptions api, VideoModelCatalog models, bool readId)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(models);
+        models = api.Effective(models);
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Invalid("body", "The request body must be a JSON object.");
+        }
+
+        if (HasUndecodableName(root))
+        {
+            return Invalid("body", UndecodableName);
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        string? prompt = ReadString(root, "prompt", errors);
+        string? model = ReadString(root, "model", errors);
+        string? seconds = ReadSeconds(root, errors);
+        string? size = ReadString(root, "size", errors);
+        string? id = readId ? ReadString(root, "id", errors) : null;
+        string[] renditions = ReadRenditions(root, errors);
+
+        if (!errors.ContainsKey("prompt"))
+        {
+            if (string.IsNullOrWhiteSpace(prompt))
+            {
+                errors["prompt"] = ["The prompt is required and must not be blank."];
+            }
+            else if (prompt.Length > api.MaxPromptLength)
+            {
+                errors["prompt"] = [$"The prompt has {prompt.Length} characters; at most {api.MaxPromptLength} are allowed."];
+            }
+        }
+
+        if (id is not null && !JobIdPattern().IsMatch(id))
+        {
+            errors["id"] = ["The id must be 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit."];
+        }
+
+        model = string.IsNullOrWhiteSpace(model) ? models.DefaultModel : model.Trim();
+        seconds = string.IsNullOrWhiteSpace(seconds) ? models.DefaultSeconds : seconds.Trim();
+        size = string.IsNullOrWhiteSpace(size) ? models.DefaultSize : size.Trim();
+
+        VideoModel? known = null;
+        if (!errors.ContainsKey("model"))
+        {
+            known = models.Models.FirstOrDefault(m => string.Equals(m.Name, model, StringComparison.Ordinal));
+            if (known is null)
+            {
+                errors["model"] = [$"The model '{model}' is not allowed. Allowed: {string.Join(", ", models.Models.Select(m => m.Name))}."];
+            }
+        }
+
+        if (known is not null)
+        {
+            if (!errors.ContainsKey("size") && known.Sizes.Count > 0 && !known.Sizes.Contains(size))
+            {
+                errors["size"] = [$"The model '{model}' does not support size '{size}'. Supported: {string.Join(", ", known.Sizes)}."];
+            }
+
+            if (!errors.ContainsKey("seconds") && known.Seconds.Count > 0 && !known.Seconds.Contains(seconds))
+            {
+                errors["seconds"] = [$"The model '{model}' does not support {seconds} seconds. Supported: {string.Join(", ", known.Seconds)}."];
+            }
+        }
+
+        if (!errors.ContainsKey("seconds") && !(int.TryParse(seconds, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int whole) && whole > 0))
+        {
+            // A model configured without a list of durations still prices and sends whole seconds.
+            errors["seconds"] = ["'seconds' must be a whole number of seconds such as \"8\"."];
+        }
+
+        return errors.Count > 0
+            ? new SubmitParseResult(null, errors)
+            : new SubmitParseResult(new SubmitRequest(new VideoSpec(prompt!, model, seconds, size), id) { Renditions = renditions }, new Dictionary<string, string[]>());
     }
 
     /// <summary><c>renditions</c>: an array of names (<c>thumbnail</c>, <c>spritesheet</c>), each once.</summary>
@@ -164,6 +186,30 @@ public static partial class SubmitRequestParser
             // Valid JSON escapes that decode to no text, such as a lone UTF-16 surrogate ("\ud800").
             errors[name] = [$"'{name}' holds text that cannot be decoded (an unpaired UTF-16 surrogate escape)."];
             return null;
+        }
+    }
+
+    /// <summary>Why an object with a property name that decodes to no text is refused.</summary>
+    public const string UndecodableName = "The JSON object has a property name that cannot be decoded (an unpaired UTF-16 surrogate escape).";
+
+    /// <summary>
+    /// Whether a property name of <paramref name="value"/> (an object) decodes to no text, such as a lone UTF-16
+    /// surrogate ("\ud800"). Looking up any property of such an object throws, so callers refuse it first.
+    /// </summary>
+    public static bool HasUndecodableName(JsonElement value)
+    {
+        try
+        {
+            foreach (JsonProperty property in value.EnumerateObject())
+            {
+                _ = property.Name;
+            }
+
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
         }
     }
 

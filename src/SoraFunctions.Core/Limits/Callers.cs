@@ -124,8 +124,9 @@ public sealed class CallerResolver
 
             return new Principal(roles, name);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string whose escapes decode to no text (a lone UTF-16 surrogate).
             return Principal.None;
         }
     }

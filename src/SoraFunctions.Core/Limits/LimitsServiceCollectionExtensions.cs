@@ -10,7 +10,7 @@ public static class LimitsServiceCollectionExtensions
     {
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PricesOptions>().BindConfiguration(PricesOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CallersOptions>().BindConfiguration(CallersOptions.SectionName);
+        services.AddOptions<CallersOptions>().BindConfiguration(CallersOptions.SectionName).ValidateOnStart();
 
         services.TryAddSingleton<LimitsTable>();
         services.TryAddSingleton<IJobSlots, TableJobSlots>();

@@ -22,8 +22,9 @@ static class SoraWebhookEvent
                 : null;
             return (type.GetString(), videoId);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string whose escapes decode to no text (a lone UTF-16 surrogate).
             return (null, null);
         }
     }

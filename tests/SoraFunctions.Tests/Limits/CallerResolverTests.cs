@@ -101,6 +101,8 @@ public class CallerResolverTests
     [InlineData("eyJjbGFpbXMiOiJub3QgYW4gYXJyYXkifQ==")]
     [InlineData("eyJjbGFpbXMiOlsxLHsidHlwIjoicm9sZXMifSx7InR5cCI6MSwidmFsIjoiVmlkZW9zLkFkbWluIn1dfQ==")]
     [InlineData("eyJjbGFpbXMiOlt7InR5cCI6InJvbGVzIiwidmFsIjoiVmlkZW9zLkFk")]
+    [InlineData("eyJjbGFpbXMiOlt7InR5cCI6InJvbGVzIiwidmFsIjoiXHVkODAwIn1dfQ==")] // a role "\ud800": no text to decode
+    [InlineData("eyJjbGFpbXMiOlt7InR5cCI6Ilx1ZDgwMCIsInZhbCI6IlZpZGVvcy5BZG1pbiJ9XSwibmFtZV90eXAiOiJcdWQ4MDAifQ==")]
     public void Resolve_MalformedPrincipal_NeverThrowsAndGrantsNoRoles(string principal)
     {
         Caller caller = Resolver().Resolve(Headers(principal: principal));

@@ -70,6 +70,17 @@ public class LimitsOptionsTests
     }
 
     [Fact]
+    public void Validate_CallersSettingNotABoolean_FailsAtStartNamingTheKey()
+    {
+        using ServiceProvider provider = Build(new() { ["Callers:TrustPrincipalHeaders"] = "yes" });
+
+        // Bound at start, not at the first request (where every answer would be a 500).
+        InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Callers:TrustPrincipalHeaders", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AddVideoLimits_ResolvesEveryServiceAsOneSharedTable()
     {
         using ServiceProvider provider = Build([]);

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
 using SoraFunctions.Providers;
@@ -59,6 +60,9 @@ public class SubmitRequestParserTests
     [InlineData("""{"prompt":"p","id":"has space"}""", "id")]
     [InlineData("""{"prompt":"p","id":"@entity"}""", "id")]
     [InlineData("""{"prompt":"p","id":12}""", "id")]
+    [InlineData("""{"prompt":"p","id":"abc\n"}""", "id")] // "$" would match before a final newline; storage refuses it
+    [InlineData("""{"prompt":"p","id":"\ud800"}""", "id")]
+    [InlineData("""{"prompt":"p","\ud800":1}""", "body")] // looking up any property of this object throws
     public void Parse_BadInput_NamesTheField(string json, string field)
     {
         SubmitParseResult result = Parse(json);
@@ -100,5 +104,32 @@ public class SubmitRequestParserTests
         Assert.True(Parse("""{"prompt":"p","model":"kling-2","size":"1280x720","seconds":"5"}""", api).IsValid);
         Assert.Contains("model", Parse("""{"prompt":"p","model":"sora-2","size":"1280x720","seconds":"5"}""", api).Errors.Keys);
         Assert.Contains("seconds", Parse("""{"prompt":"p","model":"kling-2","size":"1280x720","seconds":"4"}""", api).Errors.Keys);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("1.5")]
+    [InlineData("0")]
+    [InlineData("99999999999")]
+    public void Parse_ModelWithoutDurations_StillRequiresWholeSeconds(string seconds)
+    {
+        // A configured model with no list of durations allows any, but pricing and the provider need whole seconds.
+        var api = new VideoApiOptions { Models = [new VideoModel { Name = "any-length", Sizes = ["1280x720"] }] };
+
+        SubmitParseResult result = Parse($$"""{"prompt":"p","model":"any-length","size":"1280x720","seconds":"{{seconds}}"}""", api);
+
+        Assert.Equal(["seconds"], result.Errors.Keys);
+        Assert.True(Parse("""{"prompt":"p","model":"any-length","size":"1280x720","seconds":"7"}""", api).IsValid);
+    }
+
+    [Fact]
+    public void Parse_ItemOfABatch_IgnoresItsIdAndReadsRepeatedKeys()
+    {
+        using var document = JsonDocument.Parse("""{"prompt":"a","prompt":"b","id":"x y"}""");
+
+        SubmitParseResult result = SubmitRequestParser.Parse(document.RootElement, Api, Defaults, readId: false);
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors.Keys));
+        Assert.Null(result.Request!.Id);
     }
 }
