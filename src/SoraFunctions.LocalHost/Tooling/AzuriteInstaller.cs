@@ -128,7 +128,7 @@ public static class AzuriteInstaller
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new InvalidOperationException("npm was not found: install Node.js 18 or later (it brings npm) to run Azurite.", ex);
+            throw new InvalidOperationException("npm was not found: install Node.js 20 or later (it brings npm) to run Azurite.", ex);
         }
 
         process.BeginOutputReadLine();

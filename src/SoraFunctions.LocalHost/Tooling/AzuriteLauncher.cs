@@ -194,7 +194,7 @@ public static class AzuriteLauncher
         catch (System.ComponentModel.Win32Exception ex)
         {
             process.Dispose();
-            throw new InvalidOperationException("node was not found: install Node.js 18 or later to run Azurite.", ex);
+            throw new InvalidOperationException("node was not found: install Node.js 20 or later to run Azurite.", ex);
         }
 
         process.BeginOutputReadLine();
