@@ -40,7 +40,20 @@ public sealed partial class VideoJobActivities(
             && input.StoreIfCompleted is { } store
             && (video.ExpiresAt is not { } expiresAt || time.GetUtcNow() < expiresAt))
         {
-            return checkedVideo with { Stored = await StoreAsync(store, cancellationToken) };
+            StoreVideoResult stored;
+            try
+            {
+                stored = await StoreAsync(store, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Storage trouble the store does not turn into an outcome: the check itself succeeded, so the job goes
+                // on to its bounded store retries (StoreMaxAttempts) rather than checking again until its deadline.
+                logger.LogWarning("Job {JobId}: storing the completed video failed: {Reason}", store.JobId, ex.Message);
+                stored = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, ex.Message) };
+            }
+
+            return checkedVideo with { Stored = stored };
         }
 
         return checkedVideo;

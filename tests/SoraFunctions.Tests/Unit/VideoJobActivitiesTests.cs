@@ -17,14 +17,14 @@ public class VideoJobActivitiesTests
     readonly Mock<ICreateAttempts> attempts = new();
     readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
 
-    VideoJobActivities Activities(UncertainCreatePolicy policy = UncertainCreatePolicy.Fail)
+    VideoJobActivities Activities(UncertainCreatePolicy policy = UncertainCreatePolicy.Fail, BlobServiceClient? blobs = null)
     {
         var tables = new Mock<TableServiceClient>();
         tables.Setup(t => t.GetTableClient(It.IsAny<string>())).Returns(new Mock<TableClient>().Object);
         provider.SetupGet(p => p.Name).Returns("Acme");
         return new VideoJobActivities(
             provider.Object,
-            new VideoBlobStore(new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
+            new VideoBlobStore(blobs ?? new Mock<BlobServiceClient>().Object, Options.Create(new VideoStorageOptions()), NullLogger<VideoBlobStore>.Instance),
             new InputImageStore(new Mock<BlobServiceClient>().Object),
             new ProviderVideoIndex(tables.Object),
             attempts.Object,
@@ -33,6 +33,23 @@ public class VideoJobActivitiesTests
             Options.Create(new PipelineOptions { UncertainCreate = policy }),
             time,
             NullLogger<VideoJobActivities>.Instance);
+    }
+
+    [Fact]
+    public async Task Get_CompletedAndStorageThrows_ReportsTheCheckAndAStoreToRetry()
+    {
+        // Before: the exception failed the whole check, so the job checked again until its deadline and then deleted
+        // the finished video at the provider, instead of retrying the store a bounded number of times.
+        var blobs = new Mock<BlobServiceClient>();
+        blobs.Setup(b => b.GetBlobContainerClient(It.IsAny<string>())).Throws(new Azure.RequestFailedException(500, "storage is down"));
+        var video = new ProviderVideo("v1", ProviderStatus.Completed, 100, null, null, null, null);
+        provider.Setup(p => p.GetAsync("v1", It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(video));
+        var check = new GetVideoInput("v1") { StoreIfCompleted = new StoreVideoInput("job-1", "v1", "2026/11/30/job-1.mp4", Spec) };
+
+        GetVideoResult result = await Activities(blobs: blobs.Object).GetAsync(check, "job-1", default);
+
+        Assert.Equal((StepOutcome.Succeeded, ProviderStatus.Completed), (result.Outcome, result.Video!.Status));
+        Assert.Equal((StepOutcome.Retry, JobErrorCodes.StoreFailed), (result.Stored!.Outcome, result.Stored.Error!.Code));
     }
 
     [Fact]
