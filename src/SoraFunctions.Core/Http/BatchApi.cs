@@ -67,21 +67,39 @@ public sealed class BatchApi(
 
         DateTimeOffset now = time.GetUtcNow();
         List<VideoJobInput> inputs = [];
+        List<string> charged = [];
         decimal total = 0;
         for (int n = 0; n < items!.Count; n++)
         {
             string jobId = string.Create(CultureInfo.InvariantCulture, $"{id}-{n + 1}");
             (decimal cost, BudgetDecision budget) = await videos.ReserveAsync(caller, jobId, items[n].Spec, now, cancellationToken);
+            if (budget.Allowed && !budget.AlreadyCharged)
+            {
+                charged.Add(jobId);
+            }
+
             if (!budget.Allowed)
             {
-                // Refused whole: give back what this batch was already charged.
-                foreach (VideoJobInput charged in inputs)
+                // Refused whole: give back what this request charged, and only that (an item charged before, by an
+                // earlier try of this batch, is not this request's to give back).
+                foreach (string jobToRefund in charged)
                 {
-                    await ledger.RefundAsync(charged.JobId, now, cancellationToken);
+                    await ledger.RefundAsync(jobToRefund, now, CancellationToken.None);
                 }
 
                 logger.LogWarning("Batch {BatchId} refused: {Budget} would be exceeded", id, budget.Budget);
                 return Problems.BudgetExceeded(request, budget with { SpentUsd = budget.SpentUsd + total }, total + cost);
+            }
+
+            if (budget.AlreadyCharged && await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, cancellationToken) is not null)
+            {
+                // A job of another request already has this item's id.
+                foreach (string jobToRefund in charged)
+                {
+                    await ledger.RefundAsync(jobToRefund, now, CancellationToken.None);
+                }
+
+                return Problems.IdTaken($"'{jobId}', the id of item {n + 1}, is taken by another job; use another batch id.");
             }
 
             total += cost;
@@ -95,13 +113,21 @@ public sealed class BatchApi(
             });
         }
 
-        foreach (VideoJobInput input in inputs)
+        try
         {
-            await jobs.RecordAsync(input.JobId, caller.Id, now, cancellationToken);
-        }
+            foreach (VideoJobInput input in inputs)
+            {
+                await jobs.RecordAsync(input.JobId, caller.Id, now, cancellationToken);
+            }
 
-        await client.ScheduleNewOrchestrationInstanceAsync(
-            BatchOrchestrator.Name, new BatchInput(id, inputs) { Caller = caller.Id, SubmittedAt = now }, new StartOrchestrationOptions(id), cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                BatchOrchestrator.Name, new BatchInput(id, inputs) { Caller = caller.Id, SubmittedAt = now }, new StartOrchestrationOptions(id), cancellationToken);
+        }
+        catch (Exception)
+        {
+            await videos.RefundUnstartedAsync(client, id, charged, now);
+            throw;
+        }
         await sweeper.EnsureRunningAsync(client, cancellationToken);
         logger.LogInformation("Batch {BatchId} submitted: {Count} jobs, {Cost} USD estimated", id, inputs.Count, total);
         request.HttpContext.Response.Headers.Location = $"{request.PathBase}/api/batches/{Uri.EscapeDataString(id)}";

@@ -226,33 +226,41 @@ public sealed class VideoApi
             return Problems.BudgetExceeded(request, budget, cost);
         }
 
-        string? imageBlob = origin.Image is { } image
-            ? await images.SaveAsync(id, image.Info.Extension, image.Info.ContentType, image.Content, cancellationToken)
-            : null;
-        var input = new VideoJobInput(id, spec, pacing.Create())
-        {
-            Caller = caller.Id,
-            EstimatedCostUsd = cost,
-            SubmittedAt = now,
-            Renditions = submit.Renditions,
-            InputImageBlob = imageBlob,
-            RemixOf = origin.RemixOf,
-        };
-        await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
-        }
-        catch (Exception ex) when (submit.Id is not null && ex is not OperationCanceledException)
-        {
-            // Two submissions with the same id raced; the first one won.
-            OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
-            if (existing is null)
+            string? imageBlob = origin.Image is { } image
+                ? await images.SaveAsync(id, image.Info.Extension, image.Info.ContentType, image.Content, cancellationToken)
+                : null;
+            var input = new VideoJobInput(id, spec, pacing.Create())
             {
-                throw;
+                Caller = caller.Id,
+                EstimatedCostUsd = cost,
+                SubmittedAt = now,
+                Renditions = submit.Renditions,
+                InputImageBlob = imageBlob,
+                RemixOf = origin.RemixOf,
+            };
+            await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
             }
+            catch (Exception ex) when (submit.Id is not null && ex is not OperationCanceledException)
+            {
+                // Two submissions with the same id raced; the first one won.
+                OrchestrationMetadata? existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+                if (existing is null)
+                {
+                    throw;
+                }
 
-            return Existing(request, urls, existing, spec, caller);
+                return Existing(request, urls, existing, spec, caller);
+            }
+        }
+        catch (Exception) when (!budget.AlreadyCharged)
+        {
+            await RefundUnstartedAsync(client, id, [id], now);
+            throw;
         }
 
         await sweeper.EnsureRunningAsync(client, cancellationToken);
@@ -275,6 +283,33 @@ public sealed class VideoApi
             LastUpdatedAt = now,
         };
         return Accepted(request, urls, view, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Gives back what a request charged when its job did not start after all (storage failed, or the client went away
+    /// mid-request): no orchestration exists to refund it. A job that did start (its start may have failed only in the
+    /// answer) keeps its charge. Best effort: storage that just failed may fail again.
+    /// </summary>
+    internal async Task RefundUnstartedAsync(DurableTaskClient client, string instanceId, IReadOnlyList<string> chargedJobIds, DateTimeOffset chargedAt)
+    {
+        try
+        {
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, CancellationToken.None) is not null)
+            {
+                return;
+            }
+
+            foreach (string jobId in chargedJobIds)
+            {
+                await ledger.RefundAsync(jobId, chargedAt, CancellationToken.None);
+            }
+
+            logger.LogWarning("{InstanceId} did not start; its charge was given back", instanceId);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("{InstanceId} did not start, and its charge could not be given back: {Reason}", instanceId, ex.Message);
+        }
     }
 
     /// <summary>Prices the video and charges it to the caller's and the overall budget for <paramref name="now"/>'s day.</summary>

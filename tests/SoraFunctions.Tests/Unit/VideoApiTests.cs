@@ -383,6 +383,63 @@ public class VideoApiTests
     }
 
     [Fact]
+    public async Task Submit_StartFails_GivesTheChargeBack()
+    {
+        // No orchestration exists to refund it, and a server-made id can never be submitted again.
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(503, "storage is down"));
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => SubmitAsync("""{"prompt":"a fox"}"""));
+
+        ledger.Verify(l => l.RefundAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Submit_ResubmissionStartFails_KeepsTheEarlierCharge()
+    {
+        ledger.Setup(l => l.ReserveAsync(It.IsAny<SpendRequest>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(true, null, null, 0, null, AlreadyCharged: true));
+        client.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Azure.RequestFailedException(503, "storage is down"));
+
+        await Assert.ThrowsAsync<Azure.RequestFailedException>(() => SubmitAsync("""{"prompt":"a fox","id":"again-1"}"""));
+
+        ledger.Verify(l => l.RefundAsync(It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Batch_RefusedAfterAnItemChargedBefore_GivesBackOnlyWhatItCharged()
+    {
+        // Item 1's id was charged by an earlier request: refunding it would erase a charge this request never made.
+        var batches = new BatchApi(
+            api,
+            Options.Create(new VideoApiOptions { MaxRequestBytes = 2048 }),
+            Options.Create(new LimitsOptions()),
+            new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
+            new StatusSweepStarter(TestProviders.Sora, Options.Create(new PipelineOptions()), TimeProvider.System, NullLogger<StatusSweepStarter>.Instance),
+            TestProviders.Sora,
+            new CallerResolver(Options.Create(new CallersOptions()), new ConfigurationBuilder().Build()),
+            ledger.Object,
+            jobs.Object,
+            TimeProvider.System,
+            NullLogger<BatchApi>.Instance);
+        ledger.Setup(l => l.ReserveAsync(It.Is<SpendRequest>(r => r.JobId == "x-1"), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(true, null, null, 0, null, AlreadyCharged: true));
+        ledger.Setup(l => l.ReserveAsync(It.Is<SpendRequest>(r => r.JobId == "x-2"), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(true, null, null, 0, null));
+        ledger.Setup(l => l.ReserveAsync(It.Is<SpendRequest>(r => r.JobId == "x-3"), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BudgetDecision(false, BudgetDecision.CallerBudget, 1m, 0.8m, TimeSpan.FromSeconds(60)));
+        DefaultHttpContext context = HttpResults.NewContext("""{"id":"x","prompt":"a fox","count":3}""", "application/json");
+
+        (int status, _, _) = await HttpResults.ExecuteAsync(await batches.SubmitAsync(context.Request, client.Object, default), context);
+
+        Assert.Equal(429, status);
+        ledger.Verify(l => l.RefundAsync("x-2", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+        ledger.Verify(l => l.RefundAsync("x-1", It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+        VerifyNothingScheduled();
+    }
+
+    [Fact]
     public async Task Submit_OverBudget_Answers429ProblemWithRetryAfterAndSchedulesNothing()
     {
         ledger.Setup(l => l.ReserveAsync(It.IsAny<SpendRequest>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
