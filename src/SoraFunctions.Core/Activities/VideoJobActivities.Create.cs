@@ -127,7 +127,12 @@ public sealed partial class VideoJobActivities
                 RateLimited = error.StatusCode == 429,
                 Error = error.ToJobError(JobErrorCodes.ProviderUnavailable),
             }
-            : new CreateVideoResult(StepOutcome.Failed) { Error = error.ToJobError(JobErrorCodes.ProviderRejected) };
+            : new CreateVideoResult(StepOutcome.Failed)
+            {
+                // A run cut off earlier may still have made a video, whatever this attempt was told.
+                MayHaveReachedProvider = earlier is not null,
+                Error = error.ToJobError(JobErrorCodes.ProviderRejected),
+            };
     }
 
     /// <summary>
@@ -138,18 +143,7 @@ public sealed partial class VideoJobActivities
     {
         if (provider is not IFindCreatedVideos finder)
         {
-            if (pipeline.Value.UncertainCreate == UncertainCreatePolicy.Fail)
-            {
-                logger.LogWarning("Job {JobId}: an earlier create may have reached {Provider}, which cannot look it up; failing rather than paying twice", input.JobId, provider.Name);
-                return new CreateVideoResult(StepOutcome.Failed)
-                {
-                    Error = new JobError(
-                        JobErrorCodes.CreateUncertain,
-                        $"An earlier attempt to create the video got no answer and may have created a video at {provider.Name}, which offers no way to look it up; the job stopped instead of risking a second paid video. Check the provider's dashboard."),
-                };
-            }
-
-            return null;
+            return CannotLookUp(input);
         }
 
         ProviderResult<ProviderVideo?> lookup = await finder.FindCreatedAsync(input.Spec, since, cancellationToken);
@@ -174,10 +168,34 @@ public sealed partial class VideoJobActivities
 
         if (lookup.Error is not null)
         {
-            logger.LogWarning("Job {JobId}: the provider cannot list videos ({Status}); creating without the lookup", input.JobId, lookup.Error.StatusCode);
+            // The list refused for good (no permission, not offered): as if the provider could not look videos up.
+            logger.LogWarning("Job {JobId}: the provider cannot list videos ({Status})", input.JobId, lookup.Error.StatusCode);
+            return CannotLookUp(input);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// When an earlier create may have made a video that cannot be looked up: a refusal under
+    /// <see cref="UncertainCreatePolicy.Fail"/> (the default), null to create again under <see cref="UncertainCreatePolicy.Retry"/>.
+    /// </summary>
+    CreateVideoResult? CannotLookUp(CreateVideoInput input)
+    {
+        if (pipeline.Value.UncertainCreate != UncertainCreatePolicy.Fail)
+        {
+            return null;
+        }
+
+        logger.LogWarning("Job {JobId}: an earlier create may have reached {Provider}, which cannot look it up; failing rather than paying twice", input.JobId, provider.Name);
+        return new CreateVideoResult(StepOutcome.Failed)
+        {
+            // The video may exist (and be billed): the charge stays.
+            MayHaveReachedProvider = true,
+            Error = new JobError(
+                JobErrorCodes.CreateUncertain,
+                $"An earlier attempt to create the video got no answer and may have created a video at {provider.Name}, which offers no way to look it up; the job stopped instead of risking a second paid video. Check the provider's dashboard."),
+        };
     }
 
     /// <summary>

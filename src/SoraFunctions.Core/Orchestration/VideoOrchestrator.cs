@@ -283,7 +283,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         return (result.Video, null, true);
 
                     case StepOutcome.Failed:
-                        return (null, Failed(result.Error!, null, 0), lookupSince is not null);
+                        // A video may exist when an earlier attempt may have reached the provider, as this one or the
+                        // activity (a run cut off after sending, run again by the engine) knows.
+                        return (null, Failed(result.Error!, null, 0), lookupSince is not null || result.MayHaveReachedProvider);
                 }
 
                 if (result.MayHaveReachedProvider)

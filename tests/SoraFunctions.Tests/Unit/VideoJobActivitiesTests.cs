@@ -80,7 +80,7 @@ public class VideoJobActivitiesTests
     {
         CreateVideoResult result = await Activities(UncertainCreatePolicy.Fail).CreateAsync(new CreateVideoInput("job-1", Spec, time.GetUtcNow().UtcDateTime), default);
 
-        Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain), (result.Outcome, result.Error!.Code));
+        Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain, true), (result.Outcome, result.Error!.Code, result.MayHaveReachedProvider));
         Assert.Contains("Acme", result.Error.Message, StringComparison.Ordinal);
         provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
     }
@@ -95,6 +95,19 @@ public class VideoJobActivitiesTests
 
         Assert.Equal(StepOutcome.Succeeded, result.Outcome);
         provider.Verify(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Create_UncertainAndTheListRefusedForGood_FailPolicy_FailsWithoutCreatingAgain()
+    {
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+        finder.Setup(f => f.FindCreatedAsync(Spec, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo?>.Failure(new ProviderError { Transient = false, StatusCode = 403, Message = "no list for this key" }));
+
+        CreateVideoResult result = await Activities(UncertainCreatePolicy.Fail).CreateAsync(new CreateVideoInput("job-1", Spec, time.GetUtcNow().UtcDateTime), default);
+
+        Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain, true), (result.Outcome, result.Error!.Code, result.MayHaveReachedProvider));
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
     [Fact]

@@ -565,6 +565,20 @@ public class VideoOrchestratorTests
         Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
     }
 
+    [Fact]
+    public async Task Run_FirstCreateAnswerSaysAVideoMayExist_DoesNotRefund()
+    {
+        // The engine ran the create again after the host died mid-call: the activity knows of the cut-off run, the
+        // orchestrator does not.
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, new CreateVideoResult(StepOutcome.Failed) { MayHaveReachedProvider = true, Error = new JobError(JobErrorCodes.CreateUncertain, "may exist") });
+
+        VideoJobResult result = await RunAsync(fake, Input with { SubmittedAt = Start });
+
+        Assert.Equal(JobErrorCodes.CreateUncertain, result.Error!.Code);
+        Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+    }
+
     [Theory]
     [InlineData(ProviderStatus.Completed)]
     [InlineData(ProviderStatus.Failed)]
