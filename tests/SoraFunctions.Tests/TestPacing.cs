@@ -12,5 +12,6 @@ static class TestPacing
         StoreMaxAttempts: 4)
     {
         WholeSecondTimers = true,
+        CancelBeforeCreate = true,
     };
 }

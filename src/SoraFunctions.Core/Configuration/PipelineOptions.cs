@@ -77,6 +77,7 @@ public sealed class PipelineOptions : IValidatableObject
         StoreMaxAttempts)
     {
         WholeSecondTimers = true,
+        CancelBeforeCreate = true,
     };
 }
 

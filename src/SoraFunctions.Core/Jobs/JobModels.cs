@@ -26,6 +26,12 @@ public sealed record JobPacing(
     /// single timer they had; every new job sets it.
     /// </summary>
     public bool WholeSecondTimers { get; init; }
+
+    /// <summary>
+    /// Whether a cancel that arrives while the job is being admitted stops it before the create. False in histories
+    /// written before that (they created, then deleted the video), which then replay as they ran; every new job sets it.
+    /// </summary>
+    public bool CancelBeforeCreate { get; init; }
 }
 
 /// <summary>The orchestration input: the job, its pacing, and (after <c>ContinueAsNew</c>) where it got to.</summary>
@@ -85,6 +91,16 @@ public sealed record JobProgress(
     public int PreviousProgress { get; init; }
 
     public DateTime PreviousObservedAt { get; init; }
+
+    /// <summary>
+    /// The status checks' backoff, carried across <c>ContinueAsNew</c> so that a new generation keeps backing off and
+    /// honours a provider's <c>Retry-After</c>: failed checks in a row, the last <c>Retry-After</c> and poll hint.
+    /// </summary>
+    public int ConsecutiveFailures { get; init; }
+
+    public TimeSpan? RetryAfter { get; init; }
+
+    public TimeSpan? PollAfter { get; init; }
 }
 
 /// <summary>The small JSON the orchestration keeps in its custom status while it runs.</summary>

@@ -96,13 +96,16 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
                 // Without a cap or pacing there is nothing to wait for: no admission, and no slot to release later.
                 bool? admitted = pacing.NeedsAdmission ? await AdmitAsync(startedAt) : true;
-                if (admitted is null)
+                // A cancel that came while the job was admitted stops it here: its waiter would not outlive a ContinueAsNew,
+                // and after the create it would cost a video made and deleted.
+                bool canceledMeanwhile = CancelRequested && pacing.CancelBeforeCreate;
+                if (admitted is null && !canceledMeanwhile)
                 {
                     context.ContinueAsNew(input with { QueuedGenerations = input.QueuedGenerations + 1 });
                     return null!;
                 }
 
-                if (admitted == false)
+                if (admitted != true || canceledMeanwhile)
                 {
                     // Canceled in the queue: give up the place (or a slot taken at the last moment) and the charge.
                     await ReleaseSlotAsync();
@@ -317,9 +320,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         {
             ILogger log = context.CreateReplaySafeLogger<VideoOrchestrator>();
             int checksThisGeneration = 0;
-            int failures = 0;
-            TimeSpan? retryAfter = null;
-            TimeSpan? pollAfter = null;
+            int failures = state.ConsecutiveFailures;
+            TimeSpan? retryAfter = state.RetryAfter;
+            TimeSpan? pollAfter = state.PollAfter;
 
             while (true)
             {
@@ -425,10 +428,12 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     }
                 }
 
-                if (checksThisGeneration >= pacing.ChecksPerGeneration)
+                if (checksThisGeneration >= pacing.ChecksPerGeneration && !cancel.IsCompleted && !providerEvent.IsCompleted)
                 {
-                    // Keep the history small however long the render takes.
-                    context.ContinueAsNew(input with { Progress = state });
+                    // Keep the history small however long the render takes. Not while a cancel or provider event has
+                    // arrived: its waiter belongs to this generation, so the next would never see it; the next wait
+                    // handles it at once instead.
+                    context.ContinueAsNew(input with { Progress = state with { ConsecutiveFailures = failures, RetryAfter = retryAfter, PollAfter = pollAfter } });
                     return null;
                 }
             }

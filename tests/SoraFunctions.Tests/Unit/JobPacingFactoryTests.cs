@@ -20,6 +20,7 @@ public class JobPacingFactoryTests
 
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30)), (pacing.MinPollInterval, pacing.MaxPollInterval));
         Assert.True(pacing.WholeSecondTimers);
+        Assert.True(pacing.CancelBeforeCreate);
     }
 
     [Fact]
@@ -31,6 +32,7 @@ public class JobPacingFactoryTests
         JobPacing pacing = System.Text.Json.JsonSerializer.Deserialize<JobPacing>(Stored)!;
 
         Assert.False(pacing.WholeSecondTimers);
+        Assert.False(pacing.CancelBeforeCreate);
         Assert.Equal(TimeSpan.FromSeconds(30), pacing.MaxPollInterval);
     }
 

@@ -232,6 +232,119 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_CancelDuringTheGenerationsLastCheck_CancelsInsteadOfContinuingAsNew()
+    {
+        // The cancel's waiter belongs to this generation: after ContinueAsNew nothing would ever see it.
+        var fake = new FakeOrchestrationContext(Start);
+        fake.Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, _ =>
+            {
+                fake.RequestCancel();
+                return Polled(ProviderStatus.InProgress, 10);
+            }).Answer(ActivityNames.DeleteVideo, true);
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { ChecksPerGeneration = 1 } });
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Null(fake.ContinuedWith);
+        Assert.Equal("video_1", Assert.Single(fake.InputsOf<string>(ActivityNames.DeleteVideo)));
+    }
+
+    [Fact]
+    public async Task Run_ProviderEventDuringTheGenerationsLastCheck_ChecksAgainBeforeContinuingAsNew()
+    {
+        var fake = new FakeOrchestrationContext(Start);
+        int checks = 0;
+        fake.Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, _ =>
+            {
+                if (++checks == 1)
+                {
+                    fake.RaiseProviderEvent("video.completed");
+                    return Polled(ProviderStatus.InProgress, 90);
+                }
+
+                return Polled(ProviderStatus.Completed, 100);
+            })
+            .Answer(ActivityNames.StoreVideo, Stored());
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { ChecksPerGeneration = 1 } });
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Null(fake.ContinuedWith);
+        Assert.Equal(2, checks);
+    }
+
+    [Fact]
+    public async Task Run_GenerationEndsWhileChecksFail_CarriesTheBackoffIntoTheNext()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, new GetVideoResult(StepOutcome.Retry) { RetryAfter = TimeSpan.FromSeconds(40), Error = new JobError("rate_limited", "429") });
+
+        await RunAsync(fake, Input with { Pacing = Pacing with { ChecksPerGeneration = 2 } });
+
+        JobProgress progress = fake.ContinuedWith!.Progress!;
+        Assert.Equal((2, TimeSpan.FromSeconds(40)), (progress.ConsecutiveFailures, progress.RetryAfter));
+    }
+
+    [Fact]
+    public async Task Run_NextGenerationOfFailingChecks_WaitsOutTheRetryAfterFirst()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100))
+            .Answer(ActivityNames.StoreVideo, Stored());
+        var progress = new JobProgress(Start, Start + Pacing.Timeout, "2026/11/25/job-1.mp4", "video_1", Start, 20, 50, ProviderStatus.InProgress)
+        {
+            AdmittedAt = Start,
+            ObservedAt = Start,
+            PreviousObservedAt = Start,
+            ConsecutiveFailures = 3,
+            RetryAfter = TimeSpan.FromSeconds(40),
+        };
+
+        await RunAsync(fake, Input with { Progress = progress });
+
+        Assert.True(fake.Timers[0] >= Start + TimeSpan.FromSeconds(40), $"first check at {fake.Timers[0]:O}");
+    }
+
+    [Fact]
+    public async Task Run_CancelWhileBeingAdmitted_StopsBeforeTheCreateAndRefunds()
+    {
+        var fake = new FakeOrchestrationContext(Start);
+        fake.Answer(ActivityNames.AdmitJob, _ =>
+        {
+            fake.RequestCancel();
+            return new Admission(true, 0, TimeSpan.Zero);
+        });
+
+        VideoJobResult result = await RunAsync(fake, Input with { SubmittedAt = Start, Pacing = Pacing with { CancelBeforeCreate = true } });
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(1, fake.CountOf(ActivityNames.ReleaseJob));
+        Assert.Equal(1, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Fact]
+    public async Task Run_OldHistoryCancelWhileBeingAdmitted_ReplaysItsCreateThenDelete()
+    {
+        // Written before CancelBeforeCreate: the history has the create, so the replay must schedule it too.
+        var fake = new FakeOrchestrationContext(Start);
+        fake.Answer(ActivityNames.AdmitJob, _ =>
+        {
+            fake.RequestCancel();
+            return new Admission(true, 0, TimeSpan.Zero);
+        }).Answer(ActivityNames.CreateVideo, Created()).Answer(ActivityNames.DeleteVideo, true);
+
+        VideoJobResult result = await RunAsync(fake, Input with { SubmittedAt = Start });
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Equal(1, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(1, fake.CountOf(ActivityNames.DeleteVideo));
+    }
+
+    [Fact]
     public async Task Run_ManyChecks_ContinuesAsNewWithItsProgress()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
