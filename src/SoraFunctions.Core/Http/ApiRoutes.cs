@@ -28,6 +28,8 @@ public static class ApiRoutes
             (HttpRequest request, string id, JobApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(request, id, client, ct)),
         new("GetVideoJobContent", HttpMethods.Get, "videos/{id}/content", false,
             (HttpRequest request, string id, JobApi api, DurableTaskClient client, CancellationToken ct) => api.ContentAsync(request, id, client, ct)),
+        new("GetVideoJobRendition", HttpMethods.Get, "videos/{id}/renditions/{name}", false,
+            (HttpRequest request, string id, string name, JobApi api, DurableTaskClient client, CancellationToken ct) => api.RenditionAsync(request, id, name, client, ct)),
         new("CancelVideoJob", HttpMethods.Delete, "videos/{id}", false,
             (HttpRequest request, string id, JobApi api, DurableTaskClient client, CancellationToken ct) => api.CancelAsync(request, id, client, ct)),
         new("RemixVideoJob", HttpMethods.Post, "videos/{id}/remix", false,

@@ -47,6 +47,35 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
             : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The video is gone.", $"The video of job '{id}' no longer exists.");
     }
 
+    /// <summary>
+    /// <c>GET /api/videos/{id}/renditions/{name}</c>: a redirect to a short-lived read-only link to a rendition stored
+    /// beside the video (a poster image, a sprite sheet), else the stream.
+    /// </summary>
+    public async Task<IResult> RenditionAsync(HttpRequest request, string id, string name, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (await FindViewAsync(request, id, client, cancellationToken) is not { } view)
+        {
+            return Problems.NotFound(id);
+        }
+
+        if (view.Status != JobStatus.Completed || view.Renditions is null || !view.Renditions.TryGetValue(name, out BlobLocation? rendition))
+        {
+            return new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "No such rendition.", $"Job '{id}' has no stored rendition '{name}'.");
+        }
+
+        string contentType = Providers.Renditions.Known.TryGetValue(name, out (string Extension, string ContentType) known) ? known.ContentType : "application/octet-stream";
+        Uri? link = await store.TryCreateReadLinkAsync(rendition.Name, time, cancellationToken, contentType);
+        if (link is not null)
+        {
+            return TypedResults.Redirect(link.AbsoluteUri);
+        }
+
+        (Stream Content, long Length)? opened = await store.OpenReadAsync(rendition.Name, cancellationToken);
+        return opened is { } blob
+            ? TypedResults.Stream(blob.Content, contentType)
+            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The rendition is gone.", $"The rendition '{name}' of job '{id}' no longer exists.");
+    }
+
     /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>
     public async Task<IResult> CancelAsync(HttpRequest request, string id, DurableTaskClient client, CancellationToken cancellationToken)
     {

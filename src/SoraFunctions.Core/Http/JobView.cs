@@ -71,7 +71,11 @@ public sealed record JobView
                     CompletedAt = result.CompletedAt,
                     Blob = result.Blob,
                     Bytes = result.Bytes,
-                    Renditions = result.Renditions,
+                    // The stored URL needs a key; the API's own path redirects to a short-lived link (JobApi.RenditionAsync).
+                    Renditions = result.Renditions?.ToDictionary(
+                        r => r.Key,
+                        r => r.Value with { Url = $"/api/videos/{Uri.EscapeDataString(instance.InstanceId)}/renditions/{Uri.EscapeDataString(r.Key)}" },
+                        StringComparer.Ordinal),
                     Error = result.Error,
                 };
 

@@ -101,6 +101,12 @@ public static class OpenApiDocument
                "404":{"$ref":"#/components/responses/Problem"},
                "409":{"$ref":"#/components/responses/Problem"}}}
             """,
+        ["GetVideoJobRendition"] = """
+            {"summary":"A rendition stored beside the MP4 (thumbnail, spritesheet)","tags":["videos"],
+             "responses":{"302":{"description":"A short-lived read-only link to the blob.","headers":{"Location":{"schema":{"type":"string","format":"uri"}}}},
+               "200":{"description":"The rendition, streamed when no link can be made.","content":{"image/*":{"schema":{"type":"string"}}}},
+               "404":{"$ref":"#/components/responses/Problem"}}}
+            """,
         ["CancelVideoJob"] = """
             {"summary":"Cancel a running job (idempotent)","tags":["videos"],
              "responses":{"202":{"description":"The job cancels at its next wait.","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Job"}}}},

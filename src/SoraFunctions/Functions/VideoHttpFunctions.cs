@@ -54,6 +54,17 @@ public sealed class VideoHttpFunctions(VideoApi api, JobApi jobs, LibraryApi lib
         return jobs.ContentAsync(request, id, client, request.HttpContext.RequestAborted);
     }
 
+    [Function("GetVideoJobRendition")]
+    public Task<IResult> Rendition(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "videos/{id}/renditions/{name}")] HttpRequest request,
+        string id,
+        string name,
+        [DurableClient] DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return jobs.RenditionAsync(request, id, name, client, request.HttpContext.RequestAborted);
+    }
+
     [Function("CancelVideoJob")]
     public Task<IResult> Cancel(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "videos/{id}")] HttpRequest request,

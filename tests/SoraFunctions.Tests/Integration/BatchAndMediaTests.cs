@@ -182,6 +182,23 @@ public sealed class BatchAndMediaTests(PipelineFixture fixture)
         Assert.Equal("image/webp", thumbnail.ContentType);
         BlobProperties video = (await fixture.Videos.GetBlobClient(result.Blob.Name).GetPropertiesAsync()).Value;
         Assert.Equal("thumbnail,spritesheet", video.Metadata[BlobMetadataKeys.Renditions]);
+
+        // The job links each rendition through the API, which redirects to a short-lived link (storage has no public access).
+        JobApi jobs = fixture.Services.GetRequiredService<JobApi>();
+        DefaultHttpContext get = HttpResults.NewContext();
+        (_, JsonElement view, _) = await HttpResults.ExecuteAsync(await jobs.GetAsync(get.Request, id, fixture.Client, default), get);
+        Assert.Equal($"/api/videos/{id}/renditions/thumbnail", view.GetProperty("renditions").GetProperty("thumbnail").GetProperty("url").GetString());
+        DefaultHttpContext open = HttpResults.NewContext();
+        (int redirect, _, HttpContext answered) = await HttpResults.ExecuteAsync(await jobs.RenditionAsync(open.Request, id, "thumbnail", fixture.Client, default), open);
+        Assert.Equal(302, redirect);
+        using var http = new HttpClient();
+        using HttpResponseMessage image = await http.GetAsync(new Uri(answered.Response.Headers.Location.ToString()));
+        image.EnsureSuccessStatusCode();
+        byte[] bytes = await image.Content.ReadAsByteArrayAsync();
+        Assert.Equal("WEBP", System.Text.Encoding.ASCII.GetString(bytes, 8, 4));
+        DefaultHttpContext missing = HttpResults.NewContext();
+        (int notFound, _, _) = await HttpResults.ExecuteAsync(await jobs.RenditionAsync(missing.Request, id, "storyboard", fixture.Client, default), missing);
+        Assert.Equal(404, notFound);
     }
 
     [Fact]
