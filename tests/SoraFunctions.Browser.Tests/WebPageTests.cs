@@ -82,7 +82,13 @@ public class WebPageTests(BrowserFixture fixture)
         Assert.True(duration > 0);
         await page.WaitForFunctionAsync("() => document.getElementById('player').currentTime > 0", null, new() { Timeout = 15_000 });
         await BrowserFixture.ScreenshotAsync(page, "04-player");
-        await page.Keyboard.PressAsync("Escape");
+
+        // A click on the dialog's own padding keeps it open; one on the backdrop closes it.
+        ILocator dialog = page.Locator("#player-dialog");
+        await dialog.ClickAsync(new() { Position = new() { X = 4, Y = 4 } });
+        await Assertions.Expect(dialog).ToBeVisibleAsync();
+        await page.Mouse.ClickAsync(3, 3);
+        await Assertions.Expect(dialog).ToBeHiddenAsync();
 
         // The download link points at the job's content.
         string? href = await card.GetByRole(AriaRole.Link, new() { Name = "Download" }).GetAttributeAsync("href");
@@ -119,6 +125,9 @@ public class WebPageTests(BrowserFixture fixture)
         IPage page = await OpenAsync(fixture);
         await page.GetByLabel("Prompt").FillAsync(new string('a', 10_001));
         await Assertions.Expect(page.Locator("#prompt-count")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("over"));
+        // The count is not read at every keystroke; passing the limit is announced once.
+        Assert.False(await page.Locator("#prompt-count").EvaluateAsync<bool>("c => c.hasAttribute('aria-live')"));
+        await Assertions.Expect(page.Locator("#announcer")).ToContainTextAsync("over the limit");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
 
         ILocator message = page.Locator("#prompt-error");
@@ -132,9 +141,21 @@ public class WebPageTests(BrowserFixture fixture)
     [Fact]
     public async Task PhoneWidth_FormAndListFitWithoutSideways()
     {
-        IPage page = await OpenAsync(fixture, 375, 812);
-        int scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-        Assert.True(scrollWidth <= 375, $"The page is {scrollWidth} px wide at 375 px");
+        IPage page = await fixture.NewPageAsync(375, 812);
+        // A daily budget makes the usage pills their longest.
+        await page.RouteAsync("**/api/usage", route => route.FulfillAsync(new()
+        {
+            ContentType = "application/json",
+            Body = """
+                {"today":{"costUsd":1234.56,"videos":1234},"month":{"costUsd":98765.43,"videos":12345},
+                 "callerDailyUsd":2500,"dailyUsd":10000}
+                """,
+        }));
+        await page.GotoAsync("/");
+        await page.Locator("#model option").First.WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Assertions.Expect(page.Locator("#usage-today")).ToContainTextAsync("of $2,500.00");
+        int[] widths = await page.EvaluateAsync<int[]>("() => [document.scrollingElement.scrollWidth, innerWidth]");
+        Assert.True(widths[0] <= widths[1], $"The page is {widths[0]} px wide at {widths[1]} px");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Generate" })).ToBeVisibleAsync();
         await BrowserFixture.ScreenshotAsync(page, "09-phone", fullPage: true);
         await page.Context.CloseAsync();

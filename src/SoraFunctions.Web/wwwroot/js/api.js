@@ -91,6 +91,22 @@ export function mediaUrl(path) {
   return key ? `${path}${path.includes("?") ? "&" : "?"}code=${encodeURIComponent(key)}` : path;
 }
 
+/**
+ * A rendition (the poster image, the spritesheet) the browser loads by itself. The API names it by a path of its own
+ * (`/api/videos/{id}/renditions/{name}`, answered with a redirect to a signed link, like the video's content): that path
+ * gets the key the way the video does. A link elsewhere (straight to storage) is used as it is: the key stays here.
+ */
+export function renditionUrl(url) {
+  if (!url) return "";
+  let resolved;
+  try {
+    resolved = new URL(url, document.baseURI);
+  } catch {
+    return "";
+  }
+  return resolved.origin === location.origin ? mediaUrl(`${resolved.pathname}${resolved.search}`) : resolved.href;
+}
+
 export const api = {
   models: () => call("/api/models"),
   usage: () => call("/api/usage"),

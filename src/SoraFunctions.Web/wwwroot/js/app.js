@@ -1,5 +1,5 @@
 // SoraFunctions Studio: submit prompts, watch jobs render, play and download the videos.
-import { api, ApiError, functionKey, mediaUrl, setFunctionKey } from "./api.js";
+import { api, ApiError, functionKey, mediaUrl, renditionUrl, setFunctionKey } from "./api.js";
 import { describeElapsed, formatUsd, plural, statusLabel, isTerminal } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -12,6 +12,9 @@ const state = {
   tiles: new Map(),       // id -> gallery <li>
   older: null,            // continuation token of the next page
   olderLoaded: false,
+  checked: new Map(),     // id -> when a job outside the first page was last looked up by itself
+  catalogLoading: false,
+  countLevel: "ok",       // the prompt's length: "ok", "near" or "over" the limit
   view: "jobs",
   pollDelay: 1000,
   pollTimer: 0,
@@ -20,6 +23,9 @@ const state = {
 };
 
 const poll = { min: 1000, active: 8000, idle: 30000 };
+const pageSize = 20;
+// Active jobs outside the first page (an older render, a batch bigger than a page) looked up one by one, per poll.
+const lookUpsPerPoll = 10;
 
 // ---------- errors ----------
 
@@ -52,11 +58,14 @@ function controlOf(field) {
   return field === "input_reference" ? $("image") : $(field);
 }
 
-/** Shows a problem next to the fields it names; whatever names no field goes to the banner. */
-function showProblem(error, { near = "form" } = {}) {
+/**
+ * Shows a problem next to the fields it names; whatever names no field goes to the banner. `source` tags the banner
+ * ("poll", "catalog") so that the next success of the same call can take it down again, and nothing else's.
+ */
+function showProblem(error, { near = "form", source } = {}) {
   if (!(error instanceof ApiError)) {
     console.error(error);
-    showBanner("Something went wrong.", String(error?.message ?? error));
+    showBanner("Something went wrong.", String(error?.message ?? error), "error", source);
     return;
   }
 
@@ -98,12 +107,12 @@ function showProblem(error, { near = "form" } = {}) {
 
   if (error.status === 429) {
     const until = retryText(error.retryAfter);
-    showBanner(problem.title || "Over budget.", `${problem.detail ?? ""}${until ? ` ${until}` : ""}`, "warn");
+    showBanner(problem.title || "Over budget.", `${problem.detail ?? ""}${until ? ` ${until}` : ""}`, "warn", source);
   } else if (near === "form" && error.status >= 400 && error.status < 500 && error.status !== 404) {
     $("form-error").textContent = problem.detail || problem.title;
     $("form-error").hidden = false;
   } else {
-    showBanner(problem.title || "The service refused.", problem.detail || "");
+    showBanner(problem.title || "The service refused.", problem.detail || "", "error", source);
   }
 }
 
@@ -114,15 +123,28 @@ function retryText(retryAfter) {
   return `You can try again at ${at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`;
 }
 
-function showBanner(title, detail, tone = "error") {
+/** Every banner says where it came from, or that it came from nowhere in particular: a new one replaces the old tag. */
+function showBanner(title, detail, tone = "error", source = undefined) {
+  const banner = $("banner");
   $("banner-title").textContent = title;
   $("banner-detail").textContent = detail;
-  $("banner").classList.toggle("warn", tone === "warn");
-  $("banner").hidden = false;
+  banner.classList.toggle("warn", tone === "warn");
+  if (source) {
+    banner.dataset.source = source;
+  } else {
+    delete banner.dataset.source;
+  }
+  banner.hidden = false;
 }
 
 function hideBanner() {
   $("banner").hidden = true;
+  delete $("banner").dataset.source;
+}
+
+/** Takes the banner down only when it is the one this source put up. */
+function hideBannerFrom(source) {
+  if (!$("banner").hidden && $("banner").dataset.source === source) hideBanner();
 }
 
 function announce(text) {
@@ -210,8 +232,38 @@ function refreshCount() {
   count.textContent = over > 0
     ? `${length.toLocaleString()} / ${max.toLocaleString()} · ${over.toLocaleString()} over the limit`
     : `${length.toLocaleString()} / ${max.toLocaleString()}`;
-  count.classList.toggle("over", over > 0);
-  count.classList.toggle("near", over <= 0 && length > max * 0.9);
+  const level = over > 0 ? "over" : length > max * 0.9 ? "near" : "ok";
+  count.classList.toggle("over", level === "over");
+  count.classList.toggle("near", level === "near");
+  // The count is not a live region (it would be read at every keystroke): only crossing a threshold is announced.
+  if (level !== state.countLevel) {
+    if (level === "over") {
+      announce(`The prompt is ${over.toLocaleString()} characters over the limit of ${max.toLocaleString()}.`);
+    } else if (level === "near") {
+      announce(`The prompt is near the limit: ${length.toLocaleString()} of ${max.toLocaleString()} characters.`);
+    } else if (state.countLevel === "over") {
+      announce("The prompt is within the limit again.");
+    }
+    state.countLevel = level;
+  }
+}
+
+const countHint = "More than one makes a batch of takes.";
+
+/** A batch is JSON only, so a chosen image means one video: Variations stays at 1 until the image is taken away. */
+function refreshImageChoice() {
+  const count = $("count");
+  const image = Boolean(state.catalog?.capabilities?.imageInput && $("image").files?.length);
+  if (image && !count.disabled) {
+    count.dataset.before = count.value;
+    count.value = "1";
+  } else if (!image && count.disabled) {
+    count.value = count.dataset.before || "1";
+    delete count.dataset.before;
+  }
+  count.disabled = image;
+  $("count-hint").textContent = image ? "One video at a time when it starts from an image." : countHint;
+  refreshEstimate();
 }
 
 function applyCatalog(catalog) {
@@ -223,6 +275,7 @@ function applyCatalog(catalog) {
   $("count-field").hidden = !caps.batches;
   $("image-field").hidden = !caps.imageInput;
   $("renditions-field").hidden = !caps.renditions;
+  refreshImageChoice();
   $("provider").textContent = catalog.provider;
   $("provider").hidden = !catalog.provider;
   $("provider").title = `Provider: ${catalog.provider}`;
@@ -242,8 +295,8 @@ async function submit(event) {
     ? [...document.querySelectorAll("input[name=renditions]:checked")].map((c) => c.value)
     : [];
   if (renditions.length) request.renditions = renditions;
-  const count = caps.batches ? Math.max(1, Number.parseInt($("count").value, 10) || 1) : 1;
   const image = caps.imageInput ? $("image").files?.[0] : undefined;
+  const count = caps.batches && !image ? Math.max(1, Number.parseInt($("count").value, 10) || 1) : 1;
 
   button.setAttribute("aria-busy", "true");
   button.querySelector(".button-label").textContent = "Starting…";
@@ -270,6 +323,7 @@ async function submit(event) {
     }
     $("prompt").value = "";
     $("image").value = "";
+    refreshImageChoice();
     refreshCount();
     renderAll();
     pollSoon();
@@ -300,6 +354,7 @@ function setUpForm() {
   $("size").addEventListener("change", refreshEstimate);
   $("seconds").addEventListener("change", refreshEstimate);
   $("count").addEventListener("input", refreshEstimate);
+  $("image").addEventListener("change", refreshImageChoice);
   $("banner-close").addEventListener("click", hideBanner);
 }
 
@@ -383,21 +438,16 @@ function renderMedia(card, job) {
   }
 
   media.dataset.ready = "true";
-  const thumbnail = job.renditions?.thumbnail?.url;
+  const thumbnail = thumbnailUrl(job);
   let preview;
   if (thumbnail) {
     preview = document.createElement("img");
-    preview.src = thumbnail;
     preview.alt = "";
+    // A poster that cannot be loaded gives way to the first frame, never to a broken-image icon.
+    preview.addEventListener("error", () => preview.replaceWith(framePreview(job)), { once: true });
+    preview.src = thumbnail;
   } else {
-    // The first frame is the poster: only the metadata and a little of the file are fetched.
-    preview = document.createElement("video");
-    preview.muted = true;
-    preview.playsInline = true;
-    preview.preload = "auto";
-    preview.src = `${mediaUrl(api.contentPath(job.id))}#t=0.5`;
-    preview.setAttribute("aria-hidden", "true");
-    preview.tabIndex = -1;
+    preview = framePreview(job);
   }
   const play = document.createElement("button");
   play.type = "button";
@@ -406,6 +456,37 @@ function renderMedia(card, job) {
   play.innerHTML = '<span><svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9-5.5z" fill="currentColor"/></svg></span>';
   play.addEventListener("click", () => openPlayer(job.id));
   media.replaceChildren(preview, play);
+}
+
+/** The first frame is the poster: only the metadata and a little of the file are fetched. */
+function framePreview(job) {
+  const preview = document.createElement("video");
+  preview.muted = true;
+  preview.playsInline = true;
+  preview.preload = "metadata";
+  preview.src = `${mediaUrl(api.contentPath(job.id))}#t=0.5`;
+  preview.setAttribute("aria-hidden", "true");
+  preview.tabIndex = -1;
+  return preview;
+}
+
+/** The poster image, loaded like the video itself (the API's path, with the key when there is one). */
+function thumbnailUrl(job) {
+  return renditionUrl(job?.renditions?.thumbnail?.url);
+}
+
+/** Sets a video's poster; one that cannot be loaded is taken away again (the video shows its own first frame). */
+function setPoster(video, url) {
+  if (!url) {
+    video.removeAttribute("poster");
+    return;
+  }
+  video.poster = url;
+  const probe = new Image();
+  probe.addEventListener("error", () => {
+    if (video.getAttribute("poster") === url) video.removeAttribute("poster");
+  }, { once: true });
+  probe.src = url;
 }
 
 function actionButton(label, className, onClick) {
@@ -471,15 +552,27 @@ function openRemix(card, job) {
   const id = `remix-${job.id}`;
   form.innerHTML = `<label for="${id}">Change it</label>
     <textarea id="${id}" rows="2" required aria-describedby="${id}-error" placeholder="Same shot, but at night in the rain"></textarea>
-    <p class="field-error" id="${id}-error" hidden></p>
+    <p class="field-error" id="${id}-error" role="alert" hidden></p>
     <div class="row"><button type="submit" class="button small primary">Remix</button>
     <button type="button" class="button small ghost">Close</button></div>`;
   form.querySelector("button[type=button]").addEventListener("click", () => form.remove());
+  const textarea = form.querySelector("textarea");
+  const message = form.querySelector(".field-error");
+  const button = form.querySelector("button[type=submit]");
+  textarea.addEventListener("input", () => {
+    message.hidden = true;
+    textarea.removeAttribute("aria-invalid");
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const message = form.querySelector(".field-error");
+    // One remix per press: a second click while the first is on its way would start (and charge) another.
+    if (button.disabled) return;
     message.hidden = true;
-    const text = form.querySelector("textarea").value;
+    textarea.removeAttribute("aria-invalid");
+    const text = textarea.value;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    button.textContent = "Remixing…";
     try {
       const { data } = await api.remix(job.id, text);
       upsertJob({ prompt: text, ...data }, true);
@@ -492,9 +585,15 @@ function openRemix(card, job) {
         const errors = error.problem.errors ? Object.values(error.problem.errors).flat().join(" ") : "";
         message.textContent = errors || error.problem.detail || error.problem.title;
         message.hidden = false;
+        textarea.setAttribute("aria-invalid", "true");
+        textarea.focus();
       } else {
         showProblem(error, { near: "job" });
       }
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.textContent = "Remix";
     }
   });
   body.append(form);
@@ -513,7 +612,7 @@ function renderGalleryTile(job) {
   video.playsInline = true;
   video.preload = "metadata";
   video.src = mediaUrl(api.contentPath(job.id));
-  if (job.renditions?.thumbnail?.url) video.poster = job.renditions.thumbnail.url;
+  setPoster(video, thumbnailUrl(job));
   video.setAttribute("aria-label", `Video: ${(job.prompt ?? job.id).slice(0, 80)}`);
   media.append(video);
   const caption = document.createElement("p");
@@ -577,16 +676,54 @@ function signature(jobs) {
   return jobs.map((j) => `${j.id}:${j.status}:${j.progress}`).join("|");
 }
 
+function forgetJob(id) {
+  state.jobs.delete(id);
+  state.order = state.order.filter((known) => known !== id);
+  state.cards.get(id)?.remove();
+  state.cards.delete(id);
+  state.tiles.get(id)?.remove();
+  state.tiles.delete(id);
+  state.checked.delete(id);
+}
+
+/** One job by itself: its view, `{ id, gone: true }` when the API no longer has it, or null when this try failed. */
+async function lookUpJob(id) {
+  state.checked.set(id, Date.now());
+  try {
+    const { data } = await api.job(id);
+    return data;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return { id, gone: true };
+    return null;
+  }
+}
+
 async function refreshJobs() {
-  const { data } = await api.jobs(20);
+  const { data } = await api.jobs(pageSize);
+  const onPage = new Set(data.items.map((job) => job.id));
+  // Jobs still running outside the first page (an older one, the rest of a big batch) are looked up one by one, the
+  // longest unchecked first, so that they too end and the poll slows down.
+  const outside = [...state.jobs.values()]
+    .filter((job) => !onPage.has(job.id) && !isTerminal(job.status))
+    .sort((a, b) => (state.checked.get(a.id) ?? 0) - (state.checked.get(b.id) ?? 0))
+    .slice(0, lookUpsPerPoll);
+  const lookedUp = (await Promise.all(outside.map((job) => lookUpJob(job.id)))).filter(Boolean);
+
   const before = signature([...state.jobs.values()]);
   let ended = false;
-  for (const job of data.items) {
+  for (const job of [...data.items, ...lookedUp]) {
     const known = state.jobs.get(job.id);
+    if (job.gone) {
+      // Purged, or no longer this caller's: nothing more will come for it.
+      forgetJob(job.id);
+      continue;
+    }
     if (known && !isTerminal(known.status) && isTerminal(job.status)) ended = true;
     upsertJob(job);
+    if (isTerminal(job.status)) state.checked.delete(job.id);
   }
-  if (!state.olderLoaded) state.older = data.items.length >= 20 ? data.continuationToken ?? null : null;
+  // The API leaves purged jobs out, so a short page can still have older ones after it: the token alone tells.
+  if (!state.olderLoaded) state.older = data.continuationToken ?? null;
   state.loadedOnce = true;
   renderAll();
   if (ended) loadUsage();
@@ -601,7 +738,7 @@ async function pollOnce() {
   let changed = false;
   try {
     changed = await refreshJobs();
-    if ($("banner").dataset.source === "poll") hideBanner();
+    hideBannerFrom("poll");
   } catch (error) {
     state.pollDelay = Math.min(state.pollDelay * 2, poll.idle);
     if (error instanceof ApiError && error.status === 401) {
@@ -609,11 +746,12 @@ async function pollOnce() {
       state.polling = false;
       return;
     }
-    showProblem(error, { near: "list" });
-    $("banner").dataset.source = "poll";
+    showProblem(error, { near: "list", source: "poll" });
     schedule();
     return;
   }
+  // The service answers again: a catalog that failed to load at the start is asked for once more.
+  if (!state.catalog) loadCatalog({ quiet: true });
   const active = [...state.jobs.values()].some((j) => !isTerminal(j.status));
   if (active) {
     state.pollDelay = changed ? poll.min : Math.min(Math.round(state.pollDelay * 1.5), poll.active);
@@ -641,11 +779,13 @@ async function loadOlder() {
   const button = $("more");
   button.disabled = true;
   try {
-    const { data } = await api.jobs(20, state.older);
+    const { data } = await api.jobs(pageSize, state.older);
     data.items.forEach((job) => upsertJob(job));
     state.older = data.continuationToken ?? null;
     state.olderLoaded = true;
     renderAll();
+    // An older job still running is followed from now on: the poll speeds up for it.
+    if (data.items.some((job) => !isTerminal(job.status))) pollSoon();
   } catch (error) {
     showProblem(error, { near: "list" });
   } finally {
@@ -681,8 +821,7 @@ function openPlayer(id) {
   if (player.dataset.id !== id) {
     player.dataset.id = id;
     player.src = url;
-    if (job?.renditions?.thumbnail?.url) player.poster = job.renditions.thumbnail.url;
-    else player.removeAttribute("poster");
+    setPoster(player, thumbnailUrl(job));
   }
   $("player-title").textContent = [job?.model, job?.size?.replace("x", "×"), job?.seconds && `${job.seconds}s`].filter(Boolean).join(" · ") || "Video";
   $("player-prompt").textContent = job?.prompt ?? "";
@@ -696,8 +835,12 @@ function setUpPlayer() {
   const dialog = $("player-dialog");
   $("player-close").addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => $("player").pause());
+  // A click on the backdrop closes the player; one on the dialog's own padding (its target is the dialog too) does not.
   dialog.addEventListener("click", (event) => {
-    if (event.target === dialog) dialog.close();
+    if (event.target !== dialog) return;
+    const box = dialog.getBoundingClientRect();
+    const inside = event.clientX >= box.left && event.clientX <= box.right && event.clientY >= box.top && event.clientY <= box.bottom;
+    if (!inside) dialog.close();
   });
 }
 
@@ -729,14 +872,26 @@ function setUpTabs() {
 
 // ---------- start ----------
 
-async function start() {
+/** Fills the form from GET /api/models; resolves to the error when that failed. `quiet` retries say nothing more. */
+async function loadCatalog({ quiet = false } = {}) {
+  if (state.catalogLoading) return null;
+  state.catalogLoading = true;
   try {
     const { data } = await api.models();
     applyCatalog(data);
+    hideBannerFrom("catalog");
+    return null;
   } catch (error) {
-    showProblem(error, { near: "list" });
-    if (error instanceof ApiError && error.status === 401) return;
+    if (!quiet) showProblem(error, { near: "list", source: "catalog" });
+    return error;
+  } finally {
+    state.catalogLoading = false;
   }
+}
+
+async function start() {
+  const error = await loadCatalog();
+  if (error instanceof ApiError && error.status === 401) return;
   loadUsage();
   pollSoon();
 }
