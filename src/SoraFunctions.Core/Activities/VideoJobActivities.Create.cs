@@ -150,6 +150,14 @@ public sealed partial class VideoJobActivities
         PipelineTelemetry.ProviderCall("find", Outcome(lookup.Error), lookup.Error?.StatusCode);
         if (lookup.IsSuccess && lookup.Value is { } found)
         {
+            if (await index.FindJobAsync(found.Id, cancellationToken) is { } owner && owner != input.JobId)
+            {
+                // Another job's video with the same prompt and parameters (a batch of variations, a resubmission): not
+                // ours to adopt, and whether an earlier create of this job made one cannot be told.
+                logger.LogWarning("Job {JobId}: the video found, {VideoId}, belongs to job {Owner}", input.JobId, found.Id, owner);
+                return CannotLookUp(input);
+            }
+
             logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, found.Id);
             await IndexAsync(found.Id, input.JobId, cancellationToken);
             return new CreateVideoResult(StepOutcome.Succeeded) { Video = found, Adopted = true };

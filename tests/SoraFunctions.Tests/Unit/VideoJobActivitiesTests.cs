@@ -16,11 +16,21 @@ public class VideoJobActivitiesTests
     readonly Mock<ICreatePacer> pacer = new();
     readonly Mock<ICreateAttempts> attempts = new();
     readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    readonly Mock<TableClient> indexTable = new();
+
+    public VideoJobActivitiesTests() => OwnerOf(null);
+
+    /// <summary>The job the provider video index names as the owner of every video (null: none of ours).</summary>
+    void OwnerOf(string? jobId) =>
+        indexTable.Setup(t => t.GetEntityIfExistsAsync<TableEntity>(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<IEnumerable<string>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(jobId is null
+                ? Mock.Of<Azure.NullableResponse<TableEntity>>(r => r.HasValue == false)
+                : Azure.Response.FromValue(new TableEntity("v", "r") { ["JobId"] = jobId }, Mock.Of<Azure.Response>()));
 
     VideoJobActivities Activities(UncertainCreatePolicy policy = UncertainCreatePolicy.Fail, BlobServiceClient? blobs = null)
     {
         var tables = new Mock<TableServiceClient>();
-        tables.Setup(t => t.GetTableClient(It.IsAny<string>())).Returns(new Mock<TableClient>().Object);
+        tables.Setup(t => t.GetTableClient(It.IsAny<string>())).Returns(indexTable.Object);
         provider.SetupGet(p => p.Name).Returns("Acme");
         return new VideoJobActivities(
             provider.Object,
@@ -107,6 +117,22 @@ public class VideoJobActivitiesTests
         CreateVideoResult result = await Activities(UncertainCreatePolicy.Fail).CreateAsync(new CreateVideoInput("job-1", Spec, time.GetUtcNow().UtcDateTime), default);
 
         Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain, true), (result.Outcome, result.Error!.Code, result.MayHaveReachedProvider));
+        provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Fact]
+    public async Task Create_UncertainAndTheVideoFoundIsAnotherJobs_DoesNotAdoptIt()
+    {
+        // A batch of variations: the sibling's video has the same prompt and parameters.
+        Mock<IFindCreatedVideos> finder = provider.As<IFindCreatedVideos>();
+        finder.Setup(f => f.FindCreatedAsync(Spec, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo?>.Success(new ProviderVideo("siblings", ProviderStatus.InProgress, 10, null, null, null, null)));
+        OwnerOf("job-2");
+
+        CreateVideoResult result = await Activities(UncertainCreatePolicy.Fail).CreateAsync(new CreateVideoInput("job-1", Spec, time.GetUtcNow().UtcDateTime), default);
+
+        Assert.Equal((StepOutcome.Failed, JobErrorCodes.CreateUncertain), (result.Outcome, result.Error!.Code));
+        Assert.Null(result.Video);
         provider.Verify(p => p.CreateAsync(It.IsAny<VideoSpec>(), It.IsAny<CancellationToken>()), Times.Never);
     }
 
