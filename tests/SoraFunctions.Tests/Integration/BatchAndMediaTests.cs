@@ -110,6 +110,23 @@ public sealed class BatchAndMediaTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task Batch_CanceledAtOnce_CancelsItemsNotStartedYet()
+    {
+        // The cancel may come before the batch's first step has started its items: the engine keeps an event for an
+        // instance that is about to start, so every item still ends canceled.
+        string tag = Tag();
+        string id = $"cancel-now-{tag}";
+        await PostBatchAsync($$"""{"id":"{{id}}","prompt":"[[render=30]] slow {{tag}}","count":3}""");
+
+        DefaultHttpContext context = HttpResults.NewContext();
+        (int status, _, _) = await HttpResults.ExecuteAsync(await Batches.CancelAsync(context.Request, id, fixture.Client, default), context);
+        JsonElement done = await WaitForBatchAsync(id);
+
+        Assert.Equal(202, status);
+        Assert.All(done.GetProperty("items").EnumerateArray(), i => Assert.Equal(JobStatus.Canceled, i.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task Batch_SameIdAgain_StartsNothingNew()
     {
         string tag = Tag();
