@@ -143,7 +143,7 @@ public sealed partial class VideoJobActivities
     {
         if (provider is not IFindCreatedVideos finder)
         {
-            return CannotLookUp(input);
+            return CannotLookUp(input, "which offers no way to look it up");
         }
 
         ProviderResult<ProviderVideo?> lookup = await finder.FindCreatedAsync(input.Spec, since, cancellationToken);
@@ -155,7 +155,7 @@ public sealed partial class VideoJobActivities
                 // Another job's video with the same prompt and parameters (a batch of variations, a resubmission): not
                 // ours to adopt, and whether an earlier create of this job made one cannot be told.
                 logger.LogWarning("Job {JobId}: the video found, {VideoId}, belongs to job {Owner}", input.JobId, found.Id, owner);
-                return CannotLookUp(input);
+                return CannotLookUp(input, "where the matching video found belongs to another job");
             }
 
             logger.LogWarning("Job {JobId}: adopting provider video {VideoId} that an earlier, unanswered create made", input.JobId, found.Id);
@@ -178,7 +178,7 @@ public sealed partial class VideoJobActivities
         {
             // The list refused for good (no permission, not offered): as if the provider could not look videos up.
             logger.LogWarning("Job {JobId}: the provider cannot list videos ({Status})", input.JobId, lookup.Error.StatusCode);
-            return CannotLookUp(input);
+            return CannotLookUp(input, "which refused to list videos");
         }
 
         return null;
@@ -188,21 +188,22 @@ public sealed partial class VideoJobActivities
     /// When an earlier create may have made a video that cannot be looked up: a refusal under
     /// <see cref="UncertainCreatePolicy.Fail"/> (the default), null to create again under <see cref="UncertainCreatePolicy.Retry"/>.
     /// </summary>
-    CreateVideoResult? CannotLookUp(CreateVideoInput input)
+    /// <param name="why">Why the video cannot be looked up, after the provider's name: "which offers no way to look it up".</param>
+    CreateVideoResult? CannotLookUp(CreateVideoInput input, string why)
     {
         if (pipeline.Value.UncertainCreate != UncertainCreatePolicy.Fail)
         {
             return null;
         }
 
-        logger.LogWarning("Job {JobId}: an earlier create may have reached {Provider}, which cannot look it up; failing rather than paying twice", input.JobId, provider.Name);
+        logger.LogWarning("Job {JobId}: an earlier create may have reached {Provider}, {Why}; failing rather than paying twice", input.JobId, provider.Name, why);
         return new CreateVideoResult(StepOutcome.Failed)
         {
             // The video may exist (and be billed): the charge stays.
             MayHaveReachedProvider = true,
             Error = new JobError(
                 JobErrorCodes.CreateUncertain,
-                $"An earlier attempt to create the video got no answer and may have created a video at {provider.Name}, which offers no way to look it up; the job stopped instead of risking a second paid video. Check the provider's dashboard."),
+                $"An earlier attempt to create the video got no answer and may have created a video at {provider.Name}, {why}; the job stopped instead of risking a second paid video. Check the provider's dashboard."),
         };
     }
 
