@@ -203,14 +203,11 @@ public sealed class BatchApi(
                 return (null, null, Problems.Field("body", SubmitRequestParser.UndecodableName));
             }
 
-            string? id = null;
-            if (root.TryGetProperty("id", out JsonElement idElement) && idElement.ValueKind != JsonValueKind.Null)
+            var idErrors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            string? id = SubmitRequestParser.ReadString(root, "id", idErrors);
+            if (idErrors.Count > 0 || (id is not null && (id.Length > 90 || !SubmitRequestParser.JobIdPattern().IsMatch(id))))
             {
-                id = idElement.ValueKind == JsonValueKind.String && !HasUnpairedSurrogate(idElement) ? idElement.GetString() : "";
-                if (id is null || id.Length > 90 || !SubmitRequestParser.JobIdPattern().IsMatch(id))
-                {
-                    return (null, null, Problems.Field("id", "The batch id must be 1 to 90 letters, digits, '-', '_' or '.', starting with a letter or digit."));
-                }
+                return (null, null, Problems.Field("id", "The batch id must be 1 to 90 letters, digits, '-', '_' or '.', starting with a letter or digit."));
             }
 
             int max = limits.Value.MaxBatchItems;
@@ -243,20 +240,6 @@ public sealed class BatchApi(
             }
 
             return errors.Count > 0 ? (null, null, Problems.Validation(errors)) : (id, items, null);
-        }
-    }
-
-    /// <summary>A JSON string whose escapes decode to no text (a lone UTF-16 surrogate such as "\ud800"): reading it throws.</summary>
-    static bool HasUnpairedSurrogate(JsonElement text)
-    {
-        try
-        {
-            _ = text.GetString();
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
         }
     }
 

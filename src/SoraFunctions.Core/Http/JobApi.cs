@@ -35,16 +35,7 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
             return Problems.NotReady("The video is not ready.", $"Job '{id}' is {view.Status}; its video is available once it is completed.");
         }
 
-        Uri? link = await store.TryCreateReadLinkAsync(view.Blob.Name, time, cancellationToken);
-        if (link is not null)
-        {
-            return TypedResults.Redirect(link.AbsoluteUri);
-        }
-
-        (Stream Content, long Length)? opened = await store.OpenReadAsync(view.Blob.Name, cancellationToken);
-        return opened is { } blob
-            ? TypedResults.Stream(blob.Content, "video/mp4", $"{id}.mp4")
-            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The video is gone.", $"The video of job '{id}' no longer exists.");
+        return await RedirectOrStreamAsync(view.Blob.Name, "video/mp4", $"{id}.mp4", "The video is gone.", $"The video of job '{id}' no longer exists.", cancellationToken);
     }
 
     /// <summary>
@@ -64,16 +55,22 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
         }
 
         string contentType = Providers.Renditions.Known.TryGetValue(name, out (string Extension, string ContentType) known) ? known.ContentType : "application/octet-stream";
-        Uri? link = await store.TryCreateReadLinkAsync(rendition.Name, time, cancellationToken, contentType);
+        return await RedirectOrStreamAsync(rendition.Name, contentType, null, "The rendition is gone.", $"The rendition '{name}' of job '{id}' no longer exists.", cancellationToken);
+    }
+
+    /// <summary>A redirect to a short-lived read-only link to the blob, else the blob streamed, else a 404 that it is gone.</summary>
+    async Task<IResult> RedirectOrStreamAsync(string blobName, string contentType, string? fileName, string goneTitle, string goneDetail, CancellationToken cancellationToken)
+    {
+        Uri? link = await store.TryCreateReadLinkAsync(blobName, time, cancellationToken, contentType);
         if (link is not null)
         {
             return TypedResults.Redirect(link.AbsoluteUri);
         }
 
-        (Stream Content, long Length)? opened = await store.OpenReadAsync(rendition.Name, cancellationToken);
+        (Stream Content, long Length)? opened = await store.OpenReadAsync(blobName, cancellationToken);
         return opened is { } blob
-            ? TypedResults.Stream(blob.Content, contentType)
-            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, "The rendition is gone.", $"The rendition '{name}' of job '{id}' no longer exists.");
+            ? TypedResults.Stream(blob.Content, contentType, fileName)
+            : new ApiProblem(StatusCodes.Status404NotFound, ProblemCodes.NotFound, goneTitle, goneDetail);
     }
 
     /// <summary><c>DELETE /api/videos/{id}</c>: asks a running job to cancel; a finished job is left as it is.</summary>

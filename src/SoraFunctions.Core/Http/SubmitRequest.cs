@@ -164,7 +164,8 @@ public static partial class SubmitRequestParser
         return names;
     }
 
-    static string? ReadString(JsonElement root, string name, Dictionary<string, string[]> errors)
+    /// <summary>A string property, or null when absent or null; a value of another kind or one that decodes to no text is an error under <paramref name="name"/>.</summary>
+    internal static string? ReadString(JsonElement root, string name, Dictionary<string, string[]> errors)
     {
         if (!root.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
         {
