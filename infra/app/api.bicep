@@ -351,6 +351,10 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Limits__DailyUsd: limitsDailyUsd
     Limits__MaxBatchItems: string(limitsMaxBatchItems)
     Limits__TableName: 'sorolimits'
+    // Jobs terminated or crashed are settled by the ReconcileEndedJobs timer (every five minutes; 0 = off): slot
+    // freed at once, charge refunded 10 minutes after the end when no create was sent.
+    Limits__ReconcileSeconds: '300'
+    Limits__RefundGraceSeconds: '600'
     // Callers come from Easy Auth's headers, trusted only where the platform's authentication is on
     // (WEBSITE_AUTH_ENABLED); never from headers a client sets.
     Callers__TrustPrincipalHeaders: 'false'

@@ -79,6 +79,51 @@ public sealed class LimitsEndToEndTests(EndToEndFixture fixture)
         Assert.Equal(0.8m, (decimal)report["today"]!["costUsd"]!);
     }
 
+    [Fact]
+    public async Task TerminatedJobs_TheHostFreesTheirSlotAndRefundsTheOneThatNeverSentACreate()
+    {
+        await using RunningEmulator emulator = await RunningEmulator.StartAsync(new EmulatorOptions { RenderSeconds = 2 });
+        string run = Guid.NewGuid().ToString("N")[..8];
+        Dictionary<string, string> environment = fixture.HostEnvironment($"e2eended{run}");
+        environment["Sora__BaseUrl"] = emulator.ApiBaseUrl.AbsoluteUri.TrimEnd('/');
+        environment["Limits__MaxRunningJobs"] = "1";
+        environment["Limits__CreatesPerMinute"] = "0";
+        environment["Limits__TableName"] = $"limits{run}";
+        environment["Limits__ReconcileSeconds"] = "1";
+        environment["Limits__RefundGraceSeconds"] = "0";
+        await using LocalHostProcess host = await LocalHostProcess.StartAsync(environment, fixture.Http);
+        var api = new VideoApiDriver(fixture.Http, host.BaseAddress);
+
+        // The holder takes the only slot with a video that never finishes; two jobs queue behind it.
+        JsonObject holder = await api.SubmitAcceptedAsync($"[[stall]] holder {run}");
+        await Poll.UntilAsync(_ => Task.FromResult(emulator.Stats.InFlight == 1 ? "created" : null), TimeSpan.FromSeconds(60), "the holder's video to be created");
+        JsonObject waiter = await api.SubmitAcceptedAsync($"[[render=1]] waiter {run}");
+        JsonObject next = await api.SubmitAcceptedAsync($"[[render=1]] next {run}");
+        await api.WaitForJobAsync((string)waiter["id"]!, job => (int?)job["queuePosition"] > 0, "queued for the slot");
+        Assert.Equal(3, await VideosChargedTodayAsync(host));
+
+        // As an operator would: the waiter first, so that it cannot take the slot the holder leaves.
+        foreach (JsonObject job in new[] { waiter, holder })
+        {
+            using HttpResponseMessage terminated = await fixture.Http.PostAsync(new Uri(((string)job["terminatePostUri"]!).Replace("{text}", "operator", StringComparison.Ordinal)), null);
+            Assert.Equal(HttpStatusCode.Accepted, terminated.StatusCode);
+        }
+
+        // Without the host's pass, the holder's slot would stay taken for its lease: over an hour.
+        JsonObject done = await api.WaitForFinishAsync((string)next["id"]!, TimeSpan.FromSeconds(90));
+        Assert.True(VideoApiDriver.Status(done) == "completed", $"{VideoApiDriver.Describe(done)}{Environment.NewLine}{host.RecentOutput}");
+        Assert.Equal("canceled", VideoApiDriver.Status(await api.GetJobAsync((string)waiter["id"]!)));
+        await Poll.UntilAsync(async _ => await VideosChargedTodayAsync(host) == 2 ? "refunded" : null, TimeSpan.FromSeconds(60), "the waiter's charge to be refunded");
+        Assert.Equal(2, emulator.Stats.Creates);
+    }
+
+    async Task<int> VideosChargedTodayAsync(LocalHostProcess host)
+    {
+        using HttpResponseMessage usage = await fixture.Http.GetAsync(new Uri(host.BaseAddress, "api/usage"));
+        JsonObject report = (await usage.Content.ReadFromJsonAsync<JsonObject>())!;
+        return (int)report["today"]!["videos"]!;
+    }
+
     Task<HttpResponseMessage> SubmitAsync(LocalHostProcess host, string caller, string prompt)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(host.BaseAddress, "api/videos"))

@@ -22,8 +22,8 @@ public interface IJobSlots
     /// <summary>Extends the lease of the slot the job holds; false when it holds none (its lease ran out and another job took it).</summary>
     Task<bool> RenewAsync(string jobId, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken);
 
-    /// <summary>Frees the job's slot and its place in the queue; idempotent.</summary>
-    Task ReleaseAsync(string jobId, CancellationToken cancellationToken);
+    /// <summary>Frees the job's slot and its place in the queue; idempotent. True when this call freed a slot the job held.</summary>
+    Task<bool> ReleaseAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>Slots held with a lease still running (0 when slots are off).</summary>
     Task<int> InFlightAsync(DateTimeOffset now, CancellationToken cancellationToken);
@@ -152,15 +152,16 @@ public sealed class TableJobSlots : IJobSlots
         return false;
     }
 
-    public async Task ReleaseAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<bool> ReleaseAsync(string jobId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         if (capacity == 0)
         {
-            return;
+            return false;
         }
 
         TableClient client = await table.GetAsync(cancellationToken);
+        bool freed = false;
         for (int attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             List<TableEntity> held = await ReadHeldAsync(client, jobId, cancellationToken);
@@ -171,6 +172,7 @@ public sealed class TableJobSlots : IJobSlots
                 {
                     // Conditional: if the lease ran out and another job took the row meanwhile, it is not ours to free.
                     await client.UpdateEntityAsync(new TableEntity(SlotPartition, row.RowKey) { ["JobId"] = "" }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                    freed = true;
                 }
                 catch (RequestFailedException ex) when (ex.Status is 404 or 412)
                 {
@@ -185,6 +187,7 @@ public sealed class TableJobSlots : IJobSlots
         }
 
         await DeleteWaiterAsync(client, jobId, cancellationToken);
+        return freed;
     }
 
     public async Task<int> InFlightAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -34,6 +34,21 @@ public sealed class LimitsOptions
     [Range(1, 1000, ErrorMessage = "Limits:MaxBatchItems must be between {1} and {2}.")]
     public int MaxBatchItems { get; set; } = 50;
 
+    /// <summary>
+    /// How often the local host looks for jobs that ended without their own code running (terminated by an operator, or
+    /// failed by a crash) to free their slots and refund charges no provider video was made for; 0 turns it off. The
+    /// Azure Functions app runs the same pass on a five-minute timer (off when this is 0).
+    /// </summary>
+    [Range(0, 86_400, ErrorMessage = "Limits:ReconcileSeconds must be between {1} and {2} (0 = off).")]
+    public int ReconcileSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// How long after such a job ended its charge is refunded: a create activity already sent to a queue can still run
+    /// after its orchestration was terminated, and its record of the create is what keeps the charge.
+    /// </summary>
+    [Range(0, 86_400, ErrorMessage = "Limits:RefundGraceSeconds must be between {1} and {2}.")]
+    public int RefundGraceSeconds { get; set; } = 600;
+
     /// <summary>The table holding slots, waiters, the create bucket and the spend ledger.</summary>
     [Required(ErrorMessage = "Limits:TableName is required.")]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Limits:TableName must be a valid table name (3-63 letters and digits, starting with a letter).")]

@@ -93,6 +93,7 @@ public sealed class LocalHostApp : IAsyncDisposable
     {
         services.AddVideoPipeline(configuration).AddVideoProvider(configuration);
         services.AddVideoPipelineWorker(sidecarAddress, engineOptions);
+        services.AddHostedService<EndedJobReconcilerService>();
         services.Replace(ServiceDescriptor.Singleton<IManagementUrlFactory, LocalManagementUrlFactory>());
         services.Replace(ServiceDescriptor.Singleton<IVideoStoredNotifier, InProcessVideoStoredNotifier>());
         services.AddHttpClient(LocalHostDefaults.LogCategory);

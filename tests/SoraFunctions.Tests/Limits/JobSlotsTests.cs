@@ -53,14 +53,15 @@ public class JobSlotsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Release_FreesTheSlotForTheNextJob()
+    public async Task Release_FreesTheSlotForTheNextJob_AndSaysWhetherItFreedOne()
     {
         TableJobSlots slots = Slots(1);
         Assert.True((await slots.AcquireAsync("a", T0, Lease, default)).Acquired);
         Assert.False((await slots.AcquireAsync("b", T0, Lease, default)).Acquired);
 
-        await slots.ReleaseAsync("a", default);
-        await slots.ReleaseAsync("a", default);
+        Assert.True(await slots.ReleaseAsync("a", default));
+        Assert.False(await slots.ReleaseAsync("a", default));
+        Assert.False(await slots.ReleaseAsync("b", default));
 
         Assert.True((await slots.AcquireAsync("b", T0.AddSeconds(5), Lease, default)).Acquired);
         Assert.Equal(1, await slots.InFlightAsync(T0.AddSeconds(5), default));
