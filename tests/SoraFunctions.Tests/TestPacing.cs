@@ -13,5 +13,6 @@ static class TestPacing
     {
         WholeSecondTimers = true,
         CancelBeforeCreate = true,
+        AimAtEnd = true,
     };
 }

@@ -104,6 +104,16 @@ public sealed record GetVideoInput(string ProviderVideoId)
 {
     /// <summary>Where to store the video once the check sees it completed; null checks only.</summary>
     public StoreVideoInput? StoreIfCompleted { get; init; }
+
+    /// <summary>
+    /// When the check is aimed at (UTC): the activity waits until then, at most <see cref="MaxWait"/>, before asking the
+    /// provider. Its timer was due <see cref="Orchestration.PollingPolicy.AimedTimerLead"/> earlier, so that the
+    /// engine's timer rounding and queue polling fall inside the wait instead of after the video's end.
+    /// </summary>
+    public DateTime? NotBefore { get; init; }
+
+    /// <summary>The longest an aimed check waits for its time (more means a skewed clock: then it checks at once).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>Reads a <see cref="GetVideoInput"/> written as an object, or as the bare video id of older histories.</summary>
@@ -119,17 +129,21 @@ public sealed class GetVideoInputConverter : JsonConverter<GetVideoInput>
         Shape shape = JsonSerializer.Deserialize<Shape>(ref reader, options) ?? throw new JsonException("A status check needs its provider video id.");
         return string.IsNullOrEmpty(shape.ProviderVideoId)
             ? throw new JsonException("A status check needs its provider video id.")
-            : new GetVideoInput(shape.ProviderVideoId) { StoreIfCompleted = shape.StoreIfCompleted };
+            : new GetVideoInput(shape.ProviderVideoId) { StoreIfCompleted = shape.StoreIfCompleted, NotBefore = shape.NotBefore };
     }
 
     public override void Write(Utf8JsonWriter writer, GetVideoInput value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        JsonSerializer.Serialize(writer, new Shape(value.ProviderVideoId, value.StoreIfCompleted), options);
+        JsonSerializer.Serialize(writer, new Shape(value.ProviderVideoId, value.StoreIfCompleted) { NotBefore = value.NotBefore }, options);
     }
 
-    sealed record Shape(string ProviderVideoId, StoreVideoInput? StoreIfCompleted);
+    sealed record Shape(string ProviderVideoId, StoreVideoInput? StoreIfCompleted)
+    {
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public DateTime? NotBefore { get; init; }
+    }
 }
 
 public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)

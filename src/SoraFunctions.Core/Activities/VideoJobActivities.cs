@@ -35,6 +35,16 @@ public sealed partial class VideoJobActivities(
     public async Task<GetVideoResult> GetAsync(GetVideoInput input, string? jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.NotBefore is { } notBefore)
+        {
+            // An aimed check (PollingPolicy.AimedCheck): its timer came early on purpose; ask at the aimed time.
+            TimeSpan early = DateTime.SpecifyKind(notBefore, DateTimeKind.Utc) - time.GetUtcNow().UtcDateTime;
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early < GetVideoInput.MaxWait ? early : GetVideoInput.MaxWait, time, cancellationToken);
+            }
+        }
+
         GetVideoResult checkedVideo = await CheckAsync(input.ProviderVideoId, jobId, cancellationToken);
         if (checkedVideo.Video is { Status: ProviderStatus.Completed } video
             && input.StoreIfCompleted is { } store

@@ -78,6 +78,7 @@ public sealed class PipelineOptions : IValidatableObject
     {
         WholeSecondTimers = true,
         CancelBeforeCreate = true,
+        AimAtEnd = true,
     };
 }
 

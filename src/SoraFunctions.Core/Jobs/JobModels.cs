@@ -32,6 +32,13 @@ public sealed record JobPacing(
     /// written before that (they created, then deleted the video), which then replay as they ran; every new job sets it.
     /// </summary>
     public bool CancelBeforeCreate { get; init; }
+
+    /// <summary>
+    /// Whether the check after which the render is estimated to end is aimed just past that end
+    /// (<see cref="Orchestration.PollingPolicy.AimedCheck"/>). False in histories written before that, which then replay
+    /// the checks they made; every new job sets it.
+    /// </summary>
+    public bool AimAtEnd { get; init; }
 }
 
 /// <summary>The orchestration input: the job, its pacing, and (after <c>ContinueAsNew</c>) where it got to.</summary>
@@ -101,6 +108,9 @@ public sealed record JobProgress(
     public TimeSpan? RetryAfter { get; init; }
 
     public TimeSpan? PollAfter { get; init; }
+
+    /// <summary>Whether the last check was aimed at the estimated end: the next one is not (see <see cref="JobPacing.AimAtEnd"/>).</summary>
+    public bool LastCheckAimed { get; init; }
 }
 
 /// <summary>The small JSON the orchestration keeps in its custom status while it runs.</summary>

@@ -56,6 +56,45 @@ public static class PollingPolicy
     /// <summary>The share of the elapsed time to wait while progress does not rise.</summary>
     public const double QueuedFraction = 0.5;
 
+    /// <summary>
+    /// How long after the estimated end an aimed check (<see cref="AimedCheck"/>) comes: it covers whole-percent
+    /// progress figures and the time between the provider's answer and the orchestration seeing it, both of which make
+    /// the estimate fall short of the real end by a little.
+    /// </summary>
+    public static readonly TimeSpan EndMargin = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// How long before an aimed check its durable timer is due. The status activity waits out the rest
+    /// (<c>GetVideoInput.NotBefore</c>): the engine's whole-second timers and idle queue polling make a timer fire up to
+    /// about two seconds after it is due, which would otherwise all land on the noticing delay.
+    /// </summary>
+    public static readonly TimeSpan AimedTimerLead = TimeSpan.FromSeconds(2);
+
+    /// <summary>The time until the render ends, estimated from how fast progress rose over the last interval; null when it did not rise.</summary>
+    public static TimeSpan? EstimatedRemaining(PollSignal signal) =>
+        signal.Progress is { } p && p < 100 && p > signal.PreviousProgress && signal.SincePreviousCheck > TimeSpan.Zero
+            ? signal.SincePreviousCheck * ((100.0 - p) / (p - signal.PreviousProgress))
+            : null;
+
+    /// <summary>
+    /// The time from now to check when the render is estimated to end within two minimum intervals: just past the
+    /// estimated end (<see cref="EndMargin"/>), so that the check finds the video done instead of landing just before
+    /// the end and leaving the next check a minimum interval later. Null (use <see cref="NextDelay"/>) after a failed
+    /// call, when the provider says when to ask, or when progress did not rise. The caller aims at most one check in a
+    /// row: a check aimed too early is followed by the usual minimum, so a stalled figure cannot make checks come
+    /// faster than the minimum for long.
+    /// </summary>
+    public static TimeSpan? AimedCheck(PollSignal signal, TimeSpan minimum)
+    {
+        if (signal.RetryAfter is not null || signal.ConsecutiveFailures > 0 || signal.ProviderPollAfter is not null)
+        {
+            return null;
+        }
+
+        TimeSpan? aimed = EstimatedRemaining(signal) + EndMargin;
+        return aimed <= minimum * 2 ? aimed : null;
+    }
+
     public static TimeSpan NextDelay(PollSignal signal, TimeSpan minimum, TimeSpan maximum)
     {
         if (signal.RetryAfter is { } retryAfter)
@@ -74,9 +113,8 @@ public static class PollingPolicy
             return Clamp(pollAfter, minimum, maximum);
         }
 
-        if (signal.Progress is { } p && p < 100 && p > signal.PreviousProgress && signal.SincePreviousCheck > TimeSpan.Zero)
+        if (EstimatedRemaining(signal) is { } remaining)
         {
-            TimeSpan remaining = signal.SincePreviousCheck * ((100.0 - p) / (p - signal.PreviousProgress));
             TimeSpan estimate = remaining * EstimateFraction;
             TimeSpan ramp = signal.SincePreviousCheck * MaxGrowth;
             return Clamp(estimate < ramp ? estimate : ramp, minimum, maximum);

@@ -345,14 +345,22 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     ConsecutiveFailures = failures,
                 };
                 TimeSpan delay = PollingPolicy.NextDelay(signal, pacing.MinPollInterval, pacing.MaxPollInterval);
-                if (pacing.WholeSecondTimers)
+                DateTime? aimedAt = null;
+                if (pacing.AimAtEnd && !state.LastCheckAimed && PollingPolicy.AimedCheck(signal, pacing.MinPollInterval) is { } aimed && now + aimed < state.Deadline)
+                {
+                    // The render should end within two minimum intervals: check just past its end. The timer is due
+                    // earlier and the activity waits out the rest, so the engine's timer lateness does not delay the check.
+                    aimedAt = now + aimed;
+                    delay = aimed > PollingPolicy.AimedTimerLead ? aimed - PollingPolicy.AimedTimerLead : TimeSpan.Zero;
+                }
+                else if (pacing.WholeSecondTimers)
                 {
                     delay = PollingPolicy.WholeSeconds(delay, pacing.MinPollInterval, retryAfter is not null);
                 }
 
                 DateTime fireAt = now + delay < state.Deadline ? now + delay : state.Deadline;
-                SetStatus(Public(state.Status), state.ProgressPercent, state.ProviderVideoId, state.Checks, fireAt, state.StartedAt);
-                if (!await WaitAsync(fireAt))
+                SetStatus(Public(state.Status), state.ProgressPercent, state.ProviderVideoId, state.Checks, aimedAt ?? fireAt, state.StartedAt);
+                if (fireAt > now ? !await WaitAsync(fireAt) : CancelRequested)
                 {
                     await DeleteProviderVideoAsync(state.ProviderVideoId);
                     return Canceled(state.ProviderVideoId, state.Checks);
@@ -365,6 +373,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
                 GetVideoResult result;
                 ProviderVideo? listed = wokenWith is { } payload ? EventPayloads.EndedVideo(payload, state.ProviderVideoId) : null;
+                // A provider event says the video changed: check now, whatever the check was aimed at.
+                DateTime? notBefore = wokenWith is null ? aimedAt : null;
                 wokenWith = null;
                 if (listed is not null)
                 {
@@ -376,7 +386,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     try
                     {
                         // A check that finds the video completed stores it in the same activity: one episode fewer.
-                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInputs.For(input, state) };
+                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInputs.For(input, state), NotBefore = notBefore };
                         result = await steps.CallAsync<GetVideoResult>(ActivityNames.GetVideo, check, ActivityRetries);
                     }
                     catch (TaskFailedException ex)
@@ -385,7 +395,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         result = new GetVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage) };
                     }
 
-                    state = state with { Checks = state.Checks + 1 };
+                    state = state with { Checks = state.Checks + 1, LastCheckAimed = notBefore is not null };
                     checksThisGeneration++;
                 }
 

@@ -24,15 +24,17 @@ public class GetVideoInputTests
 
     [Theory]
     [MemberData(nameof(Options))]
-    public void RoundTrip_WithTheEnginesAndTheWorkersOptions_KeepsTheStore(string options)
+    public void RoundTrip_WithTheEnginesAndTheWorkersOptions_KeepsTheStoreAndTheAimedTime(string options)
     {
-        var original = new GetVideoInput("video_1") { StoreIfCompleted = Store };
+        var aimedAt = new DateTime(2026, 12, 1, 9, 30, 4, 250, DateTimeKind.Utc);
+        var original = new GetVideoInput("video_1") { StoreIfCompleted = Store, NotBefore = aimedAt };
 
         GetVideoInput copy = options == "engine"
             ? JsonDataConverter.Default.Deserialize<GetVideoInput>(JsonDataConverter.Default.Serialize(original))!
             : JsonSerializer.Deserialize<GetVideoInput>(JsonSerializer.Serialize(original, JsonSerializerOptions.Web), JsonSerializerOptions.Web)!;
 
         Assert.Equal("video_1", copy.ProviderVideoId);
+        Assert.Equal(aimedAt, copy.NotBefore!.Value.ToUniversalTime());
         StoreVideoInput store = copy.StoreIfCompleted!;
         Assert.Equal((Store.JobId, Store.ProviderVideoId, Store.BlobName, Store.Spec), (store.JobId, store.ProviderVideoId, store.BlobName, store.Spec));
         Assert.Equal(["poster"], store.Renditions);

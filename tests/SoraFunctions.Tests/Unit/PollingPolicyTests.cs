@@ -18,6 +18,37 @@ public class PollingPolicyTests
         Assert.Equal(TimeSpan.FromSeconds(expected), PollingPolicy.WholeSeconds(TimeSpan.FromSeconds(wait), TimeSpan.FromSeconds(minimum)));
     }
 
+    [Fact]
+    public void AimedCheck_EndEstimatedWithinTwoMinimumIntervals_ComesJustPastTheEstimatedEnd()
+    {
+        // 40 % -> 80 % in the last 4 s: 20 % remain, 2 s; the check comes a margin after that.
+        PollSignal signal = new() { SinceCreated = TimeSpan.FromSeconds(8), Progress = 80, PreviousProgress = 40, SincePreviousCheck = TimeSpan.FromSeconds(4) };
+
+        Assert.Equal(TimeSpan.FromSeconds(2) + PollingPolicy.EndMargin, PollingPolicy.AimedCheck(signal, Min));
+        // The usual policy would check after the minimum, before the end, and again a minimum later.
+        Assert.Equal(Min, PollingPolicy.NextDelay(signal, Min, Max));
+    }
+
+    [Fact]
+    public void AimedCheck_EndFurtherAway_LeavesItToTheUsualApproach()
+    {
+        PollSignal signal = new() { SinceCreated = TimeSpan.FromSeconds(8), Progress = 50, PreviousProgress = 40, SincePreviousCheck = TimeSpan.FromSeconds(4) };
+
+        Assert.Null(PollingPolicy.AimedCheck(signal, Min));
+    }
+
+    [Fact]
+    public void AimedCheck_AfterAFailureWhenTheProviderSaysWhenOrWithoutRisingProgress_IsNotAimed()
+    {
+        PollSignal rising = new() { SinceCreated = TimeSpan.FromSeconds(8), Progress = 80, PreviousProgress = 40, SincePreviousCheck = TimeSpan.FromSeconds(4) };
+
+        Assert.Null(PollingPolicy.AimedCheck(rising with { ConsecutiveFailures = 1 }, Min));
+        Assert.Null(PollingPolicy.AimedCheck(rising with { RetryAfter = TimeSpan.FromSeconds(1) }, Min));
+        Assert.Null(PollingPolicy.AimedCheck(rising with { ProviderPollAfter = TimeSpan.FromSeconds(1) }, Min));
+        Assert.Null(PollingPolicy.AimedCheck(rising with { PreviousProgress = 80 }, Min));
+        Assert.Null(PollingPolicy.AimedCheck(rising with { Progress = null }, Min));
+    }
+
     [Theory]
     [InlineData(2.1, 3)]
     [InlineData(20, 20)]

@@ -46,6 +46,28 @@ public class VideoJobActivitiesTests
     }
 
     [Fact]
+    public async Task Get_AimedCheck_AsksTheProviderAtItsTimeAndNoLaterThanTheLongestWait()
+    {
+        var video = new ProviderVideo("v1", ProviderStatus.InProgress, 90, null, null, null, null);
+        provider.Setup(p => p.GetAsync("v1", It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(video));
+        VideoJobActivities activities = Activities();
+
+        Task<GetVideoResult> aimed = activities.GetAsync(new GetVideoInput("v1") { NotBefore = time.GetUtcNow().UtcDateTime.AddSeconds(1.5) }, "job-1", default);
+        time.Advance(TimeSpan.FromSeconds(1.4));
+        Assert.False(aimed.IsCompleted);
+        provider.Verify(p => p.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(90, (await aimed).Video!.Progress);
+
+        // A time far off (a skewed clock) waits no longer than the longest wait; one already past does not wait.
+        Task<GetVideoResult> skewed = activities.GetAsync(new GetVideoInput("v1") { NotBefore = time.GetUtcNow().UtcDateTime.AddMinutes(5) }, "job-1", default);
+        time.Advance(GetVideoInput.MaxWait);
+        await skewed;
+        await activities.GetAsync(new GetVideoInput("v1") { NotBefore = time.GetUtcNow().UtcDateTime.AddSeconds(-1) }, "job-1", default);
+        provider.Verify(p => p.GetAsync("v1", It.IsAny<CancellationToken>()), Times.Exactly(3));
+    }
+
+    [Fact]
     public async Task Get_CompletedAndStorageThrows_ReportsTheCheckAndAStoreToRetry()
     {
         // Before: the exception failed the whole check, so the job checked again until its deadline and then deleted

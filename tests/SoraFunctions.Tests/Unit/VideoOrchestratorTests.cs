@@ -56,10 +56,51 @@ public class VideoOrchestratorTests
         GetVideoInput[] checks = [.. fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)];
         Assert.Equal(2, checks.Length);
         Assert.All(checks, c => Assert.Equal("video_1", c.ProviderVideoId));
+        // A history written before aimed checks (AimAtEnd false) replays the checks it made.
+        Assert.All(checks, c => Assert.Null(c.NotBefore));
         StoreVideoInput store = checks[^1].StoreIfCompleted!;
         Assert.Equal(("job-1", "video_1", "2026/11/25/job-1.mp4"), (store.JobId, store.ProviderVideoId, store.BlobName));
         Assert.Equal((string.Empty, "sora-2", "4", "720x1280"), (store.Spec.Prompt, store.Spec.Model, store.Spec.Seconds, store.Spec.Size));
         Assert.DoesNotContain(fake.Statuses, s => s.Status == JobStatus.Storing);
+    }
+
+    [Fact]
+    public async Task Run_EndEstimatedWithinTwoMinimumIntervals_AimsOneCheckJustPastItThenFallsBackToTheMinimum()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 60))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 99))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { WholeSecondTimers = true, AimAtEnd = true } });
+
+        Assert.Equal((JobStatus.Completed, 3), (result.Status, result.Checks));
+        GetVideoInput[] checks = [.. fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)];
+        // The first check (2 s asked in whole seconds: due at 2.25 s) saw 60 % after 2.25 s: 1.5 s to go. The aimed check
+        // is due 1.75 s later, within the timer lead, so it goes out at once and the activity waits for its time.
+        Assert.Null(checks[0].NotBefore);
+        Assert.Equal(Start.AddSeconds(4), checks[1].NotBefore);
+        Assert.Contains(fake.Statuses, s => s.NextCheckAt == Start.AddSeconds(4));
+        // It found 99 %: the next check is not aimed, and waits the minimum.
+        Assert.Null(checks[2].NotBefore);
+        Assert.Equal([Start.AddSeconds(2.25), Start.AddSeconds(4.5)], fake.Timers);
+    }
+
+    [Fact]
+    public async Task Run_AimedCheckFurtherThanTheTimerLead_TimerDueTheLeadBeforeIt()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 45))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        await RunAsync(fake, Input with { Pacing = Pacing with { AimAtEnd = true } });
+
+        // 45 % after 2 s: about 2.44 s to go, so the check is aimed at 4.69 s and its timer is due 2 s before.
+        DateTime aimedAt = fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo).Last().NotBefore!.Value;
+        Assert.InRange((aimedAt - Start).TotalSeconds, 4.69, 4.70);
+        Assert.Equal(aimedAt - PollingPolicy.AimedTimerLead, fake.Timers[^1]);
     }
 
     [Fact]
