@@ -84,6 +84,12 @@ public sealed record CreateVideoResult(StepOutcome Outcome) : StepResult(Outcome
     /// <summary>True when the video was found by the lookup rather than created by this attempt.</summary>
     public bool Adopted { get; init; }
 
+    /// <summary>
+    /// When the provider answered a create that made the video, by the activity's clock: the start of the render's
+    /// progress for the orchestration's estimates (null for an adopted video, and in older histories).
+    /// </summary>
+    public DateTimeOffset? ObservedAt { get; init; }
+
     /// <summary>True when a failed attempt may still have created a video at the provider.</summary>
     public bool MayHaveReachedProvider { get; init; }
 
@@ -151,6 +157,12 @@ public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
     public ProviderVideo? Video { get; init; }
 
     public TimeSpan? PollAfter { get; init; }
+
+    /// <summary>
+    /// When the provider answered, by the activity's clock. The orchestration estimates the render's end from it
+    /// rather than from when it saw the answer, which under load comes seconds later (null in older histories).
+    /// </summary>
+    public DateTimeOffset? ObservedAt { get; init; }
 
     /// <summary>
     /// What storing the video in the same activity gave, when the check found it completed and was asked to store;

@@ -101,7 +101,7 @@ public sealed partial class VideoJobActivities
             logger.LogInformation("Job {JobId}: provider video {VideoId} created", input.JobId, result.Value!.Id);
             await IndexAsync(result.Value.Id, input.JobId, cancellationToken);
             await MarkDoneAsync(input.JobId, pending with { VideoId = result.Value.Id }, cancellationToken);
-            return new CreateVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter };
+            return new CreateVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter, ObservedAt = time.GetUtcNow() };
         }
 
         ProviderError error = result.Error;

@@ -78,7 +78,7 @@ public sealed partial class VideoJobActivities(
         if (result.IsSuccess)
         {
             span?.SetTag("sora.progress", result.Value!.Progress);
-            return new GetVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter };
+            return new GetVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter, ObservedAt = time.GetUtcNow() };
         }
 
         ProviderError error = result.Error;

@@ -58,6 +58,9 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly Task<string?> cancel;
         Task<JsonElement> providerEvent;
 
+        /// <summary>When the provider answered the create that made the video (see <see cref="Observed"/>); null until then.</summary>
+        DateTime? createAnsweredAt;
+
         /// <summary>What the last provider event carried (the status sweep sends the ended video), until a check uses it.</summary>
         JsonElement? wokenWith;
         Task<string?> slotFreed;
@@ -127,7 +130,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     return ended;
                 }
 
-                DateTime createdAt = context.CurrentUtcDateTime;
+                DateTime createdAt = createAnsweredAt ?? context.CurrentUtcDateTime;
                 state = new JobProgress(
                     startedAt,
                     admittedAt + pacing.Timeout,
@@ -283,6 +286,11 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                             return (null, Canceled(result.Video.Id, 0), true);
                         }
 
+                        if (result.ObservedAt is not null)
+                        {
+                            createAnsweredAt = Observed(result.ObservedAt, attemptAt);
+                        }
+
                         return (result.Video, null, true);
 
                     case StepOutcome.Failed:
@@ -346,12 +354,14 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 };
                 TimeSpan delay = PollingPolicy.NextDelay(signal, pacing.MinPollInterval, pacing.MaxPollInterval);
                 DateTime? aimedAt = null;
-                if (pacing.AimAtEnd && !state.LastCheckAimed && PollingPolicy.AimedCheck(signal, pacing.MinPollInterval) is { } aimed && now + aimed < state.Deadline)
+                if (pacing.AimAtEnd && !state.LastCheckAimed && PollingPolicy.AimedCheck(signal, pacing.MinPollInterval) is { } aimed && state.ObservedAt + aimed < state.Deadline)
                 {
-                    // The render should end within two minimum intervals: check just past its end. The timer is due
-                    // earlier and the activity waits out the rest, so the engine's timer lateness does not delay the check.
-                    aimedAt = now + aimed;
-                    delay = aimed > PollingPolicy.AimedTimerLead ? aimed - PollingPolicy.AimedTimerLead : TimeSpan.Zero;
+                    // The render should end within two minimum intervals of when the provider last answered: check just
+                    // past that end. The timer is due earlier and the activity waits out the rest, so the engine's timer
+                    // lateness does not delay the check (nor, when the answer reached the orchestration late, that lag).
+                    aimedAt = state.ObservedAt + aimed;
+                    TimeSpan untilAimed = aimedAt.Value - now;
+                    delay = untilAimed > PollingPolicy.AimedTimerLead ? untilAimed - PollingPolicy.AimedTimerLead : TimeSpan.Zero;
                 }
                 else if (pacing.WholeSecondTimers)
                 {
@@ -372,6 +382,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 GetVideoResult result;
+                DateTime checkedFrom = context.CurrentUtcDateTime;
                 ProviderVideo? listed = wokenWith is { } payload ? EventPayloads.EndedVideo(payload, state.ProviderVideoId) : null;
                 // A provider event says the video changed: check now, whatever the check was aimed at.
                 DateTime? notBefore = wokenWith is null ? aimedAt : null;
@@ -422,7 +433,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         ProgressPercent = video.Progress ?? state.ProgressPercent,
                         PreviousProgress = state.ProgressPercent ?? 0,
                         PreviousObservedAt = state.ObservedAt,
-                        ObservedAt = context.CurrentUtcDateTime,
+                        ObservedAt = Observed(result.ObservedAt, checkedFrom),
                     };
                     switch (video.Status)
                     {
@@ -515,6 +526,22 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
                 await steps.WaitUntilAsync(context.CurrentUtcDateTime + delay);
             }
+        }
+
+        /// <summary>
+        /// When the provider gave the answer the check saw: the activity's time (<see cref="GetVideoResult.ObservedAt"/>),
+        /// kept within the check's span in case the clocks differ, or now when the answer carries none.
+        /// </summary>
+        DateTime Observed(DateTimeOffset? answeredAt, DateTime checkedFrom)
+        {
+            DateTime now = context.CurrentUtcDateTime;
+            if (answeredAt is not { } at)
+            {
+                return now;
+            }
+
+            DateTime utc = at.UtcDateTime;
+            return utc < checkedFrom ? checkedFrom : utc > now ? now : utc;
         }
 
         /// <summary>Waits until <paramref name="dueAt"/>; false when a cancel request came first.</summary>

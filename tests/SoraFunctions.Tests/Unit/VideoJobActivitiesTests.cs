@@ -57,7 +57,10 @@ public class VideoJobActivitiesTests
         Assert.False(aimed.IsCompleted);
         provider.Verify(p => p.GetAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
         time.Advance(TimeSpan.FromSeconds(0.1));
-        Assert.Equal(90, (await aimed).Video!.Progress);
+        GetVideoResult answer = await aimed;
+        Assert.Equal(90, answer.Video!.Progress);
+        // When the provider answered, for the orchestration's estimate of the end.
+        Assert.Equal(time.GetUtcNow(), answer.ObservedAt);
 
         // A time far off (a skewed clock) waits no longer than the longest wait; one already past does not wait.
         Task<GetVideoResult> skewed = activities.GetAsync(new GetVideoInput("v1") { NotBefore = time.GetUtcNow().UtcDateTime.AddMinutes(5) }, "job-1", default);

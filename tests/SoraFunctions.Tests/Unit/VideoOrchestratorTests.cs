@@ -104,6 +104,48 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_AnswersReachTheOrchestrationLate_AimsFromWhenTheProviderAnswered()
+    {
+        // Under load each answer reaches the orchestration 3 s after the provider gave it.
+        var lag = TimeSpan.FromSeconds(3);
+        FakeOrchestrationContext fake = new(Start);
+        DateTime Answered()
+        {
+            DateTime answeredAt = fake.Now;
+            fake.Now += lag;
+            return answeredAt;
+        }
+
+        fake.Answer(ActivityNames.CreateVideo, _ => Created() with { ObservedAt = Answered() })
+            .Answer(ActivityNames.GetVideo, _ => Polled(ProviderStatus.InProgress, 75) with { ObservedAt = Answered() })
+            .Answer(ActivityNames.GetVideo, _ => Polled(ProviderStatus.Completed, 100) with { Stored = Stored(), ObservedAt = Answered() });
+
+        await RunAsync(fake, Input with { Pacing = Pacing with { WholeSecondTimers = true, AimAtEnd = true } });
+
+        // Created at 0 (seen at 3); the first check, due 2 s after that in whole seconds (5.25), saw 75 % at 5.25 (seen
+        // at 8.25): the render ends at 7 by the provider's times, so the check is aimed at 7.25, already past: it goes
+        // out at once. From the times the orchestration saw (3 and 8.25), it would have aimed at 8.25 + 1.75 + 0.25 = 10.25.
+        GetVideoInput aimed = fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo).Last();
+        Assert.Equal(Start.AddSeconds(7.25), aimed.NotBefore);
+        Assert.Single(fake.Timers);
+    }
+
+    [Fact]
+    public async Task Run_AnswerTimeOutsideTheCheck_IsKeptWithinIt()
+    {
+        // A clock far behind: the answer's time is before the check was even sent, so the check's start counts instead.
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created() with { ObservedAt = Start.AddHours(-1) })
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 75) with { ObservedAt = Start.AddHours(-1) })
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        await RunAsync(fake, Input with { Pacing = Pacing with { WholeSecondTimers = true, AimAtEnd = true } });
+
+        // As if answered when asked: created at 0, 75 % at 2.25, so the end is aimed at 2.25 + 0.75 + 0.25 = 3.25.
+        Assert.Equal(Start.AddSeconds(3.25), fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo).Last().NotBefore);
+    }
+
+    [Fact]
     public async Task Run_CheckFindsTheVideoCompletedButStorageFails_StoresAgainWithTheStoreActivity()
     {
         var storageDown = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "503") };
