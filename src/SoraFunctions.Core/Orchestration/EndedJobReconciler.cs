@@ -61,16 +61,16 @@ public sealed class EndedJobReconciler(
         };
         await foreach (OrchestrationMetadata instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
         {
-            bool settled = instance.LastUpdatedAt <= now - grace;
+            bool pastGrace = instance.LastUpdatedAt <= now - grace;
             try
             {
                 switch (instance.Name)
                 {
                     case VideoOrchestrator.Name when Read<VideoJobInput>(instance) is { } job:
                         tally.Examined++;
-                        await SettleJobAsync(client, job, settled, now, tally, cancellationToken);
+                        await SettleJobAsync(client, job, pastGrace, now, tally, cancellationToken);
                         break;
-                    case BatchOrchestrator.Name when Read<BatchInput>(instance) is { } batch && settled:
+                    case BatchOrchestrator.Name when Read<BatchInput>(instance) is { } batch && pastGrace:
                         tally.Examined++;
                         await SettleBatchAsync(client, batch, tally, cancellationToken);
                         break;
@@ -96,7 +96,7 @@ public sealed class EndedJobReconciler(
         return report;
     }
 
-    async Task SettleJobAsync(DurableTaskClient client, VideoJobInput job, bool settled, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
+    async Task SettleJobAsync(DurableTaskClient client, VideoJobInput job, bool pastGrace, DateTimeOffset now, Tally tally, CancellationToken cancellationToken)
     {
         if (await slots.ReleaseAsync(job.JobId, cancellationToken))
         {
@@ -111,7 +111,7 @@ public sealed class EndedJobReconciler(
             }
         }
 
-        if (!settled || job.SubmittedAt is not { } chargedAt)
+        if (!pastGrace || job.SubmittedAt is not { } chargedAt)
         {
             return;
         }

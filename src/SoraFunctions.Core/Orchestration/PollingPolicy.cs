@@ -95,6 +95,39 @@ public static class PollingPolicy
         return aimed <= minimum * 2 ? aimed : null;
     }
 
+    /// <summary>
+    /// The aimed check (<see cref="AimedCheck"/>) counted from <paramref name="observedAt"/>, when the provider gave the
+    /// last answer: when to check, and how long from <paramref name="now"/> its timer waits (<see cref="AimedTimerLead"/>
+    /// before the check, or none when that is already past). Null when the check is not aimed or would pass the deadline.
+    /// </summary>
+    public static (DateTime CheckAt, TimeSpan TimerDelay)? Aim(PollSignal signal, DateTime observedAt, DateTime now, TimeSpan minimum, DateTime deadline)
+    {
+        if (AimedCheck(signal, minimum) is not { } aimed || observedAt + aimed >= deadline)
+        {
+            return null;
+        }
+
+        DateTime checkAt = observedAt + aimed;
+        TimeSpan untilCheck = checkAt - now;
+        return (checkAt, untilCheck > AimedTimerLead ? untilCheck - AimedTimerLead : TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// When the provider gave an answer that the orchestration saw at <paramref name="seenAt"/>: the activity's time
+    /// (<paramref name="answeredAt"/>), kept within the call's span from <paramref name="calledAt"/> in case the clocks
+    /// differ, or <paramref name="seenAt"/> when the answer carries none (older histories, adopted videos).
+    /// </summary>
+    public static DateTime AnsweredAt(DateTimeOffset? answeredAt, DateTime calledAt, DateTime seenAt)
+    {
+        if (answeredAt is not { } at)
+        {
+            return seenAt;
+        }
+
+        DateTime utc = at.UtcDateTime;
+        return utc < calledAt ? calledAt : utc > seenAt ? seenAt : utc;
+    }
+
     public static TimeSpan NextDelay(PollSignal signal, TimeSpan minimum, TimeSpan maximum)
     {
         if (signal.RetryAfter is { } retryAfter)

@@ -58,7 +58,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         readonly Task<string?> cancel;
         Task<JsonElement> providerEvent;
 
-        /// <summary>When the provider answered the create that made the video (see <see cref="Observed"/>); null until then.</summary>
+        /// <summary>When the provider answered the create that made the video (<see cref="PollingPolicy.AnsweredAt"/>); null until then.</summary>
         DateTime? createAnsweredAt;
 
         /// <summary>What the last provider event carried (the status sweep sends the ended video), until a check uses it.</summary>
@@ -286,11 +286,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                             return (null, Canceled(result.Video.Id, 0), true);
                         }
 
-                        if (result.ObservedAt is not null)
-                        {
-                            createAnsweredAt = Observed(result.ObservedAt, attemptAt);
-                        }
-
+                        createAnsweredAt = PollingPolicy.AnsweredAt(result.ObservedAt, attemptAt, context.CurrentUtcDateTime);
                         return (result.Video, null, true);
 
                     case StepOutcome.Failed:
@@ -354,14 +350,12 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 };
                 TimeSpan delay = PollingPolicy.NextDelay(signal, pacing.MinPollInterval, pacing.MaxPollInterval);
                 DateTime? aimedAt = null;
-                if (pacing.AimAtEnd && !state.LastCheckAimed && PollingPolicy.AimedCheck(signal, pacing.MinPollInterval) is { } aimed && state.ObservedAt + aimed < state.Deadline)
+                if (pacing.AimAtEnd && !state.LastCheckAimed && PollingPolicy.Aim(signal, state.ObservedAt, now, pacing.MinPollInterval, state.Deadline) is { } aim)
                 {
                     // The render should end within two minimum intervals of when the provider last answered: check just
                     // past that end. The timer is due earlier and the activity waits out the rest, so the engine's timer
                     // lateness does not delay the check (nor, when the answer reached the orchestration late, that lag).
-                    aimedAt = state.ObservedAt + aimed;
-                    TimeSpan untilAimed = aimedAt.Value - now;
-                    delay = untilAimed > PollingPolicy.AimedTimerLead ? untilAimed - PollingPolicy.AimedTimerLead : TimeSpan.Zero;
+                    (aimedAt, delay) = (aim.CheckAt, aim.TimerDelay);
                 }
                 else if (pacing.WholeSecondTimers)
                 {
@@ -433,7 +427,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         ProgressPercent = video.Progress ?? state.ProgressPercent,
                         PreviousProgress = state.ProgressPercent ?? 0,
                         PreviousObservedAt = state.ObservedAt,
-                        ObservedAt = Observed(result.ObservedAt, checkedFrom),
+                        ObservedAt = PollingPolicy.AnsweredAt(result.ObservedAt, checkedFrom, context.CurrentUtcDateTime),
                     };
                     switch (video.Status)
                     {
@@ -526,22 +520,6 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 log.LogWarning("Job {JobId}: store attempt {Attempt} failed ({Code}); next attempt in {Delay}", input.JobId, attempt, result.Error?.Code, delay);
                 await steps.WaitUntilAsync(context.CurrentUtcDateTime + delay);
             }
-        }
-
-        /// <summary>
-        /// When the provider gave the answer the check saw: the activity's time (<see cref="GetVideoResult.ObservedAt"/>),
-        /// kept within the check's span in case the clocks differ, or now when the answer carries none.
-        /// </summary>
-        DateTime Observed(DateTimeOffset? answeredAt, DateTime checkedFrom)
-        {
-            DateTime now = context.CurrentUtcDateTime;
-            if (answeredAt is not { } at)
-            {
-                return now;
-            }
-
-            DateTime utc = at.UtcDateTime;
-            return utc < checkedFrom ? checkedFrom : utc > now ? now : utc;
         }
 
         /// <summary>Waits until <paramref name="dueAt"/>; false when a cancel request came first.</summary>

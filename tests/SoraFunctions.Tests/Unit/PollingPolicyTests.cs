@@ -30,6 +30,31 @@ public class PollingPolicyTests
     }
 
     [Fact]
+    public void Aim_CountsFromTheAnswerAndDuesTheTimerTheLeadBeforeTheCheck()
+    {
+        var observedAt = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
+        PollSignal signal = new() { SinceCreated = TimeSpan.FromSeconds(8), Progress = 80, PreviousProgress = 40, SincePreviousCheck = TimeSpan.FromSeconds(4) };
+        DateTime checkAt = observedAt + TimeSpan.FromSeconds(2) + PollingPolicy.EndMargin;
+
+        Assert.Equal((checkAt, TimeSpan.FromSeconds(0.25)), PollingPolicy.Aim(signal, observedAt, observedAt, Min, observedAt.AddHours(1)));
+        // Seen 1 s after the answer: the timer waits none, the activity waits for the check's time.
+        Assert.Equal((checkAt, TimeSpan.Zero), PollingPolicy.Aim(signal, observedAt, observedAt.AddSeconds(1), Min, observedAt.AddHours(1)));
+        Assert.Null(PollingPolicy.Aim(signal, observedAt, observedAt, Min, checkAt));
+    }
+
+    [Fact]
+    public void AnsweredAt_KeepsTheActivitysTimeWithinTheCall()
+    {
+        var calledAt = new DateTime(2026, 12, 1, 10, 0, 0, DateTimeKind.Utc);
+        DateTime seenAt = calledAt.AddSeconds(3);
+
+        Assert.Equal(calledAt.AddSeconds(1), PollingPolicy.AnsweredAt(new DateTimeOffset(calledAt.AddSeconds(1)), calledAt, seenAt));
+        Assert.Equal(calledAt, PollingPolicy.AnsweredAt(new DateTimeOffset(calledAt.AddHours(-1)), calledAt, seenAt));
+        Assert.Equal(seenAt, PollingPolicy.AnsweredAt(new DateTimeOffset(calledAt.AddHours(1)), calledAt, seenAt));
+        Assert.Equal(seenAt, PollingPolicy.AnsweredAt(null, calledAt, seenAt));
+    }
+
+    [Fact]
     public void AimedCheck_EndFurtherAway_LeavesItToTheUsualApproach()
     {
         PollSignal signal = new() { SinceCreated = TimeSpan.FromSeconds(8), Progress = 50, PreviousProgress = 40, SincePreviousCheck = TimeSpan.FromSeconds(4) };
