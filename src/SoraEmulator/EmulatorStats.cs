@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SoraEmulator.Jobs;
 
 namespace SoraEmulator;
 
@@ -171,6 +172,9 @@ public sealed class EmulatorStats
     /// </summary>
     public DateTimeOffset? SeenCompletedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.SeenCompletedAt : null;
 
+    /// <summary>When the last retrieve that answered the video still queued or in progress came; null when none did.</summary>
+    public DateTimeOffset? LastSeenUnfinishedAtOf(string id) => jobs.TryGetValue(id, out VideoRecord? v) ? v.LastSeenUnfinishedAt : null;
+
     /// <summary>A copy of every counter, as served by <c>GET /_emulator/stats</c>.</summary>
     public EmulatorStatsSnapshot Snapshot() => new(
         Creates, Retrieves, Downloads, Lists, Deletes, Remixes,
@@ -195,7 +199,7 @@ public sealed class EmulatorStats
     Dictionary<string, VideoStatsSnapshot> SnapshotOf(JobFace face) =>
         jobs.Values.Where(v => v.Face == face).OrderBy(v => v.Sequence).ToDictionary(
             v => v.Id,
-            v => new VideoStatsSnapshot(v.Prompt, v.Retrieves, v.Downloads, v.CreatedAt, v.CompletedAt, v.SeenCompletedAt),
+            v => new VideoStatsSnapshot(v.Prompt, v.Retrieves, v.Downloads, v.CreatedAt, v.CompletedAt, v.SeenCompletedAt, v.LastSeenUnfinishedAt),
             StringComparer.Ordinal);
 
     internal int CountCreate(string? prompt)
@@ -310,7 +314,8 @@ public sealed record VideoStatsSnapshot(
     int Downloads,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
-    DateTimeOffset? SeenCompletedAt = null);
+    DateTimeOffset? SeenCompletedAt = null,
+    DateTimeOffset? LastSeenUnfinishedAt = null);
 
 enum JobFace
 {
@@ -332,6 +337,7 @@ sealed class VideoRecord(
     int downloads;
     int contentRequests;
     long seenCompletedTicks;
+    long lastUnfinishedTicks;
     long removedTicks;
 
     public string Id { get; } = id;
@@ -359,6 +365,36 @@ sealed class VideoRecord(
         ({ } f, { } r) => f < r ? f : r,
         (var f, var r) => f ?? r,
     };
+
+    /// <summary>When the last retrieve that answered the job still queued or in progress came.</summary>
+    public DateTimeOffset? LastSeenUnfinishedAt => TicksToTime(Interlocked.Read(ref lastUnfinishedTicks));
+
+    /// <summary>Notes what a retrieve answered: the first answer of completed, the last of queued or in progress.</summary>
+    public void NoteAnswered(VideoStatus status, DateTimeOffset now)
+    {
+        if (status == VideoStatus.Completed)
+        {
+            NoteSeenCompleted(now);
+        }
+        else if (status is VideoStatus.Queued or VideoStatus.InProgress)
+        {
+            NoteSeenUnfinished(now);
+        }
+    }
+
+    void NoteSeenUnfinished(DateTimeOffset now)
+    {
+        long seen;
+        do
+        {
+            seen = Interlocked.Read(ref lastUnfinishedTicks);
+            if (now.UtcTicks <= seen)
+            {
+                return;
+            }
+        }
+        while (Interlocked.CompareExchange(ref lastUnfinishedTicks, now.UtcTicks, seen) != seen);
+    }
 
     /// <summary>Notes a retrieve that answered completed (only the first one counts).</summary>
     public void NoteSeenCompleted(DateTimeOffset now) => Interlocked.CompareExchange(ref seenCompletedTicks, now.UtcTicks, 0);

@@ -166,6 +166,9 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
 
         var createReached = new List<double>();
         var noticed = new List<double>();
+        var lastEarlyCheck = new List<double>();
+        int noticedLate = 0;
+        int noticedLateAfterEarlyCheck = 0;
         var stored = new List<double>();
         var checks = new List<double>();
         int completed = 0;
@@ -187,6 +190,18 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
             var last = DateTimeOffset.Parse((string)status["lastUpdatedAt"]!, CultureInfo.InvariantCulture);
             createReached.Add((created - job.At).TotalSeconds);
             noticed.Add((seen - done).TotalSeconds);
+            DateTimeOffset? unfinished = emulator.Stats.LastSeenUnfinishedAtOf(video);
+            if (unfinished is { } early)
+            {
+                lastEarlyCheck.Add((done - early).TotalSeconds);
+            }
+
+            // A job noticed late either asked just before the end (the estimate was early) or asked late.
+            if (seen - done > TimeSpan.FromSeconds(1))
+            {
+                noticedLate++;
+                noticedLateAfterEarlyCheck += unfinished is { } e && done - e < TimeSpan.FromSeconds(2) ? 1 : 0;
+            }
             stored.Add((last - seen).TotalSeconds);
             checks.Add(emulator.Stats.RetrievesOf(video));
         }
@@ -196,9 +211,12 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
         Row("submit -> orchestration's first step", metrics.Of("sora.job.start_delay"));
         Row("submit -> create reaches the provider", createReached);
         Row("create activity round trip", metrics.Of("sora.activity.round_trip/CreateVideo"));
+        Row("provider POST, sent -> answered (HttpClient)", metrics.Of(PipelineMetrics.HttpKey("POST", emulator.ApiBaseUrl.Port)));
         Row("timer due -> timer fired", metrics.Of("sora.timer.lateness"));
         Row("status activity round trip", metrics.Of("sora.activity.round_trip/GetVideo"));
+        Row("provider GET, sent -> answered (HttpClient)", metrics.Of(PipelineMetrics.HttpKey("GET", emulator.ApiBaseUrl.Port)));
         Row("provider finished -> job noticed", noticed);
+        Row("last check before the end -> provider finished", lastEarlyCheck);
         Row("store activity round trip", metrics.Of("sora.activity.round_trip/StoreVideo"));
         Row("job noticed -> job completed", stored);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -208,6 +226,8 @@ sealed class CrowdBenchmark(RunningEmulator emulator, PipelineMetrics metrics, b
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"not completed: {count} x {how}"));
         }
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"noticed more than 1 s after the provider finished: {noticedLate} jobs, {noticedLateAfterEarlyCheck} of them after a check less than 2 s before the end"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"status calls per job: mean {(checks.Count > 0 ? checks.Average() : double.NaN):F1}, max {(checks.Count > 0 ? checks.Max() : double.NaN):F0}; provider creates {emulator.Stats.Creates}, lists {emulator.Stats.Lists}, webhooks sent {emulator.Stats.WebhooksSent}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

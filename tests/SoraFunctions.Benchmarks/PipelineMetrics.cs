@@ -19,7 +19,7 @@ sealed class PipelineMetrics : IDisposable
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == PipelineTelemetry.Name)
+            if (instrument.Meter.Name == PipelineTelemetry.Name || instrument.Name == HttpClientDuration)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -27,6 +27,20 @@ sealed class PipelineMetrics : IDisposable
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
             string key = instrument.Name;
+            if (instrument.Name == HttpClientDuration)
+            {
+                // HttpClient's own: keyed by method and port, so that the provider's calls can be told from storage's.
+                string? method = null;
+                object? port = null;
+                foreach (KeyValuePair<string, object?> tag in tags)
+                {
+                    method = tag.Key == "http.request.method" ? tag.Value as string : method;
+                    port = tag.Key == "server.port" ? tag.Value : port;
+                }
+
+                key = HttpKey(method ?? "?", Convert.ToInt32(port, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
             foreach (KeyValuePair<string, object?> tag in tags)
             {
                 if (tag.Key == "activity")
@@ -50,6 +64,12 @@ sealed class PipelineMetrics : IDisposable
         });
         listener.Start();
     }
+
+    /// <summary>HttpClient's request duration (<c>System.Net.Http</c>): from sending to the answer's headers.</summary>
+    const string HttpClientDuration = "http.client.request.duration";
+
+    /// <summary>The key of HttpClient's request durations for one method and server port.</summary>
+    public static string HttpKey(string method, int port) => $"{HttpClientDuration}/{method} {port}";
 
     /// <summary>Jobs that ended completed or failed since the last <see cref="Reset"/>.</summary>
     public long Ended => Interlocked.Read(ref completed) + Interlocked.Read(ref failed);

@@ -108,10 +108,7 @@ static class VideoEndpoints
         {
             DateTimeOffset now = state.Now;
             VideoState observed = job.Observe(now);
-            if (observed.Status == VideoStatus.Completed)
-            {
-                job.Record.NoteSeenCompleted(now);
-            }
+            job.Record.NoteAnswered(observed.Status, now);
 
             return ApiAnswer.Ok(VideoObject.From(job, observed), state.PollAfterFor(job));
         }

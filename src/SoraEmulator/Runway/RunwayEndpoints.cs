@@ -118,10 +118,7 @@ static class RunwayEndpoints
 
         DateTimeOffset now = state.Now;
         VideoState observed = job.Observe(now);
-        if (observed.Status == VideoStatus.Completed)
-        {
-            job.Record.NoteSeenCompleted(now);
-        }
+        job.Record.NoteAnswered(observed.Status, now);
 
         return RunwayAnswer.Ok(new RunwayTaskObject(
             task.Id,

@@ -118,9 +118,23 @@ public sealed record GetVideoInput(string ProviderVideoId)
     /// </summary>
     public DateTime? NotBefore { get; init; }
 
-    /// <summary>The longest an aimed check waits for its time (more means a skewed clock: then it checks at once).</summary>
+    /// <summary>
+    /// The orchestration's last reading of the render (the create's answer counts as 0 %). When the provider's answer
+    /// shows the render ending within <see cref="MaxWait"/> at the rate since then, the activity waits for the end and
+    /// asks once more (<see cref="GetVideoResult.Rechecked"/>), instead of a round trip through the engine's queues,
+    /// which in a crowd takes longer than the wait. Null asks once.
+    /// </summary>
+    public ProgressReading? LastReading { get; init; }
+
+    /// <summary>
+    /// The longest a check waits, for its aimed time (more means a skewed clock: then it checks at once) or for an end
+    /// it saw coming.
+    /// </summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(3);
 }
+
+/// <summary>A render's progress as the provider reported it, and when (UTC).</summary>
+public sealed record ProgressReading(int Progress, DateTime At);
 
 /// <summary>Reads a <see cref="GetVideoInput"/> written as an object, or as the bare video id of older histories.</summary>
 public sealed class GetVideoInputConverter : JsonConverter<GetVideoInput>
@@ -135,20 +149,23 @@ public sealed class GetVideoInputConverter : JsonConverter<GetVideoInput>
         Shape shape = JsonSerializer.Deserialize<Shape>(ref reader, options) ?? throw new JsonException("A status check needs its provider video id.");
         return string.IsNullOrEmpty(shape.ProviderVideoId)
             ? throw new JsonException("A status check needs its provider video id.")
-            : new GetVideoInput(shape.ProviderVideoId) { StoreIfCompleted = shape.StoreIfCompleted, NotBefore = shape.NotBefore };
+            : new GetVideoInput(shape.ProviderVideoId) { StoreIfCompleted = shape.StoreIfCompleted, NotBefore = shape.NotBefore, LastReading = shape.LastReading };
     }
 
     public override void Write(Utf8JsonWriter writer, GetVideoInput value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        JsonSerializer.Serialize(writer, new Shape(value.ProviderVideoId, value.StoreIfCompleted) { NotBefore = value.NotBefore }, options);
+        JsonSerializer.Serialize(writer, new Shape(value.ProviderVideoId, value.StoreIfCompleted) { NotBefore = value.NotBefore, LastReading = value.LastReading }, options);
     }
 
     sealed record Shape(string ProviderVideoId, StoreVideoInput? StoreIfCompleted)
     {
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public DateTime? NotBefore { get; init; }
+
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public ProgressReading? LastReading { get; init; }
     }
 }
 
@@ -163,6 +180,12 @@ public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
     /// rather than from when it saw the answer, which under load comes seconds later (null in older histories).
     /// </summary>
     public DateTimeOffset? ObservedAt { get; init; }
+
+    /// <summary>
+    /// True when the first answer showed the render about to end and the activity asked again after waiting for it
+    /// (<see cref="GetVideoInput.LastReading"/>): two status calls, and the answer is the second one's when it succeeded.
+    /// </summary>
+    public bool Rechecked { get; init; }
 
     /// <summary>
     /// What storing the video in the same activity gave, when the check found it completed and was asked to store;

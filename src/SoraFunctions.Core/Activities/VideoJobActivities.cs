@@ -4,6 +4,7 @@ using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
 using SoraFunctions.Limits;
+using SoraFunctions.Orchestration;
 using SoraFunctions.Providers;
 using SoraFunctions.Storage;
 using SoraFunctions.Telemetry;
@@ -46,6 +47,14 @@ public sealed partial class VideoJobActivities(
         }
 
         GetVideoResult checkedVideo = await CheckAsync(input.ProviderVideoId, jobId, cancellationToken);
+        if (PollingPolicy.EndingWithin(input.LastReading, checkedVideo, GetVideoInput.MaxWait) is { } untilEnd)
+        {
+            // The render ends in a moment: wait for it here rather than go back through the engine's queues.
+            await Task.Delay(untilEnd, time, cancellationToken);
+            GetVideoResult again = await CheckAsync(input.ProviderVideoId, jobId, cancellationToken);
+            checkedVideo = (again.Outcome == StepOutcome.Succeeded ? again : checkedVideo) with { Rechecked = true };
+        }
+
         if (checkedVideo.Video is { Status: ProviderStatus.Completed } video
             && input.StoreIfCompleted is { } store
             && (video.ExpiresAt is not { } expiresAt || time.GetUtcNow() < expiresAt))

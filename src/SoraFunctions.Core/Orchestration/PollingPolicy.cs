@@ -1,3 +1,6 @@
+using SoraFunctions.Activities;
+using SoraFunctions.Providers;
+
 namespace SoraFunctions.Orchestration;
 
 /// <summary>What the orchestration knows when it chooses the wait before the next status check.</summary>
@@ -126,6 +129,29 @@ public static class PollingPolicy
 
         DateTime utc = at.UtcDateTime;
         return utc < calledAt ? calledAt : utc > seenAt ? seenAt : utc;
+    }
+
+    /// <summary>
+    /// How long until just past the render's end (<see cref="EndMargin"/>) when a check's answer shows it ending within
+    /// <paramref name="within"/>, at the rate since <paramref name="last"/>; null when it does not, when progress did not
+    /// rise, or when the provider said when to ask next (its hint is kept).
+    /// </summary>
+    public static TimeSpan? EndingWithin(ProgressReading? last, GetVideoResult answer, TimeSpan within)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        if (last is null || answer is not { Outcome: StepOutcome.Succeeded, PollAfter: null, ObservedAt: { } at, Video: { Status: ProviderStatus.InProgress } video })
+        {
+            return null;
+        }
+
+        var signal = new PollSignal
+        {
+            Progress = video.Progress,
+            PreviousProgress = last.Progress,
+            SincePreviousCheck = at.UtcDateTime - DateTime.SpecifyKind(last.At, DateTimeKind.Utc),
+        };
+        TimeSpan? untilEnd = EstimatedRemaining(signal) + EndMargin;
+        return untilEnd <= within ? untilEnd : null;
     }
 
     public static TimeSpan NextDelay(PollSignal signal, TimeSpan minimum, TimeSpan maximum)

@@ -391,7 +391,12 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                     try
                     {
                         // A check that finds the video completed stores it in the same activity: one episode fewer.
-                        var check = new GetVideoInput(state.ProviderVideoId) { StoreIfCompleted = StoreInputs.For(input, state), NotBefore = notBefore };
+                        var check = new GetVideoInput(state.ProviderVideoId)
+                        {
+                            StoreIfCompleted = StoreInputs.For(input, state),
+                            NotBefore = notBefore,
+                            LastReading = pacing.AimAtEnd ? new ProgressReading(state.ProgressPercent ?? 0, state.ObservedAt) : null,
+                        };
                         result = await steps.CallAsync<GetVideoResult>(ActivityNames.GetVideo, check, ActivityRetries);
                     }
                     catch (TaskFailedException ex)
@@ -400,7 +405,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         result = new GetVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage) };
                     }
 
-                    state = state with { Checks = state.Checks + 1, LastCheckAimed = notBefore is not null };
+                    state = state with { Checks = state.Checks + (result.Rechecked ? 2 : 1), LastCheckAimed = notBefore is not null };
                     checksThisGeneration++;
                 }
 

@@ -24,10 +24,10 @@ public class GetVideoInputTests
 
     [Theory]
     [MemberData(nameof(Options))]
-    public void RoundTrip_WithTheEnginesAndTheWorkersOptions_KeepsTheStoreAndTheAimedTime(string options)
+    public void RoundTrip_WithTheEnginesAndTheWorkersOptions_KeepsTheStoreTheAimedTimeAndTheLastReading(string options)
     {
         var aimedAt = new DateTime(2026, 12, 1, 9, 30, 4, 250, DateTimeKind.Utc);
-        var original = new GetVideoInput("video_1") { StoreIfCompleted = Store, NotBefore = aimedAt };
+        var original = new GetVideoInput("video_1") { StoreIfCompleted = Store, NotBefore = aimedAt, LastReading = new ProgressReading(60, aimedAt.AddSeconds(-3)) };
 
         GetVideoInput copy = options == "engine"
             ? JsonDataConverter.Default.Deserialize<GetVideoInput>(JsonDataConverter.Default.Serialize(original))!
@@ -35,6 +35,7 @@ public class GetVideoInputTests
 
         Assert.Equal("video_1", copy.ProviderVideoId);
         Assert.Equal(aimedAt, copy.NotBefore!.Value.ToUniversalTime());
+        Assert.Equal((60, aimedAt.AddSeconds(-3)), (copy.LastReading!.Progress, copy.LastReading.At.ToUniversalTime()));
         StoreVideoInput store = copy.StoreIfCompleted!;
         Assert.Equal((Store.JobId, Store.ProviderVideoId, Store.BlobName, Store.Spec), (store.JobId, store.ProviderVideoId, store.BlobName, store.Spec));
         Assert.Equal(["poster"], store.Renditions);

@@ -42,6 +42,23 @@ public class PollingPolicyTests
         Assert.Null(PollingPolicy.Aim(signal, observedAt, observedAt, Min, checkAt));
     }
 
+    [Theory]
+    [InlineData(ProviderStatus.InProgress, 2.25)]
+    [InlineData(ProviderStatus.Queued, null)]
+    [InlineData(ProviderStatus.Completed, null)]
+    public void EndingWithin_OnlyARenderInProgressEndsInSight(string status, double? expected)
+    {
+        var answeredAt = new DateTimeOffset(2026, 12, 1, 10, 0, 4, TimeSpan.Zero);
+        var answer = new GetVideoResult(StepOutcome.Succeeded) { Video = new ProviderVideo("v1", status, 90, null, null, null, null), ObservedAt = answeredAt };
+
+        // 80 % at 2 s, 90 % at 4 s: 2 s to go, and the margin past the end.
+        TimeSpan? untilEnd = PollingPolicy.EndingWithin(new ProgressReading(80, answeredAt.UtcDateTime.AddSeconds(-2)), answer, TimeSpan.FromSeconds(3));
+
+        Assert.Equal(expected is { } s ? TimeSpan.FromSeconds(s) : null, untilEnd);
+        Assert.Null(PollingPolicy.EndingWithin(null, answer, TimeSpan.FromSeconds(3)));
+        Assert.Null(PollingPolicy.EndingWithin(new ProgressReading(80, answeredAt.UtcDateTime.AddSeconds(-2)), answer, TimeSpan.FromSeconds(2)));
+    }
+
     [Fact]
     public void AnsweredAt_KeepsTheActivitysTimeWithinTheCall()
     {

@@ -71,6 +71,59 @@ public class VideoJobActivitiesTests
     }
 
     [Fact]
+    public async Task Get_AnswerShowsTheEndWithinTheLongestWait_WaitsForItAndAsksAgain()
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        provider.SetupSequence(p => p.GetAsync("v1", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Success(new ProviderVideo("v1", ProviderStatus.InProgress, 90, null, null, null, null)))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Success(new ProviderVideo("v1", ProviderStatus.Completed, 100, null, null, null, null)));
+
+        // 80 % two seconds ago, 90 % now: the render ends in 2 s.
+        Task<GetVideoResult> check = Activities().GetAsync(new GetVideoInput("v1") { LastReading = new ProgressReading(80, now.AddSeconds(-2)) }, "job-1", default);
+        time.Advance(TimeSpan.FromSeconds(2.24));
+        Assert.False(check.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(0.01));
+        GetVideoResult answer = await check;
+
+        Assert.Equal((ProviderStatus.Completed, true), (answer.Video!.Status, answer.Rechecked));
+        Assert.Equal(time.GetUtcNow(), answer.ObservedAt);
+        provider.Verify(p => p.GetAsync("v1", It.IsAny<CancellationToken>()), Times.Exactly(2));
+    }
+
+    [Fact]
+    public async Task Get_RecheckFails_ReportsTheFirstAnswer()
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        provider.SetupSequence(p => p.GetAsync("v1", It.IsAny<CancellationToken>()))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Success(new ProviderVideo("v1", ProviderStatus.InProgress, 90, null, null, null, null)))
+            .ReturnsAsync(ProviderResult<ProviderVideo>.Failure(new ProviderError { Transient = true, StatusCode = 503, Message = "busy" }));
+
+        Task<GetVideoResult> check = Activities().GetAsync(new GetVideoInput("v1") { LastReading = new ProgressReading(80, now.AddSeconds(-2)) }, "job-1", default);
+        time.Advance(TimeSpan.FromSeconds(2.25));
+        GetVideoResult answer = await check;
+
+        Assert.Equal((StepOutcome.Succeeded, 90, true), (answer.Outcome, answer.Video!.Progress, answer.Rechecked));
+        Assert.Equal(now, answer.ObservedAt!.Value.UtcDateTime);
+    }
+
+    [Theory]
+    [InlineData(80, 6, false)] // 10 % in 6 s: 6 s to go, longer than the longest wait
+    [InlineData(90, 2, false)] // no rise since the last reading
+    [InlineData(80, 2, true)] // the provider said when to ask next
+    public async Task Get_EndNotInSight_AsksOnce(int lastProgress, double secondsAgo, bool pollAfter)
+    {
+        DateTime now = time.GetUtcNow().UtcDateTime;
+        provider.Setup(p => p.GetAsync("v1", It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(
+            new ProviderVideo("v1", ProviderStatus.InProgress, 90, null, null, null, null), pollAfter ? TimeSpan.FromSeconds(5) : null));
+
+        GetVideoResult answer = await Activities().GetAsync(
+            new GetVideoInput("v1") { LastReading = new ProgressReading(lastProgress, now.AddSeconds(-secondsAgo)) }, "job-1", default);
+
+        Assert.False(answer.Rechecked);
+        provider.Verify(p => p.GetAsync("v1", It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
     public async Task Get_CompletedAndStorageThrows_ReportsTheCheckAndAStoreToRetry()
     {
         // Before: the exception failed the whole check, so the job checked again until its deadline and then deleted

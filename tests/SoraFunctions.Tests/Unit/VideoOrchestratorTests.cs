@@ -88,6 +88,36 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_EveryCheck_CarriesTheLastReadingAndCountsARecheckAsTwoChecks()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created() with { ObservedAt = Start })
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.InProgress, 40))
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored(), Rechecked = true });
+
+        VideoJobResult result = await RunAsync(fake, Input with { Pacing = Pacing with { AimAtEnd = true } });
+
+        GetVideoInput[] checks = [.. fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)];
+        // The create is the first reading (0 %); the first check's answer (40 % at 2 s) the second.
+        Assert.Equal(new ProgressReading(0, Start), checks[0].LastReading);
+        Assert.Equal(new ProgressReading(40, Start.AddSeconds(2)), checks[1].LastReading);
+        // The last check asked twice (the activity waited for the end it saw coming): three status calls in all.
+        Assert.Equal((JobStatus.Completed, 3), (result.Status, result.Checks));
+    }
+
+    [Fact]
+    public async Task Run_HistoryBeforeAimedChecks_ChecksWithoutAReading()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        await RunAsync(fake);
+
+        Assert.Null(Assert.Single(fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)).LastReading);
+    }
+
+    [Fact]
     public async Task Run_AimedCheckFurtherThanTheTimerLead_TimerDueTheLeadBeforeIt()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
