@@ -35,8 +35,9 @@ public sealed record JobPacing(
 
     /// <summary>
     /// Whether the check after which the render is estimated to end is aimed just past that end
-    /// (<see cref="Orchestration.PollingPolicy.AimedCheck"/>). False in histories written before that, which then replay
-    /// the checks they made; every new job sets it.
+    /// (<see cref="Orchestration.PollingPolicy.AimedCheck"/>), and each check carries the last reading so that the
+    /// activity waits for an end it sees coming (<c>GetVideoInput.LastReading</c>). False in histories written before
+    /// that, which then replay the checks they made; every new job sets it.
     /// </summary>
     public bool AimAtEnd { get; init; }
 }

@@ -87,15 +87,21 @@ public static class PollingPolicy
     /// row: a check aimed too early is followed by the usual minimum, so a stalled figure cannot make checks come
     /// faster than the minimum for long.
     /// </summary>
-    public static TimeSpan? AimedCheck(PollSignal signal, TimeSpan minimum)
+    public static TimeSpan? AimedCheck(PollSignal signal, TimeSpan minimum) => JustPastEnd(signal, minimum * 2);
+
+    /// <summary>
+    /// The time to just past the estimated end (<see cref="EndMargin"/>) when that is within <paramref name="within"/>;
+    /// null when it is not, when progress did not rise, after a failed call, or when the provider said when to ask.
+    /// </summary>
+    static TimeSpan? JustPastEnd(PollSignal signal, TimeSpan within)
     {
         if (signal.RetryAfter is not null || signal.ConsecutiveFailures > 0 || signal.ProviderPollAfter is not null)
         {
             return null;
         }
 
-        TimeSpan? aimed = EstimatedRemaining(signal) + EndMargin;
-        return aimed <= minimum * 2 ? aimed : null;
+        TimeSpan? untilEnd = EstimatedRemaining(signal) + EndMargin;
+        return untilEnd <= within ? untilEnd : null;
     }
 
     /// <summary>
@@ -139,19 +145,20 @@ public static class PollingPolicy
     public static TimeSpan? EndingWithin(ProgressReading? last, GetVideoResult answer, TimeSpan within)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        if (last is null || answer is not { Outcome: StepOutcome.Succeeded, PollAfter: null, ObservedAt: { } at, Video: { Status: ProviderStatus.InProgress } video })
+        if (last is null || answer is not { Outcome: StepOutcome.Succeeded, ObservedAt: { } at, Video: { Status: ProviderStatus.InProgress } video })
         {
             return null;
         }
 
-        var signal = new PollSignal
-        {
-            Progress = video.Progress,
-            PreviousProgress = last.Progress,
-            SincePreviousCheck = at.UtcDateTime - DateTime.SpecifyKind(last.At, DateTimeKind.Utc),
-        };
-        TimeSpan? untilEnd = EstimatedRemaining(signal) + EndMargin;
-        return untilEnd <= within ? untilEnd : null;
+        return JustPastEnd(
+            new PollSignal
+            {
+                Progress = video.Progress,
+                PreviousProgress = last.Progress,
+                SincePreviousCheck = at.UtcDateTime - DateTime.SpecifyKind(last.At, DateTimeKind.Utc),
+                ProviderPollAfter = answer.PollAfter,
+            },
+            within);
     }
 
     public static TimeSpan NextDelay(PollSignal signal, TimeSpan minimum, TimeSpan maximum)
