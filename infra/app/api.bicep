@@ -164,6 +164,9 @@ param pipelineStoreMaxAttempts int = 5
 @allowed(['Fail', 'Retry'])
 param pipelineUncertainCreate string = 'Fail'
 
+@description('Pipeline__CreateOnSubmit: the submission sends the provider create itself when no Limits cap or pacing applies (the render starts at once).')
+param pipelineCreateOnSubmit bool = true
+
 @description('Provider: the video provider the pipeline drives.')
 @allowed(['Sora', 'Runway'])
 param provider string = 'Sora'
@@ -342,6 +345,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__CreateMaxAttempts: string(pipelineCreateMaxAttempts)
     Pipeline__StoreMaxAttempts: string(pipelineStoreMaxAttempts)
     Pipeline__UncertainCreate: pipelineUncertainCreate
+    Pipeline__CreateOnSubmit: string(pipelineCreateOnSubmit)
     // Reference consumer.
     Catalog__TableName: catalogTableName
     // Brakes: a cluster-wide cap and create rate, daily budgets (empty = off), batch size.

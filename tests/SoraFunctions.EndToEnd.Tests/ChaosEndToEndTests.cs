@@ -60,6 +60,9 @@ public sealed class ChaosEndToEndTests(EndToEndFixture fixture, ITestOutputHelpe
         environment["Limits__MaxRunningJobs"] = "0";
         environment["Limits__CreatesPerMinute"] = "0";
         environment["Limits__TableName"] = $"chaos{run}";
+        // The create activity cut off mid-call and run again after the restart is what this test is about: without
+        // limits the submission would send the creates itself (Pipeline:CreateOnSubmit).
+        environment["Pipeline__CreateOnSubmit"] = "false";
 
         int unfinishedAtKill;
         int creatingAtKill;

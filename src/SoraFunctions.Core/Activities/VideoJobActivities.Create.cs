@@ -40,6 +40,51 @@ public sealed partial class VideoJobActivities
         return outcome;
     }
 
+    /// <summary>How long a submission waits for the provider to accept its create before it leaves the job to the orchestration.</summary>
+    public static readonly TimeSpan SubmitCreateTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The create a submission sends itself (<see cref="PipelineOptions.CreateOnSubmit"/>), as the job's first attempt.
+    /// The job id is new, so no earlier attempt can exist and nothing is read or recorded before sending; the
+    /// orchestration is not started yet, so nothing can run this again. A create in doubt (a 5xx, a lost connection,
+    /// no answer within <see cref="SubmitCreateTimeout"/>) comes back as a retry that may have reached the provider,
+    /// and the orchestration looks for the video before it creates again. Never throws for the provider's trouble.
+    /// </summary>
+    public async Task<CreateVideoResult> CreateOnSubmitAsync(CreateVideoInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using System.Diagnostics.Activity? span = PipelineTelemetry.StartActivity("create", input.JobId);
+        using var timeout = new CancellationTokenSource(SubmitCreateTimeout, time);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        ProviderResult<ProviderVideo> result;
+        try
+        {
+            result = await SendCreateAsync(input, budget.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Job {JobId}: the submission's create got no answer ({Reason}); the job's orchestration looks for the video before creating again", input.JobId, ex.Message);
+            span.Fail("no_answer");
+            return new CreateVideoResult(StepOutcome.Retry)
+            {
+                MayHaveReachedProvider = true,
+                Error = new JobError(JobErrorCodes.ProviderUnavailable, $"The provider did not answer the create: {ex.Message}"),
+            };
+        }
+
+        PipelineTelemetry.ProviderCall("create", Outcome(result.Error), result.Error?.StatusCode);
+        if (result.IsSuccess)
+        {
+            logger.LogInformation("Job {JobId}: provider video {VideoId} created on submission", input.JobId, result.Value!.Id);
+            span?.SetTag("sora.provider_video_id", result.Value.Id);
+            await IndexAsync(result.Value.Id, input.JobId, CancellationToken.None);
+            return new CreateVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter, ObservedAt = time.GetUtcNow() };
+        }
+
+        span.Fail(result.Error.Code);
+        return await RefusedAsync(input.JobId, result.Error, earlierInDoubt: false, cancellationToken);
+    }
+
     async Task<CreateVideoResult> CreateCoreAsync(CreateVideoInput input, CancellationToken cancellationToken)
     {
         string spec = CreateAttempts.Fingerprint(input.Spec, input.RemixOfVideoId, input.InputImageBlob);
@@ -104,15 +149,24 @@ public sealed partial class VideoJobActivities
             return new CreateVideoResult(StepOutcome.Succeeded) { Video = result.Value, PollAfter = result.PollAfter, ObservedAt = time.GetUtcNow() };
         }
 
-        ProviderError error = result.Error;
-        logger.LogWarning("Job {JobId}: create failed (transient {Transient}, status {Status}, code {Code})", input.JobId, error.Transient, error.StatusCode, error.Code);
-        if (!error.MayHaveReachedProvider && earlier is null)
+        if (!result.Error.MayHaveReachedProvider && earlier is null)
         {
             // Known to have made nothing (a 400, 401 or 429): the next attempt need not look first. A row of a run cut
             // off earlier stays, as its create is still in doubt.
             await ForgetAsync(input.JobId, cancellationToken);
         }
 
+        return await RefusedAsync(input.JobId, result.Error, earlier is not null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The outcome of a create the provider refused or did not answer: a retry for a transient error (slowing everyone's
+    /// creates after a 429), a failure otherwise.
+    /// </summary>
+    /// <param name="earlierInDoubt">Whether a run cut off earlier may still have made a video, whatever this attempt was told.</param>
+    async Task<CreateVideoResult> RefusedAsync(string jobId, ProviderError error, bool earlierInDoubt, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Job {JobId}: create failed (transient {Transient}, status {Status}, code {Code})", jobId, error.Transient, error.StatusCode, error.Code);
         if (error.StatusCode == 429)
         {
             // The provider's limit is everyone's: slow every job's creates down, not just this one's.
@@ -129,8 +183,7 @@ public sealed partial class VideoJobActivities
             }
             : new CreateVideoResult(StepOutcome.Failed)
             {
-                // A run cut off earlier may still have made a video, whatever this attempt was told.
-                MayHaveReachedProvider = earlier is not null,
+                MayHaveReachedProvider = earlierInDoubt,
                 Error = error.ToJobError(JobErrorCodes.ProviderRejected),
             };
     }

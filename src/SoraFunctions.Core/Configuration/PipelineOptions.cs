@@ -56,6 +56,15 @@ public sealed class PipelineOptions : IValidatableObject
     /// </summary>
     public UncertainCreatePolicy UncertainCreate { get; set; } = UncertainCreatePolicy.Fail;
 
+    /// <summary>
+    /// Whether <c>POST /api/videos</c> sends the provider's create itself, before it answers, and hands the
+    /// orchestration the video: the render starts at once instead of after the orchestration's first steps through
+    /// the engine's queues. Only where nothing has to wait first (no <c>Limits</c> cap or pacing), for a job id the
+    /// service chose (two submissions with the client's own id may race) and with a provider that can look videos up
+    /// (a create in doubt is then looked up by the orchestration, never sent twice). Otherwise the orchestration creates.
+    /// </summary>
+    public bool CreateOnSubmit { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MinPollSeconds > MaxPollSeconds)

@@ -18,6 +18,7 @@ public sealed record SubmitResponse
         Seconds = job.Seconds;
         Size = job.Size;
         EstimatedCostUsd = job.EstimatedCostUsd;
+        ProviderVideoId = job.ProviderVideoId;
         CreatedAt = job.CreatedAt;
         StatusUri = jobUri.AbsoluteUri;
         ContentUri = jobUri.AbsoluteUri + "/content";
@@ -36,6 +37,9 @@ public sealed record SubmitResponse
     public string? Seconds { get; }
     public string? Size { get; }
     public decimal? EstimatedCostUsd { get; }
+
+    /// <summary>The provider's video, when the submission created it (<c>Pipeline:CreateOnSubmit</c>); else absent.</summary>
+    public string? ProviderVideoId { get; }
     public DateTimeOffset CreatedAt { get; }
 
     /// <summary>The job (<c>GET</c>; <c>DELETE</c> cancels it).</summary>

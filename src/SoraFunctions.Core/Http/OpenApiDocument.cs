@@ -195,6 +195,7 @@ public static class OpenApiDocument
                   "id": { "type": "string" }, "status": { "$ref": "#/components/schemas/JobStatus" }, "progress": { "type": "integer" },
                   "model": { "type": "string" }, "seconds": { "type": "string" }, "size": { "type": "string" },
                   "estimatedCostUsd": { "type": "number" }, "createdAt": { "type": "string", "format": "date-time" },
+                  "providerVideoId": { "type": "string", "description": "The provider's video, when the submission created it (Pipeline:CreateOnSubmit)." },
                   "statusUri": { "type": "string", "format": "uri" }, "contentUri": { "type": "string", "format": "uri" },
                   "statusQueryGetUri": { "type": "string", "format": "uri" }, "sendEventPostUri": { "type": "string" },
                   "terminatePostUri": { "type": "string" }, "purgeHistoryDeleteUri": { "type": "string" },

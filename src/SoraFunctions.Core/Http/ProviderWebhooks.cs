@@ -70,7 +70,14 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
 
         try
         {
-            return await HandleAsync(check, client, cancellationToken);
+            IResult answer = await HandleAsync(check, client, cancellationToken);
+            if (answer is IStatusCodeHttpResult { StatusCode: >= 400 } && deliveryId is not null)
+            {
+                // Asked for again: the provider's next delivery of it must not count as a replay.
+                await deliveries.ReleaseAsync(deliveryId, CancellationToken.None);
+            }
+
+            return answer;
         }
         catch when (deliveryId is not null)
         {
@@ -95,7 +102,15 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         }
 
         OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, cancellationToken);
-        if (instance is null || instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+        if (instance is null)
+        {
+            // The submission created the video and has not scheduled its job yet (PipelineOptions.CreateOnSubmit): a
+            // 4xx has the provider deliver the event again, by when the job exists.
+            logger.LogInformation("Provider event {Type} for {VideoId}: job {JobId} is not started yet; asking for the event again", check.EventType, check.VideoId, jobId);
+            return Problems.NotReady("The job is starting.", $"Job '{jobId}' of video '{check.VideoId}' is being started; deliver the event again.");
+        }
+
+        if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
         {
             return TypedResults.Ok(new WebhookAnswer("job already finished", jobId));
         }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using SoraFunctions.Activities;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
 using SoraFunctions.Jobs;
@@ -42,6 +43,8 @@ public sealed class VideoApi
     readonly JobPacingFactory pacing;
     readonly StatusSweepStarter sweeper;
     readonly IJobIndex jobs;
+    readonly VideoJobActivities work;
+    readonly bool createOnSubmit;
     readonly TimeProvider time;
     readonly ILogger<VideoApi> logger;
 
@@ -55,9 +58,12 @@ public sealed class VideoApi
         JobPacingFactory pacing,
         StatusSweepStarter sweeper,
         IJobIndex jobs,
+        VideoJobActivities work,
+        IOptions<PipelineOptions> pipeline,
         TimeProvider time,
         ILogger<VideoApi> logger)
     {
+        ArgumentNullException.ThrowIfNull(pipeline);
         this.api = api.Value;
         ArgumentNullException.ThrowIfNull(provider);
         models = provider.Models;
@@ -70,6 +76,9 @@ public sealed class VideoApi
         this.pacing = pacing;
         this.sweeper = sweeper;
         this.jobs = jobs;
+        this.work = work;
+        // A create in doubt is then looked up by the orchestration rather than sent again.
+        createOnSubmit = pipeline.Value.CreateOnSubmit && provider is IFindCreatedVideos;
         this.time = time;
         this.logger = logger;
     }
@@ -200,7 +209,8 @@ public sealed class VideoApi
 
     /// <summary>
     /// Starts a job for the caller: answers the existing job for a known id, charges the budget (refusing with 429),
-    /// stores an uploaded image, records the job in the index and schedules the orchestration.
+    /// stores an uploaded image, records the job in the index, sends the provider's create when it can
+    /// (<see cref="PipelineOptions.CreateOnSubmit"/>) and schedules the orchestration.
     /// </summary>
     async Task<IResult> StartJobAsync(HttpRequest request, DurableTaskClient client, IManagementUrlFactory urls, SubmitRequest submit, JobOrigin origin, CancellationToken cancellationToken)
     {
@@ -226,12 +236,15 @@ public sealed class VideoApi
             return Problems.BudgetExceeded(request, budget, cost);
         }
 
+        bool mayHaveCreated = false;
+        string? madeVideoId = null;
         try
         {
             string? imageBlob = origin.Image is { } image
                 ? await images.SaveAsync(id, image.Info.Extension, image.Info.ContentType, image.Content, cancellationToken)
                 : null;
-            var input = new VideoJobInput(id, spec, pacing.Create())
+            JobPacing jobPacing = pacing.Create();
+            var input = new VideoJobInput(id, spec, jobPacing)
             {
                 Caller = caller.Id,
                 EstimatedCostUsd = cost,
@@ -241,6 +254,16 @@ public sealed class VideoApi
                 RemixOf = origin.RemixOf,
             };
             await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
+            if (createOnSubmit && !jobPacing.NeedsAdmission && submit.Id is null)
+            {
+                // Nothing to wait for and an id no other submission can race for: start the render now. From here on
+                // the job starts even if the client goes away, so that a video made is never left without its job.
+                CreateVideoResult created = await CreateOnSubmitAsync(input);
+                input = input with { CreatedOnSubmit = created };
+                (mayHaveCreated, madeVideoId) = (created.Video is not null || created.MayHaveReachedProvider, created.Video?.Id);
+                cancellationToken = CancellationToken.None;
+            }
+
             try
             {
                 await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
@@ -256,6 +279,12 @@ public sealed class VideoApi
 
                 return Existing(request, urls, existing, spec, caller);
             }
+        }
+        catch (Exception ex) when (mayHaveCreated)
+        {
+            // The provider may have made (and billed) the video: the charge stays, and the log names the video.
+            logger.LogError("Job {JobId}: its create was sent (provider video {VideoId}) but the job could not be started: {Reason}", id, madeVideoId ?? "unknown", ex.Message);
+            throw;
         }
         catch (Exception) when (!budget.AlreadyCharged)
         {
@@ -279,10 +308,30 @@ public sealed class VideoApi
             EstimatedCostUsd = cost,
             Caller = caller.Id,
             RemixOf = origin.RemixOf?.JobId,
+            ProviderVideoId = madeVideoId,
             CreatedAt = now,
             LastUpdatedAt = now,
         };
         return Accepted(request, urls, view, StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>The job's first create, sent by the submission; trouble other than the provider's leaves the create in doubt.</summary>
+    async Task<CreateVideoResult> CreateOnSubmitAsync(VideoJobInput job)
+    {
+        var create = new CreateVideoInput(job.JobId, job.Spec, null) { RemixOfVideoId = job.RemixOf?.ProviderVideoId, InputImageBlob = job.InputImageBlob };
+        try
+        {
+            return await work.CreateOnSubmitAsync(create, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Job {JobId}: the submission's create failed ({Reason}); the orchestration looks for the video before creating again", job.JobId, ex.Message);
+            return new CreateVideoResult(StepOutcome.Retry)
+            {
+                MayHaveReachedProvider = true,
+                Error = new JobError(JobErrorCodes.Internal, ex.Message),
+            };
+        }
     }
 
     /// <summary>

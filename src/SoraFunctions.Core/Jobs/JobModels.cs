@@ -71,6 +71,12 @@ public sealed record VideoJobInput(string JobId, VideoSpec Spec, JobPacing Pacin
 
     /// <summary>Generations that ended waiting for admission (<c>ContinueAsNew</c> while queued); 0 on the first.</summary>
     public int QueuedGenerations { get; init; }
+
+    /// <summary>
+    /// What the submission's own create got (<see cref="Configuration.PipelineOptions.CreateOnSubmit"/>): the job's first
+    /// create attempt, sent at <see cref="SubmittedAt"/>. Null when the orchestration creates, and in older histories.
+    /// </summary>
+    public Activities.CreateVideoResult? CreatedOnSubmit { get; init; }
 }
 
 /// <summary>What a remix starts from: the source job and its video at the provider.</summary>

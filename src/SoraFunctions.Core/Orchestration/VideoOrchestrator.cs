@@ -91,9 +91,14 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 }
 
                 SetStatus(JobStatus.Queued, null, null, 0, null, startedAt);
-                if (CancelRequested)
+                if (CancelRequested && input.CreatedOnSubmit?.Video is null)
                 {
-                    await RefundAsync();
+                    // A video the submission made is deleted by the create step below; one it may have made is billed.
+                    if (input.CreatedOnSubmit is not { MayHaveReachedProvider: true })
+                    {
+                        await RefundAsync();
+                    }
+
                     return Canceled(null, 0);
                 }
 
@@ -101,7 +106,8 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 bool? admitted = pacing.NeedsAdmission ? await AdmitAsync(startedAt) : true;
                 // A cancel that came while the job was admitted stops it here: its waiter would not outlive a ContinueAsNew,
                 // and after the create it would cost a video made and deleted.
-                bool canceledMeanwhile = CancelRequested && pacing.CancelBeforeCreate;
+                // (A video the submission made is deleted by the create step instead.)
+                bool canceledMeanwhile = CancelRequested && pacing.CancelBeforeCreate && input.CreatedOnSubmit?.Video is null;
                 if (admitted is null && !canceledMeanwhile)
                 {
                     context.ContinueAsNew(input with { QueuedGenerations = input.QueuedGenerations + 1 });
@@ -259,22 +265,14 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
             {
                 DateTime attemptAt = context.CurrentUtcDateTime;
                 CreateVideoResult result;
-                try
+                if (attempt == 1 && input.CreatedOnSubmit is { } submitted)
                 {
-                    // No automatic retry here: a repeated create could pay for a second video.
-                    result = await steps.CallAsync<CreateVideoResult>(
-                        ActivityNames.CreateVideo,
-                        new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob },
-                        null);
+                    // The submission sent the first create itself (PipelineOptions.CreateOnSubmit) when it was charged.
+                    (result, attemptAt) = (submitted, input.SubmittedAt?.UtcDateTime ?? attemptAt);
                 }
-                catch (TaskFailedException ex)
+                else
                 {
-                    // The activity itself failed; it may have reached the provider first.
-                    result = new CreateVideoResult(StepOutcome.Retry)
-                    {
-                        MayHaveReachedProvider = true,
-                        Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage),
-                    };
+                    result = await CallCreateAsync(lookupSince);
                 }
 
                 switch (result.Outcome)
@@ -316,6 +314,27 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                 {
                     return (null, Canceled(null, 0), lookupSince is not null);
                 }
+            }
+        }
+
+        /// <summary>One run of the create activity; an activity that threw counts as a create that may have reached the provider.</summary>
+        async Task<CreateVideoResult> CallCreateAsync(DateTime? lookupSince)
+        {
+            try
+            {
+                // No automatic retry here: a repeated create could pay for a second video.
+                return await steps.CallAsync<CreateVideoResult>(
+                    ActivityNames.CreateVideo,
+                    new CreateVideoInput(input.JobId, input.Spec, lookupSince) { RemixOfVideoId = input.RemixOf?.ProviderVideoId, InputImageBlob = input.InputImageBlob },
+                    null);
+            }
+            catch (TaskFailedException ex)
+            {
+                return new CreateVideoResult(StepOutcome.Retry)
+                {
+                    MayHaveReachedProvider = true,
+                    Error = new JobError(JobErrorCodes.Internal, ex.FailureDetails.ErrorMessage),
+                };
             }
         }
 

@@ -22,20 +22,24 @@ public sealed class ProviderVideoIndex : IProviderVideoIndex
 
     readonly TableClient table;
     readonly CreateOnce tableCreation;
+    readonly UpsertBatcher writes;
 
     public ProviderVideoIndex(TableServiceClient tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
         table = tables.GetTableClient(TableName);
         tableCreation = new CreateOnce(token => this.table.CreateIfNotExistsAsync(token));
+        writes = new UpsertBatcher(table);
     }
 
-    /// <summary>Records that <paramref name="jobId"/> owns <paramref name="providerVideoId"/> (idempotent).</summary>
+    /// <summary>
+    /// Records that <paramref name="jobId"/> owns <paramref name="providerVideoId"/> (idempotent). Rows of creates
+    /// finishing together are written together (<see cref="UpsertBatcher"/>): a burst of submissions that each create.
+    /// </summary>
     public async Task RecordAsync(string providerVideoId, string jobId, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
-        var entity = new TableEntity(Partition, RowKey(providerVideoId)) { ["JobId"] = jobId };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await writes.UpsertAsync(new TableEntity(Partition, RowKey(providerVideoId)) { ["JobId"] = jobId }, cancellationToken);
     }
 
     /// <summary>The job that owns <paramref name="providerVideoId"/>, or null when no job of ours does.</summary>

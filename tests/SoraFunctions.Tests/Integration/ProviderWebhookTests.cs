@@ -27,6 +27,18 @@ public class ProviderWebhookTests(PipelineFixture fixture)
         return context;
     }
 
+    /// <summary>The same delivery sent again: the payload with <paramref name="delivered"/>'s id, time and signature.</summary>
+    static DefaultHttpContext SameDelivery(DefaultHttpContext delivered, string payload)
+    {
+        DefaultHttpContext again = HttpResults.NewContext(payload);
+        foreach (string header in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
+        {
+            again.Request.Headers[header] = delivered.Request.Headers[header];
+        }
+
+        return again;
+    }
+
     static string Event(string type, string videoId) =>
         JsonSerializer.Serialize(new { id = $"evt_{Guid.NewGuid():N}", @object = "event", created_at = 1764000000, type, data = new { id = videoId } });
 
@@ -102,11 +114,7 @@ public class ProviderWebhookTests(PipelineFixture fixture)
         string videoId = await ProviderVideoOfAsync(id);
         string payload = Event("video.completed", videoId);
         DefaultHttpContext first = Signed(payload, PipelineFixture.WebhookSecret);
-        DefaultHttpContext replay = HttpResults.NewContext(payload);
-        foreach (string header in new[] { "webhook-id", "webhook-timestamp", "webhook-signature" })
-        {
-            replay.Request.Headers[header] = first.Request.Headers[header];
-        }
+        DefaultHttpContext replay = SameDelivery(first, payload);
 
         (int firstStatus, JsonElement firstBody) = await PostAsync(first);
         (int replayStatus, JsonElement replayBody) = await PostAsync(replay);
@@ -114,6 +122,26 @@ public class ProviderWebhookTests(PipelineFixture fixture)
 
         Assert.Equal((200, "job woken"), (firstStatus, firstBody.GetProperty("result").GetString()));
         Assert.Equal((200, "duplicate"), (replayStatus, replayBody.GetProperty("result").GetString()));
+    }
+
+    [Fact]
+    public async Task Event_ForAVideoWhoseJobIsNotStartedYet_Is409AndTheSameDeliveryIsTakenOnceTheJobRuns()
+    {
+        // A submission that created the video itself (Pipeline:CreateOnSubmit) indexes it just before it schedules the job.
+        string id = $"job-starting-{Guid.NewGuid():N}";
+        string videoId = $"video_starting_{Guid.NewGuid():N}";
+        await fixture.Services.GetRequiredService<ProviderVideoIndex>().RecordAsync(videoId, id, default);
+        string payload = Event("video.completed", videoId);
+        DefaultHttpContext first = Signed(payload, PipelineFixture.WebhookSecret);
+        DefaultHttpContext again = SameDelivery(first, payload);
+
+        (int early, JsonElement problem) = await PostAsync(first);
+        await fixture.StartJobAsync($"[[render=60]] a starting fox {Guid.NewGuid():N}", TestPacing.Fast, id);
+        (int later, JsonElement woken) = await PostAsync(again);
+        await fixture.Client.TerminateInstanceAsync(id);
+
+        Assert.Equal((409, "not_ready"), (early, problem.GetProperty("code").GetString()));
+        Assert.Equal(("job woken", id), (woken.GetProperty("result").GetString(), woken.GetProperty("jobId").GetString()));
     }
 
     [Fact]

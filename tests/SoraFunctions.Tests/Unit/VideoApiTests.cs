@@ -38,6 +38,19 @@ public class VideoApiTests
             new JobPacingFactory(Options.Create(new PipelineOptions()), Options.Create(new LimitsOptions()), TestProviders.Sora),
             new StatusSweepStarter(TestProviders.Sora, Options.Create(new PipelineOptions()), TimeProvider.System, NullLogger<StatusSweepStarter>.Instance),
             jobs.Object,
+            new VideoJobActivities(
+                TestProviders.Sora,
+                store,
+                new InputImageStore(new BlobServiceClient("UseDevelopmentStorage=true")),
+                new ProviderVideoIndex(new TableServiceClient("UseDevelopmentStorage=true")),
+                Mock.Of<ICreateAttempts>(),
+                Mock.Of<IVideoStoredNotifier>(),
+                Mock.Of<ICreatePacer>(),
+                Options.Create(new PipelineOptions()),
+                TimeProvider.System,
+                NullLogger<VideoJobActivities>.Instance),
+            // The submission's own create is covered over real HTTP (PipelineTests); these tests make no provider call.
+            Options.Create(new PipelineOptions { CreateOnSubmit = false }),
             TimeProvider.System,
             NullLogger<VideoApi>.Instance);
         jobApi = new JobApi(

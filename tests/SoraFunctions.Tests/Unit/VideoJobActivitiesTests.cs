@@ -153,6 +153,52 @@ public class VideoJobActivitiesTests
     }
 
     [Fact]
+    public async Task CreateOnSubmit_ProviderMakesTheVideo_AnswersItIndexedWithoutACreateRecord()
+    {
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Success(Video("video_made")));
+
+        CreateVideoResult result = await Activities().CreateOnSubmitAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((StepOutcome.Succeeded, "video_made", time.GetUtcNow()), (result.Outcome, result.Video!.Id, result.ObservedAt));
+        // A new job id has no earlier attempt to find, and nothing runs this create again.
+        attempts.VerifyNoOtherCalls();
+        indexTable.Verify(t => t.UpsertEntityAsync(
+            It.Is<TableEntity>(e => e.GetString("JobId") == "job-1" && e.RowKey == "video_made"), TableUpdateMode.Replace, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task CreateOnSubmit_NoAnswerInTime_IsARetryThatMayHaveReachedTheProvider()
+    {
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).Returns(async (VideoSpec _, CancellationToken token) =>
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+            return ProviderResult<ProviderVideo>.Success(Video("never"));
+        });
+
+        Task<CreateVideoResult> creating = Activities().CreateOnSubmitAsync(new CreateVideoInput("job-1", Spec, null), default);
+        Assert.False(creating.IsCompleted);
+        time.Advance(VideoJobActivities.SubmitCreateTimeout);
+        CreateVideoResult result = await creating.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((StepOutcome.Retry, true), (result.Outcome, result.MayHaveReachedProvider));
+    }
+
+    [Theory]
+    [InlineData(400, false, StepOutcome.Failed, false)]
+    [InlineData(500, true, StepOutcome.Retry, true)]
+    [InlineData(429, true, StepOutcome.Retry, false)]
+    public async Task CreateOnSubmit_ProviderRefuses_AnswersAsTheFirstAttempt(int status, bool transient, StepOutcome outcome, bool mayHaveReached)
+    {
+        provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Failure(
+            new ProviderError { Transient = transient, StatusCode = status, Message = "no", MayHaveReachedProvider = mayHaveReached }));
+
+        CreateVideoResult result = await Activities().CreateOnSubmitAsync(new CreateVideoInput("job-1", Spec, null), default);
+
+        Assert.Equal((outcome, mayHaveReached), (result.Outcome, result.MayHaveReachedProvider));
+        attempts.VerifyNoOtherCalls();
+    }
+
+    [Fact]
     public async Task Create_ProviderAnswers503_DoesNotHoldEveryone()
     {
         provider.Setup(p => p.CreateAsync(Spec, It.IsAny<CancellationToken>())).ReturnsAsync(ProviderResult<ProviderVideo>.Failure(

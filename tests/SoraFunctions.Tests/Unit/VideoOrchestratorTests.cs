@@ -854,4 +854,85 @@ public class VideoOrchestratorTests
         // 30 minutes in the queue is longer than the 10-minute timeout, and the job still completes.
         Assert.Equal(JobStatus.Completed, result.Status);
     }
+    // The submission's own create (PipelineOptions.CreateOnSubmit): the job's first attempt, sent 5 s before the
+    // orchestration's first step.
+    static readonly DateTime SubmittedAt = Start.AddSeconds(-5);
+
+    static VideoJobInput CreatedOnSubmit(CreateVideoResult created) =>
+        Input with { Pacing = Pacing with { NeedsAdmission = false }, SubmittedAt = SubmittedAt, CreatedOnSubmit = created };
+
+    [Fact]
+    public async Task Run_CreatedOnSubmit_MakesNoCreateAndCountsTheRenderFromTheSubmissionsAnswer()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        VideoJobResult result = await RunAsync(fake, CreatedOnSubmit(Created() with { ObservedAt = SubmittedAt.AddSeconds(0.1) }));
+
+        Assert.Equal((JobStatus.Completed, "video_1"), (result.Status, result.ProviderVideoId));
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal("video_1", Assert.Single(fake.InputsOf<GetVideoInput>(ActivityNames.GetVideo)).ProviderVideoId);
+        // The render has run since the submission's create was answered (4.9 s before the first step), not since the
+        // orchestration started: the first wait is the policy's for a render 4.9 s old, not for a new one.
+        TimeSpan fromSubmission = PollingPolicy.NextDelay(new PollSignal { SinceCreated = TimeSpan.FromSeconds(4.9), Progress = 0 }, Pacing.MinPollInterval, Pacing.MaxPollInterval);
+        TimeSpan fromStart = PollingPolicy.NextDelay(new PollSignal { SinceCreated = TimeSpan.Zero, Progress = 0 }, Pacing.MinPollInterval, Pacing.MaxPollInterval);
+        Assert.NotEqual(fromStart, fromSubmission);
+        Assert.Equal(Start + fromSubmission, fake.Timers[0]);
+        Assert.Contains(fake.Statuses, s => s.ProviderVideoId == "video_1");
+    }
+
+    [Fact]
+    public async Task Run_SubmissionsCreateInDoubt_LooksItUpFromTheSubmission()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start)
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.GetVideo, Polled(ProviderStatus.Completed, 100) with { Stored = Stored() });
+
+        VideoJobResult result = await RunAsync(fake, CreatedOnSubmit(new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = true, Error = new JobError("server_error", "500") }));
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        CreateVideoInput create = Assert.Single(fake.InputsOf<CreateVideoInput>(ActivityNames.CreateVideo));
+        Assert.Equal(SubmittedAt, create.LookupSince);
+    }
+
+    [Fact]
+    public async Task Run_SubmissionsCreateRefusedForGood_FailsWithoutCreatingAgainAndRefunds()
+    {
+        FakeOrchestrationContext fake = new(Start);
+
+        VideoJobResult result = await RunAsync(fake, CreatedOnSubmit(new CreateVideoResult(StepOutcome.Failed) { Error = new JobError("moderation_blocked", "no") }));
+
+        Assert.Equal((JobStatus.Failed, "moderation_blocked"), (result.Status, result.Error!.Code));
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(new RefundJobInput("job-1", SubmittedAt), Assert.Single(fake.InputsOf<RefundJobInput>(ActivityNames.RefundJob)));
+    }
+
+    [Fact]
+    public async Task Run_CanceledBeforeItsFirstStepWithTheSubmissionsVideo_DeletesItAndKeepsTheCharge()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start).Answer(ActivityNames.DeleteVideo, true);
+        fake.RequestCancel();
+
+        VideoJobResult result = await RunAsync(fake, CreatedOnSubmit(Created()));
+
+        Assert.Equal((JobStatus.Canceled, "video_1"), (result.Status, result.ProviderVideoId));
+        Assert.Equal("video_1", Assert.Single(fake.InputsOf<string>(ActivityNames.DeleteVideo)));
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(0, fake.CountOf(ActivityNames.RefundJob));
+    }
+
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(false, 1)]
+    public async Task Run_CanceledBeforeItsFirstStepAfterTheSubmissionsCreateFailed_RefundsOnlyWhenNoVideoCanExist(bool mayHaveReachedProvider, int refunds)
+    {
+        FakeOrchestrationContext fake = new(Start);
+        fake.RequestCancel();
+
+        VideoJobResult result = await RunAsync(fake, CreatedOnSubmit(new CreateVideoResult(StepOutcome.Retry) { MayHaveReachedProvider = mayHaveReachedProvider }));
+
+        Assert.Equal(JobStatus.Canceled, result.Status);
+        Assert.Equal(0, fake.CountOf(ActivityNames.CreateVideo));
+        Assert.Equal(refunds, fake.CountOf(ActivityNames.RefundJob));
+    }
 }
