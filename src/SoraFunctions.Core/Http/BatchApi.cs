@@ -38,16 +38,16 @@ public sealed class BatchApi(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        if (!VideoApi.IsJson(request.ContentType))
+        if (!ApiRequests.IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType);
         }
 
         int maxBody = api.Value.MaxRequestBytes * 4;
-        byte[]? body = request.ContentLength > maxBody ? null : await VideoApi.ReadBoundedAsync(request.Body, maxBody, cancellationToken);
+        byte[]? body = await ApiRequests.ReadBodyAsync(request, maxBody, cancellationToken);
         if (body is null)
         {
-            return Problems.Field("body", $"The request body is larger than {maxBody} bytes.");
+            return ApiRequests.TooLarge(maxBody);
         }
 
         (string? batchId, List<SubmitRequest>? items, IResult? problem) = Parse(body);

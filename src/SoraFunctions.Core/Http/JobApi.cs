@@ -105,7 +105,7 @@ public sealed class JobApi(CallerResolver callers, VideoBlobStore store, IJobInd
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(client);
-        if (!VideoApi.TryReadLimit(request, out int limit))
+        if (!ApiRequests.TryReadLimit(request, out int limit))
         {
             return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
         }

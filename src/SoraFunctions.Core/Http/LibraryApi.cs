@@ -27,7 +27,7 @@ public sealed class LibraryApi(
     public async Task<IResult> LibraryAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!VideoApi.TryReadLimit(request, out int limit))
+        if (!ApiRequests.TryReadLimit(request, out int limit))
         {
             return Problems.Field("limit", "limit must be a whole number from 1 to 100.");
         }

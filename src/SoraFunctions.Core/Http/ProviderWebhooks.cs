@@ -32,10 +32,10 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         }
 
         int limit = api.Value.MaxRequestBytes;
-        byte[]? body = await VideoApi.ReadBoundedAsync(request.Body, limit, cancellationToken);
+        byte[]? body = await ApiRequests.ReadBodyAsync(request, limit, cancellationToken);
         if (body is null)
         {
-            return Problems.Field("body", $"The request body is larger than {limit} bytes.");
+            return ApiRequests.TooLarge(limit);
         }
 
         string payload;

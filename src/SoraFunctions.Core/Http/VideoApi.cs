@@ -6,8 +6,6 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using Microsoft.Net.Http.Headers;
 using SoraFunctions.Activities;
 using SoraFunctions.Catalog;
 using SoraFunctions.Configuration;
@@ -112,16 +110,16 @@ public sealed class VideoApi
                 return problem;
             }
         }
-        else if (!IsJson(request.ContentType))
+        else if (!ApiRequests.IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType);
         }
         else
         {
-            byte[]? body = request.ContentLength > api.MaxRequestBytes ? null : await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
+            byte[]? body = await ApiRequests.ReadBodyAsync(request, api.MaxRequestBytes, cancellationToken);
             if (body is null)
             {
-                return TooLarge();
+                return ApiRequests.TooLarge(api.MaxRequestBytes);
             }
 
             parsed = SubmitRequestParser.Parse(body, api, models);
@@ -158,7 +156,7 @@ public sealed class VideoApi
     public async Task<IResult> RemixAsync(HttpRequest request, string id, DurableTaskClient client, IManagementUrlFactory urls, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!IsJson(request.ContentType))
+        if (!ApiRequests.IsJson(request.ContentType))
         {
             return Problems.UnsupportedMediaType(request.ContentType);
         }
@@ -180,10 +178,10 @@ public sealed class VideoApi
             return Problems.NotReady("The video cannot be remixed yet.", $"Job '{id}' is {sourceView.Status}; only a completed video can be remixed.");
         }
 
-        byte[]? body = request.ContentLength > api.MaxRequestBytes ? null : await ReadBoundedAsync(request.Body, api.MaxRequestBytes, cancellationToken);
+        byte[]? body = await ApiRequests.ReadBodyAsync(request, api.MaxRequestBytes, cancellationToken);
         if (body is null)
         {
-            return TooLarge();
+            return ApiRequests.TooLarge(api.MaxRequestBytes);
         }
 
         SubmitParseResult parsed = SubmitRequestParser.Parse(body, api, models);
@@ -395,42 +393,5 @@ public sealed class VideoApi
         request.HttpContext.Response.Headers.Location = path;
         var jobUri = new Uri($"{request.Scheme}://{request.Host}{path}");
         return TypedResults.Json(new SubmitResponse(view, jobUri, management), Json, statusCode: statusCode);
-    }
-
-    /// <summary>The <c>limit</c> query parameter: 20 when absent, else a whole number from 1 to 100.</summary>
-    internal static bool TryReadLimit(HttpRequest request, out int limit)
-    {
-        limit = 20;
-        return !request.Query.TryGetValue("limit", out StringValues text)
-            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 100);
-    }
-
-    internal static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed)
-        && (parsed.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || parsed.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) == true);
-
-    ApiProblem TooLarge() => Problems.Field("body", $"The request body is larger than {api.MaxRequestBytes} bytes.");
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
-    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        byte[] chunk = new byte[8192];
-        while (true)
-        {
-            int read = await body.ReadAsync(chunk, cancellationToken);
-            if (read == 0)
-            {
-                return buffer.ToArray();
-            }
-
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
     }
 }
