@@ -167,6 +167,9 @@ param pipelineUncertainCreate string = 'Fail'
 @description('Pipeline__CreateOnSubmit: the submission sends the provider create itself when no Limits cap or pacing applies (the render starts at once).')
 param pipelineCreateOnSubmit bool = true
 
+@description('Pipeline__StoreOnNotice: a verified provider webhook (or the status sweep) stores a finished video where it noticed the end, then tells the job.')
+param pipelineStoreOnNotice bool = true
+
 @description('Provider: the video provider the pipeline drives.')
 @allowed(['Sora', 'Runway'])
 param provider string = 'Sora'
@@ -346,6 +349,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__StoreMaxAttempts: string(pipelineStoreMaxAttempts)
     Pipeline__UncertainCreate: pipelineUncertainCreate
     Pipeline__CreateOnSubmit: string(pipelineCreateOnSubmit)
+    Pipeline__StoreOnNotice: string(pipelineStoreOnNotice)
     // Reference consumer.
     Catalog__TableName: catalogTableName
     // Brakes: a cluster-wide cap and create rate, daily budgets (empty = off), batch size.

@@ -45,6 +45,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<IJobIndex, JobIndex>();
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
+        services.TryAddSingleton<NoticedVideos>();
         services.TryAddSingleton<JobLimitActivities>();
         services.TryAddSingleton<EndedJobReconciler>();
         services.TryAddSingleton<JobPacingFactory>();

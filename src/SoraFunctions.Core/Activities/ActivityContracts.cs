@@ -194,6 +194,21 @@ public sealed record GetVideoResult(StepOutcome Outcome) : StepResult(Outcome)
     public StoreVideoResult? Stored { get; init; }
 }
 
+/// <summary>
+/// What a job's <c>provider-event</c> carries when whoever noticed its video's end (a provider webhook, the status sweep)
+/// also stored it there (<see cref="Configuration.PipelineOptions.StoreOnNotice"/>): the ended video and the store's
+/// result, so the job ends in the episode that reads it, with no status check or store activity of its own.
+/// </summary>
+/// <param name="Video">The video as the provider last answered it, ended.</param>
+public sealed record NoticedVideo(ProviderVideo Video)
+{
+    /// <summary>The store's result when the video completed and was stored; null when it was not (the job then stores).</summary>
+    public StoreVideoResult? Stored { get; init; }
+
+    /// <summary>When the provider answered the status call that noticed the end; null when the status sweep's list did.</summary>
+    public DateTimeOffset? ObservedAt { get; init; }
+}
+
 public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec)
 {
     /// <summary>Renditions to store beside the MP4, each committed once like the MP4.</summary>

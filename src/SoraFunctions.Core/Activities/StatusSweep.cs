@@ -41,6 +41,9 @@ public sealed record StatusSweepRunResult(int Sweeps, int Woken, int IdleSweeps,
 /// </summary>
 public sealed class StatusSweep
 {
+    /// <summary>Jobs woken at once: a wake may store the video (as many as <see cref="Orchestration.NoticedVideos.StoresInFlight"/> at once).</summary>
+    const int WakesInFlight = 32;
+
     /// <summary>Slack for the clocks of this host and the provider, which stamps completion times.</summary>
     static readonly TimeSpan ClockSlack = TimeSpan.FromSeconds(10);
 
@@ -93,12 +96,13 @@ public sealed class StatusSweep
             {
                 StatusSweepResult result = await SweepAsync(cancellationToken);
                 sweeps++;
-                foreach (SweepWake wake in result.Wake)
+                // Several at once: waking a job may store its video first (PipelineOptions.StoreOnNotice).
+                await Parallel.ForEachAsync(result.Wake, new ParallelOptions { MaxDegreeOfParallelism = WakesInFlight, CancellationToken = cancellationToken }, async (wake, ct) =>
                 {
                     try
                     {
-                        await waker.WakeAsync(wake.JobId, wake.Video, cancellationToken);
-                        woken++;
+                        await waker.WakeAsync(wake.JobId, wake.Video, ct);
+                        Interlocked.Increment(ref woken);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -106,7 +110,7 @@ public sealed class StatusSweep
                         Unreport(wake.Video);
                         logger.LogWarning("Status sweep: waking job {JobId} failed ({Reason}); trying again at the next sweep", wake.JobId, ex.Message);
                     }
-                }
+                });
 
                 idle = result.Open > 0 || result.Wake.Count > 0 || result.Failed ? 0 : idle + 1;
                 if (idle >= run.IdleSweepsBeforeEnd)
@@ -143,12 +147,12 @@ public sealed class StatusSweep
     /// </summary>
     void Unreport(ProviderVideo video)
     {
+        // Wakes run several at once (RunAsync).
         lock (reported)
         {
             reported.Remove(video.Id);
+            open[video.Id] = video.CreatedAt;
         }
-
-        open[video.Id] = video.CreatedAt;
     }
 
     /// <summary>One sweep: the jobs to wake (the caller wakes them) and how many videos are still rendering.</summary>

@@ -65,6 +65,14 @@ public sealed class PipelineOptions : IValidatableObject
     /// </summary>
     public bool CreateOnSubmit { get; set; } = true;
 
+    /// <summary>
+    /// Whether whoever notices that a job's video ended (a verified provider webhook, the status sweep) checks it and
+    /// stores a completed video right there, then hands the job the stored result, instead of waking the job to check
+    /// and store in an activity of its own: a crowd's last steps then skip a status activity's round trip through the
+    /// engine's queues. Anything that goes wrong there falls back on waking the job as before.
+    /// </summary>
+    public bool StoreOnNotice { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MinPollSeconds > MaxPollSeconds)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SoraFunctions.Activities;
 using SoraFunctions.Configuration;
 using SoraFunctions.Orchestration;
 using SoraFunctions.Providers;
@@ -13,10 +14,12 @@ namespace SoraFunctions.Http;
 /// <summary>
 /// <c>POST /api/webhooks/{provider}</c>: a provider's signed events about its videos (for Sora, <c>video.completed</c> /
 /// <c>video.failed</c> signed with Standard Webhooks). A verified event that says a video reached an end wakes the job
-/// that owns it, which then checks the provider at once instead of at its next timer. Polling stays the safety net:
-/// a lost or late webhook only costs the usual delay, and a repeated delivery only causes one more status check.
+/// that owns it. With <see cref="PipelineOptions.StoreOnNotice"/> the receiver first confirms the end with the provider,
+/// stores a completed video (<see cref="NoticedVideos"/>) and hands the job the result; otherwise, or when that cannot
+/// be done, the job checks the provider at once instead of at its next timer. Polling stays the safety net: a lost or
+/// late webhook only costs the usual delay, and a repeated delivery only causes one more status check.
 /// </summary>
-public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, WebhookDeliveries deliveries, ILogger<ProviderWebhooks> logger)
+public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, WebhookDeliveries deliveries, NoticedVideos notices, ILogger<ProviderWebhooks> logger)
 {
     public async Task<IResult> ReceiveAsync(HttpRequest request, string providerName, DurableTaskClient client, CancellationToken cancellationToken)
     {
@@ -60,6 +63,9 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             return Problems.Field("body", "The event must be a JSON object with 'type' and 'data.id'.");
         }
 
+        // With StoreOnNotice, the end is confirmed with the provider as the event arrives, before the lookups below.
+        GetVideoResult? confirmed = check.Finished && check.VideoId is not null ? await notices.CheckAsync(check.VideoId, cancellationToken) : null;
+
         // A delivery seen within the tolerance window is a replay: acknowledged, and no second event.
         string? deliveryId = string.IsNullOrEmpty(check.DeliveryId) ? null : check.DeliveryId;
         if (deliveryId is not null && !await deliveries.TryTakeAsync(deliveryId, cancellationToken))
@@ -70,7 +76,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
 
         try
         {
-            IResult answer = await HandleAsync(check, client, cancellationToken);
+            IResult answer = await HandleAsync(check, confirmed, client, cancellationToken);
             if (answer is IStatusCodeHttpResult { StatusCode: >= 400 } && deliveryId is not null)
             {
                 // Asked for again: the provider's next delivery of it must not count as a replay.
@@ -87,7 +93,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         }
     }
 
-    async Task<IResult> HandleAsync(WebhookCheck check, DurableTaskClient client, CancellationToken cancellationToken)
+    async Task<IResult> HandleAsync(WebhookCheck check, GetVideoResult? confirmed, DurableTaskClient client, CancellationToken cancellationToken)
     {
         if (!check.Finished || check.VideoId is null)
         {
@@ -101,7 +107,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             return TypedResults.Ok(new WebhookAnswer("unknown video", null));
         }
 
-        OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: false, cancellationToken);
+        OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: notices.Enabled, cancellationToken);
         if (instance is null)
         {
             // The submission created the video and has not scheduled its job yet (PipelineOptions.CreateOnSubmit): a
@@ -115,13 +121,19 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             return TypedResults.Ok(new WebhookAnswer("job already finished", jobId));
         }
 
-        await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, check.EventType, cancellationToken);
+        NoticedVideo? noticed = confirmed?.Video is { } ended && ended.Id == check.VideoId && instance.RuntimeStatus == OrchestrationRuntimeStatus.Running
+            ? await notices.TakeAsync(instance, ended, confirmed.ObservedAt, cancellationToken)
+            : null;
+        await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, (object?)noticed ?? check.EventType, cancellationToken);
         logger.LogInformation("Provider event {Type} for {VideoId} woke job {JobId}", check.EventType, check.VideoId, jobId);
-        return TypedResults.Ok(new WebhookAnswer("job woken", jobId));
+        return TypedResults.Ok(new WebhookAnswer(noticed?.Stored is null ? "job woken" : "video stored", jobId));
     }
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 }
 
-/// <summary>What <c>POST /api/webhooks/{provider}</c> did with an event.</summary>
+/// <summary>
+/// What <c>POST /api/webhooks/{provider}</c> did with an event: <c>video stored</c> (stored here, the job told),
+/// <c>job woken</c>, <c>duplicate</c>, <c>ignored</c>, <c>unknown video</c> or <c>job already finished</c>.
+/// </summary>
 public sealed record WebhookAnswer(string Result, string? JobId);

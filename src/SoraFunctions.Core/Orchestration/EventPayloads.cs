@@ -23,37 +23,50 @@ public static class EventPayloads
     };
 
     /// <summary>
-    /// The video a <see cref="VideoOrchestrator.ProviderEvent"/> carries when the status sweep sent it (the provider's
-    /// list entry, read a moment ago), if it is <paramref name="providerVideoId"/> and has ended; null for a webhook's
-    /// event (its type only) or anything else, which the job answers with a status check of its own.
+    /// What a <see cref="VideoOrchestrator.ProviderEvent"/> tells the job about <paramref name="providerVideoId"/>: the
+    /// ended video, and the stored result when whoever noticed the end stored it (<see cref="NoticedVideo"/>), or the
+    /// status sweep's list entry alone (a <see cref="ProviderVideo"/>, the shape of histories written before). Null
+    /// for a webhook's event type, another video, a video not ended, or anything else: the job then checks itself.
     /// </summary>
-    public static ProviderVideo? EndedVideo(JsonElement payload, string providerVideoId)
+    public static NoticedVideo? Noticed(JsonElement payload, string providerVideoId)
     {
         if (payload.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
 
-        ProviderVideo? video;
+        NoticedVideo? noticed;
         try
         {
-            video = payload.Deserialize<ProviderVideo>(Json);
+            noticed = Property(payload, "video") is not null
+                ? payload.Deserialize<NoticedVideo>(Json)
+                : payload.Deserialize<ProviderVideo>(Json) is { } video ? new NoticedVideo(video) : null;
         }
         catch (JsonException)
         {
             return null;
         }
 
-        return video is { Status: ProviderStatus.Completed or ProviderStatus.Failed or ProviderStatus.Cancelled or ProviderStatus.Expired } && video.Id == providerVideoId
-            ? video
-            : null;
+        return noticed?.Video is { } ended && HasEnded(ended) && ended.Id == providerVideoId ? noticed : null;
     }
 
-    /// <summary>How a log line names the event: a webhook's type, or the status the sweep saw.</summary>
+    /// <summary>True when the provider will not change <paramref name="video"/> any more.</summary>
+    public static bool HasEnded(ProviderVideo video) =>
+        video.Status is ProviderStatus.Completed or ProviderStatus.Failed or ProviderStatus.Cancelled or ProviderStatus.Expired;
+
+    /// <summary>How a log line names the event: a webhook's type, a noticed end, or the status the sweep saw.</summary>
     public static string Describe(JsonElement payload) => payload.ValueKind switch
     {
         JsonValueKind.String => payload.GetString() ?? "",
-        JsonValueKind.Object when payload.TryGetProperty("status", out JsonElement status) || payload.TryGetProperty("Status", out status) => $"status sweep: {status}",
+        JsonValueKind.Object when Property(payload, "video") is { ValueKind: JsonValueKind.Object }
+            => Property(payload, "stored") is { ValueKind: JsonValueKind.Object } ? "video ended and stored" : "video ended",
+        JsonValueKind.Object when Property(payload, "status") is { } status => $"status sweep: {status}",
         _ => payload.ValueKind.ToString(),
     };
+
+    /// <summary>A property by its camel-case or Pascal-case name (the engine's serializer writes the latter).</summary>
+    static JsonElement? Property(JsonElement payload, string camelName) =>
+        payload.TryGetProperty(camelName, out JsonElement value) || payload.TryGetProperty(char.ToUpperInvariant(camelName[0]) + camelName[1..], out value)
+            ? value
+            : null;
 }

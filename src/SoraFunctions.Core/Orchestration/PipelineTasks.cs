@@ -92,9 +92,9 @@ public static class PipelineTasks
     }
 
     /// <summary>Sweeps for a while, raising events through the host's client; stops early when the host stops.</summary>
-    sealed class SweepProviderActivity(StatusSweep sweep, DurableTaskClient client, IHostApplicationLifetime lifetime) : TaskActivity<StatusSweepRun, StatusSweepRunResult>
+    sealed class SweepProviderActivity(StatusSweep sweep, DurableTaskClient client, NoticedVideos notices, IHostApplicationLifetime lifetime) : TaskActivity<StatusSweepRun, StatusSweepRunResult>
     {
         public override Task<StatusSweepRunResult> RunAsync(TaskActivityContext context, StatusSweepRun input) =>
-            sweep.RunAsync(input, new DurableJobWaker(client), lifetime.ApplicationStopping);
+            sweep.RunAsync(input, new DurableJobWaker(client, notices), lifetime.ApplicationStopping);
     }
 }

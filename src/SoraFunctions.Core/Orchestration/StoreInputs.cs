@@ -12,8 +12,11 @@ static class StoreInputs
     /// The store reads the model, duration and size of the spec, not the prompt, which stays out of every status
     /// check's history.
     /// </summary>
-    public static StoreVideoInput For(VideoJobInput input, JobProgress state) =>
-        new(input.JobId, state.ProviderVideoId, state.BlobName, input.Spec with { Prompt = string.Empty })
+    public static StoreVideoInput For(VideoJobInput input, JobProgress state) => For(input, state.ProviderVideoId, state.BlobName);
+
+    /// <inheritdoc cref="For(VideoJobInput, JobProgress)"/>
+    public static StoreVideoInput For(VideoJobInput input, string providerVideoId, string blobName) =>
+        new(input.JobId, providerVideoId, blobName, input.Spec with { Prompt = string.Empty })
         {
             Renditions = input.Renditions,
             Metadata = ExtraMetadata(input),

@@ -61,7 +61,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
         /// <summary>When the provider answered the create that made the video (<see cref="PollingPolicy.AnsweredAt"/>); null until then.</summary>
         DateTime? createAnsweredAt;
 
-        /// <summary>What the last provider event carried (the status sweep sends the ended video), until a check uses it.</summary>
+        /// <summary>What the last provider event carried (the ended video, perhaps stored: <see cref="NoticedVideo"/>), until a check uses it.</summary>
         JsonElement? wokenWith;
         Task<string?> slotFreed;
 
@@ -396,14 +396,22 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
 
                 GetVideoResult result;
                 DateTime checkedFrom = context.CurrentUtcDateTime;
-                ProviderVideo? listed = wokenWith is { } payload ? EventPayloads.EndedVideo(payload, state.ProviderVideoId) : null;
+                NoticedVideo? noticed = wokenWith is { } payload ? EventPayloads.Noticed(payload, state.ProviderVideoId) : null;
                 // A provider event says the video changed: check now, whatever the check was aimed at.
                 DateTime? notBefore = wokenWith is null ? aimedAt : null;
                 wokenWith = null;
-                if (listed is not null)
+                if (noticed is not null)
                 {
-                    // The status sweep read the ended video from the provider's list a moment ago: no status call.
-                    result = new GetVideoResult(StepOutcome.Succeeded) { Video = listed };
+                    // Whoever noticed the end (the status sweep's list, a webhook's check) read the ended video a moment
+                    // ago, and stored it when it could (PipelineOptions.StoreOnNotice): no status call, and no store
+                    // either when the result is this job's own blob.
+                    result = new GetVideoResult(StepOutcome.Succeeded)
+                    {
+                        Video = noticed.Video,
+                        ObservedAt = noticed.ObservedAt,
+                        Stored = noticed.Stored is { Outcome: StepOutcome.Succeeded, Blob: { } blob } stored && blob.Name == state.BlobName ? stored : null,
+                    };
+                    state = state with { Checks = state.Checks + (noticed.ObservedAt is null ? 0 : 1) };
                 }
                 else
                 {

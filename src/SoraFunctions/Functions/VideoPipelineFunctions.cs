@@ -10,7 +10,7 @@ using SoraFunctions.Orchestration;
 namespace SoraFunctions.Functions;
 
 /// <summary>The orchestrator and activities as Azure Functions: one adapter per row of <see cref="PipelineTasks.All"/>.</summary>
-public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActivities limits, StatusSweep sweep, VideoCatalogConsumer consumer)
+public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActivities limits, StatusSweep sweep, NoticedVideos notices, VideoCatalogConsumer consumer)
 {
     [Function(VideoOrchestrator.Name)]
     public static Task<VideoJobResult> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -66,7 +66,7 @@ public sealed class VideoPipelineFunctions(VideoJobActivities work, JobLimitActi
 
     [Function(ActivityNames.SweepProvider)]
     public Task<StatusSweepRunResult> SweepProvider([ActivityTrigger] StatusSweepRun run, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        sweep.RunAsync(run, new DurableJobWaker(client), cancellationToken);
+        sweep.RunAsync(run, new DurableJobWaker(client, notices), cancellationToken);
 
     /// <summary>
     /// The reference consumer: each finished video (Event Grid <c>BlobCreated</c> on <c>videos/</c>) is checked

@@ -51,10 +51,55 @@ public class ProviderWebhookTests(PipelineFixture fixture)
     }
 
     [Fact]
-    public async Task CompletedEvent_WakesTheJobLongBeforeItsNextTimer()
+    public async Task CompletedEvent_StoresTheVideoInTheReceiverAndEndsTheJobLongBeforeItsNextTimer()
+    {
+        (string id, string videoId) = await FinishedVideoAsync("a webhook fox");
+
+        (int status, JsonElement body) = await PostAsync(Signed(Event("video.completed", videoId), PipelineFixture.WebhookSecret));
+        int downloadsByTheReceiver = fixture.Emulator.Stats.DownloadsOf(videoId);
+        OrchestrationMetadata finished = await fixture.WaitAsync(id, TimeSpan.FromSeconds(20));
+        VideoJobResult result = finished.ReadOutputAs<VideoJobResult>()!;
+
+        Assert.Equal(200, status);
+        Assert.Equal(("video stored", id), (body.GetProperty("result").GetString(), body.GetProperty("jobId").GetString()));
+        Assert.Equal(1, downloadsByTheReceiver);
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(1, fixture.Emulator.Stats.DownloadsOf(videoId));
+        Assert.True(await fixture.Videos.GetBlobClient(result.Blob!.Name).ExistsAsync(), "the job's blob is not there");
+        Assert.True(finished.LastUpdatedAt - finished.CreatedAt < TimeSpan.FromSeconds(30), "the job waited for its 40 s timer");
+    }
+
+    [Fact]
+    public async Task CompletedEvent_WithStoreOnNoticeOff_WakesTheJobToStoreItself()
+    {
+        (string id, string videoId) = await FinishedVideoAsync("a webhook fox stored by its job");
+        var notices = new NoticedVideos(
+            fixture.Services.GetRequiredService<VideoJobActivities>(),
+            Options.Create(new PipelineOptions { StoreOnNotice = false }),
+            TimeProvider.System,
+            NullLogger<NoticedVideos>.Instance);
+        var webhooks = new ProviderWebhooks(
+            fixture.Services.GetRequiredService<IVideoProvider>(),
+            Options.Create(new VideoApiOptions()),
+            fixture.Services.GetRequiredService<ProviderVideoIndex>(),
+            fixture.Services.GetRequiredService<WebhookDeliveries>(),
+            notices,
+            NullLogger<ProviderWebhooks>.Instance);
+        DefaultHttpContext context = Signed(Event("video.completed", videoId), PipelineFixture.WebhookSecret);
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, "sora", fixture.Client, default), context);
+        OrchestrationMetadata finished = await fixture.WaitAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal((200, "job woken"), (status, body.GetProperty("result").GetString()));
+        Assert.Equal(JobStatus.Completed, finished.ReadOutputAs<VideoJobResult>()!.Status);
+        Assert.Equal(1, fixture.Emulator.Stats.DownloadsOf(videoId));
+    }
+
+    /// <summary>A job with slow timers whose 1 s render has finished at the provider.</summary>
+    async Task<(string JobId, string VideoId)> FinishedVideoAsync(string prompt)
     {
         JobPacing slow = TestPacing.Fast with { MinPollInterval = TimeSpan.FromSeconds(40), MaxPollInterval = TimeSpan.FromSeconds(60) };
-        string id = await fixture.StartJobAsync($"[[render=1]] a webhook fox {Guid.NewGuid():N}", slow);
+        string id = await fixture.StartJobAsync($"[[render=1]] {prompt} {Guid.NewGuid():N}", slow);
         string videoId = await ProviderVideoOfAsync(id);
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         while (fixture.Emulator.Stats.CompletedAtOf(videoId) is not { } done || done > DateTimeOffset.UtcNow)
@@ -63,13 +108,7 @@ public class ProviderWebhookTests(PipelineFixture fixture)
             await Task.Delay(100);
         }
 
-        (int status, JsonElement body) = await PostAsync(Signed(Event("video.completed", videoId), PipelineFixture.WebhookSecret));
-        OrchestrationMetadata finished = await fixture.WaitAsync(id, TimeSpan.FromSeconds(20));
-
-        Assert.Equal(200, status);
-        Assert.Equal(("job woken", id), (body.GetProperty("result").GetString(), body.GetProperty("jobId").GetString()));
-        Assert.Equal(JobStatus.Completed, finished.ReadOutputAs<VideoJobResult>()!.Status);
-        Assert.True(finished.LastUpdatedAt - finished.CreatedAt < TimeSpan.FromSeconds(30), "the job waited for its 40 s timer");
+        return (id, videoId);
     }
 
     [Fact]
@@ -216,6 +255,7 @@ public class ProviderWebhookTests(PipelineFixture fixture)
             Options.Create(new VideoApiOptions()),
             fixture.Services.GetRequiredService<ProviderVideoIndex>(),
             fixture.Services.GetRequiredService<WebhookDeliveries>(),
+            fixture.Services.GetRequiredService<NoticedVideos>(),
             NullLogger<ProviderWebhooks>.Instance);
         DefaultHttpContext context = Signed(Event("video.completed", "video_x"), PipelineFixture.WebhookSecret);
 

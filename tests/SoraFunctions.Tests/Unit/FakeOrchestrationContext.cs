@@ -116,6 +116,9 @@ sealed class FakeOrchestrationContext
     /// <summary>The status sweep's event: the ended video as the provider's list showed it (as the engine serializes it).</summary>
     public void RaiseProviderEvent(ProviderVideo video) => providerEvent.TrySetResult(System.Text.Json.JsonSerializer.SerializeToElement(video));
 
+    /// <summary>A webhook's or the sweep's event after the video was stored where its end was noticed (as the engine serializes it).</summary>
+    public void RaiseProviderEvent(NoticedVideo noticed) => providerEvent.TrySetResult(System.Text.Json.JsonSerializer.SerializeToElement(noticed));
+
     /// <summary>Queues the next answer of an activity (answers are used in order; the last one repeats).</summary>
     public FakeOrchestrationContext Answer(string activity, Func<object?, object> answer)
     {

@@ -655,6 +655,55 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_EventCarryingTheVideoStoredWhereItsEndWasNoticed_EndsWithNoStatusCallOrStore()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(new NoticedVideo(Video(ProviderStatus.Completed, 100)) { Stored = Stored(), ObservedAt = Start.AddSeconds(20) });
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, 1), (result.Status, result.Checks));
+        Assert.Equal(Stored().Blob, result.Blob);
+        Assert.Equal(1000, result.Bytes);
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+        Assert.Equal(0, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_EventCarryingAVideoStoredUnderAnotherName_IsStoredByTheJobUnderItsOwn()
+    {
+        StoreVideoResult elsewhere = Stored() with { Blob = new BlobLocation("videos", "2026/11/24/job-1.mp4", "http://blob/elsewhere.mp4") };
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.StoreVideo, Stored());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(new NoticedVideo(Video(ProviderStatus.Completed, 100)) { Stored = elsewhere });
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, "2026/11/25/job-1.mp4"), (result.Status, result.Blob?.Name));
+        Assert.Equal(1, fake.CountOf(ActivityNames.StoreVideo));
+    }
+
+    [Fact]
+    public async Task Run_EventCarryingAFailedStore_IsStoredByTheJob()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created())
+            .Answer(ActivityNames.StoreVideo, Stored());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(new NoticedVideo(Video(ProviderStatus.Completed, 100))
+        {
+            Stored = new StoreVideoResult(StepOutcome.Retry) { Error = new JobError(JobErrorCodes.StoreFailed, "blob trouble") },
+        });
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.Completed, result.Status);
+        Assert.Equal(1, fake.CountOf(ActivityNames.StoreVideo));
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
     public async Task Run_SweepEventCarryingAFailure_FailsWithTheProvidersErrorWithoutAStatusCall()
     {
         FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
