@@ -264,7 +264,14 @@ public sealed class VideoApi
 
             try
             {
-                await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
+                if (input.CreatedOnSubmit is not null)
+                {
+                    await CreatedJobStarts.StartAsync(client, input, work, time, logger);
+                }
+                else
+                {
+                    await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(id), cancellationToken);
+                }
             }
             catch (Exception ex) when (submit.Id is not null && ex is not OperationCanceledException)
             {
@@ -280,8 +287,8 @@ public sealed class VideoApi
         }
         catch (Exception ex) when (mayHaveCreated)
         {
-            // The provider may have made (and billed) the video: the charge stays, and the log names the video.
-            logger.LogError("Job {JobId}: its create was sent (provider video {VideoId}) but the job could not be started: {Reason}", id, madeVideoId ?? "unknown", ex.Message);
+            // The provider may have billed the video (CreatedJobStarts deleted it when it could): the charge stays.
+            logger.LogError("Job {JobId}: its create was sent (provider video {VideoId}) but the job could not be started, so its charge stays: {Reason}", id, madeVideoId ?? "unknown", ex.Message);
             throw;
         }
         catch (Exception) when (!budget.AlreadyCharged)

@@ -1,0 +1,75 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using SoraFunctions.Activities;
+using SoraFunctions.Jobs;
+using SoraFunctions.Orchestration;
+
+namespace SoraFunctions.Http;
+
+/// <summary>
+/// Starts the job whose video the submission already created (<see cref="Configuration.PipelineOptions.CreateOnSubmit"/>).
+/// The render runs, and is billed, whether or not its job starts, so a failed start (storage trouble) is tried again,
+/// an instance found afterwards counts as started (only the answer was lost), and a job known not to have started has
+/// its provider video deleted rather than left rendering with nobody to store it.
+/// </summary>
+static class CreatedJobStarts
+{
+    const int Attempts = 3;
+
+    static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Starts <paramref name="input"/>'s orchestration; throws the last error when it could not.</summary>
+    public static async Task StartAsync(DurableTaskClient client, VideoJobInput input, VideoJobActivities work, TimeProvider time, ILogger logger)
+    {
+        string? videoId = input.CreatedOnSubmit?.Video?.Id;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(VideoOrchestrator.Name, input, new StartOrchestrationOptions(input.JobId), CancellationToken.None);
+                return;
+            }
+            catch (Exception ex)
+            {
+                bool? exists = await ExistsAsync(client, input.JobId);
+                if (exists == true)
+                {
+                    return;
+                }
+
+                if (attempt < Attempts)
+                {
+                    logger.LogWarning("Job {JobId}: starting it after its create failed ({Reason}); trying again", input.JobId, ex.Message);
+                    await Task.Delay(FirstRetry * attempt, time);
+                    continue;
+                }
+
+                if (exists == false && videoId is not null)
+                {
+                    bool deleted = await work.DeleteAsync(videoId, input.JobId, CancellationToken.None);
+                    logger.LogError("Job {JobId} could not be started after its create ({Reason}); provider video {VideoId} {Outcome}", input.JobId, ex.Message, videoId, deleted ? "deleted" : "could not be deleted");
+                }
+                else
+                {
+                    logger.LogError("Job {JobId} could not be started after its create ({Reason}), and whether it exists cannot be read; provider video {VideoId} kept", input.JobId, ex.Message, videoId ?? "unknown");
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Whether the instance exists; null when even that cannot be read.</summary>
+    static async Task<bool?> ExistsAsync(DurableTaskClient client, string instanceId)
+    {
+        try
+        {
+            return await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, CancellationToken.None) is not null;
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+    }
+}
