@@ -11,7 +11,8 @@ namespace SoraFunctions.Http;
 /// Starts the job whose video the submission already created (<see cref="Configuration.PipelineOptions.CreateOnSubmit"/>).
 /// The render runs, and is billed, whether or not its job starts, so a failed start (storage trouble) is tried again,
 /// an instance found afterwards counts as started (only the answer was lost), and a job known not to have started has
-/// its provider video deleted rather than left rendering with nobody to store it.
+/// its provider video deleted rather than left rendering with nobody to store it (as has one whose index row, written
+/// while the create was sent, failed).
 /// </summary>
 static class CreatedJobStarts
 {
@@ -57,6 +58,24 @@ static class CreatedJobStarts
 
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the job's index row, written while the create was sent; when it failed, the job will not start, so the
+    /// video it made is deleted before the error goes on.
+    /// </summary>
+    public static async Task RecordedAsync(Task recorded, VideoJobInput input, VideoJobActivities work, ILogger logger)
+    {
+        try
+        {
+            await recorded;
+        }
+        catch (Exception ex) when (input.CreatedOnSubmit?.Video?.Id is { } videoId)
+        {
+            bool deleted = await work.DeleteAsync(videoId, input.JobId, CancellationToken.None);
+            logger.LogError("Job {JobId} could not be recorded after its create ({Reason}); provider video {VideoId} {Outcome}", input.JobId, ex.Message, videoId, deleted ? "deleted" : "could not be deleted");
+            throw;
         }
     }
 

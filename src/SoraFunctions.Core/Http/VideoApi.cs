@@ -251,15 +251,21 @@ public sealed class VideoApi
                 InputImageBlob = imageBlob,
                 RemixOf = origin.RemixOf,
             };
-            await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
             if (createOnSubmit && !jobPacing.NeedsAdmission && submit.Id is null)
             {
-                // Nothing to wait for and an id no other submission can race for: start the render now. From here on
-                // the job starts even if the client goes away, so that a video made is never left without its job.
+                // Nothing to wait for and an id no other submission can race for: start the render now, while the job's
+                // index row is written. From here on the job starts even if the client goes away, so that a video made
+                // is never left without its job.
+                cancellationToken = CancellationToken.None;
+                Task recorded = jobs.RecordAsync(id, caller.Id, now, cancellationToken);
                 CreateVideoResult created = await CreateOnSubmitAsync(input);
                 input = input with { CreatedOnSubmit = created };
                 (mayHaveCreated, madeVideoId) = (created.Video is not null || created.MayHaveReachedProvider, created.Video?.Id);
-                cancellationToken = CancellationToken.None;
+                await CreatedJobStarts.RecordedAsync(recorded, input, work, logger);
+            }
+            else
+            {
+                await jobs.RecordAsync(id, caller.Id, now, cancellationToken);
             }
 
             try

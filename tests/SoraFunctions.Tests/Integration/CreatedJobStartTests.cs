@@ -1,13 +1,14 @@
 using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using SoraFunctions.Http;
+using SoraFunctions.Storage;
 
 namespace SoraFunctions.Tests.Integration;
 
 /// <summary>
 /// A submission that created its video (Pipeline:CreateOnSubmit) and then cannot start its job: the start is tried
-/// again, and a job that never started has its provider video deleted (the engine, Azurite and the emulator; only the
-/// client's start is made to fail).
+/// again, and a job that never started, or whose index row failed, has its provider video deleted (the engine, Azurite
+/// and the emulator; only the client's start or the index is made to fail).
 /// </summary>
 [Collection(PipelineTestGroup.Name)]
 public class CreatedJobStartTests(PipelineFixture fixture)
@@ -54,6 +55,26 @@ public class CreatedJobStartTests(PipelineFixture fixture)
         string videoId = Assert.Single(fixture.Emulator.Stats.VideoIdsWithPrompt(prompt));
         Assert.Equal(1, fixture.Emulator.Stats.CreatesWithPrompt(prompt));
         client.Verify(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
+        await AssertGoneAsync(videoId);
+    }
+
+    [Fact]
+    public async Task IndexRowFailingWhileTheCreateIsSent_FailsTheRequestAndDeletesTheProviderVideo()
+    {
+        string prompt = $"[[render=60]] a fox never recorded {Guid.NewGuid():N}";
+        var index = new Mock<IJobIndex>();
+        index.Setup(i => i.RecordAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new RequestFailedException(503, "The server is busy."));
+        VideoApi api = ActivatorUtilities.CreateInstance<VideoApi>(fixture.Services, index.Object);
+
+        await Assert.ThrowsAsync<RequestFailedException>(() => HttpResults.SubmitAsync(api, fixture.Client, $$"""{"prompt":"{{prompt}}"}"""));
+
+        string videoId = Assert.Single(fixture.Emulator.Stats.VideoIdsWithPrompt(prompt));
+        await AssertGoneAsync(videoId);
+    }
+
+    async Task AssertGoneAsync(string videoId)
+    {
         using var http = new HttpClient();
         using HttpResponseMessage gone = await http.GetAsync(new Uri($"{fixture.Emulator.ApiBaseUrl.AbsoluteUri.TrimEnd('/')}/videos/{videoId}"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, gone.StatusCode);
