@@ -258,10 +258,10 @@ public sealed class VideoApi
                 // is never left without its job.
                 cancellationToken = CancellationToken.None;
                 Task recorded = jobs.RecordAsync(id, caller.Id, now, cancellationToken);
-                CreateVideoResult created = await CreateOnSubmitAsync(input);
+                CreateVideoResult created = await SubmissionCreate.SendAsync(input, work, logger);
                 input = input with { CreatedOnSubmit = created };
                 (mayHaveCreated, madeVideoId) = (created.Video is not null || created.MayHaveReachedProvider, created.Video?.Id);
-                await CreatedJobStarts.RecordedAsync(recorded, input, work, logger);
+                await SubmissionCreate.RecordedAsync(recorded, input, work, logger);
             }
             else
             {
@@ -272,7 +272,7 @@ public sealed class VideoApi
             {
                 if (input.CreatedOnSubmit is not null)
                 {
-                    await CreatedJobStarts.StartAsync(client, input, work, time, logger);
+                    await SubmissionCreate.StartAsync(client, input, work, time, logger);
                 }
                 else
                 {
@@ -293,7 +293,7 @@ public sealed class VideoApi
         }
         catch (Exception ex) when (mayHaveCreated)
         {
-            // The provider may have billed the video (CreatedJobStarts deleted it when it could): the charge stays.
+            // The provider may have billed the video (SubmissionCreate deleted it when it could): the charge stays.
             logger.LogError("Job {JobId}: its create was sent (provider video {VideoId}) but the job could not be started, so its charge stays: {Reason}", id, madeVideoId ?? "unknown", ex.Message);
             throw;
         }
@@ -324,25 +324,6 @@ public sealed class VideoApi
             LastUpdatedAt = now,
         };
         return Accepted(request, urls, view, StatusCodes.Status202Accepted);
-    }
-
-    /// <summary>The job's first create, sent by the submission; trouble other than the provider's leaves the create in doubt.</summary>
-    async Task<CreateVideoResult> CreateOnSubmitAsync(VideoJobInput job)
-    {
-        var create = new CreateVideoInput(job.JobId, job.Spec, null) { RemixOfVideoId = job.RemixOf?.ProviderVideoId, InputImageBlob = job.InputImageBlob };
-        try
-        {
-            return await work.CreateOnSubmitAsync(create, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning("Job {JobId}: the submission's create failed ({Reason}); the orchestration looks for the video before creating again", job.JobId, ex.Message);
-            return new CreateVideoResult(StepOutcome.Retry)
-            {
-                MayHaveReachedProvider = true,
-                Error = new JobError(JobErrorCodes.Internal, ex.Message),
-            };
-        }
     }
 
     /// <summary>

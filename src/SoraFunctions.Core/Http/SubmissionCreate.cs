@@ -8,17 +8,36 @@ using SoraFunctions.Orchestration;
 namespace SoraFunctions.Http;
 
 /// <summary>
-/// Starts the job whose video the submission already created (<see cref="Configuration.PipelineOptions.CreateOnSubmit"/>).
-/// The render runs, and is billed, whether or not its job starts, so a failed start (storage trouble) is tried again,
-/// an instance found afterwards counts as started (only the answer was lost), and a job known not to have started has
-/// its provider video deleted rather than left rendering with nobody to store it (as has one whose index row, written
-/// while the create was sent, failed).
+/// The provider create a submission sends itself (<see cref="Configuration.PipelineOptions.CreateOnSubmit"/>), and the
+/// start of its job. The render runs, and is billed, whether or not the job starts, so a failed start (storage trouble)
+/// is tried again, an instance found afterwards counts as started (only the answer was lost), and a job known not to
+/// have started, or whose index row written while the create was sent failed, has its provider video deleted rather
+/// than left rendering with nobody to store it.
 /// </summary>
-static class CreatedJobStarts
+static class SubmissionCreate
 {
     const int Attempts = 3;
 
     static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The job's first create; trouble other than the provider's leaves the create in doubt.</summary>
+    public static async Task<CreateVideoResult> SendAsync(VideoJobInput job, VideoJobActivities work, ILogger logger)
+    {
+        var create = new CreateVideoInput(job.JobId, job.Spec, null) { RemixOfVideoId = job.RemixOf?.ProviderVideoId, InputImageBlob = job.InputImageBlob };
+        try
+        {
+            return await work.CreateOnSubmitAsync(create, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Job {JobId}: the submission's create failed ({Reason}); the orchestration looks for the video before creating again", job.JobId, ex.Message);
+            return new CreateVideoResult(StepOutcome.Retry)
+            {
+                MayHaveReachedProvider = true,
+                Error = new JobError(JobErrorCodes.Internal, ex.Message),
+            };
+        }
+    }
 
     /// <summary>Starts <paramref name="input"/>'s orchestration; throws the last error when it could not.</summary>
     public static async Task StartAsync(DurableTaskClient client, VideoJobInput input, VideoJobActivities work, TimeProvider time, ILogger logger)
