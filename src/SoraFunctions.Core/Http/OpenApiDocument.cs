@@ -131,9 +131,15 @@ public static class OpenApiDocument
             {"summary":"The provider's signed webhook events (e.g. /api/webhooks/sora)","tags":["webhooks"],
              "description":"Anonymous at the HTTP level, authenticated by the Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature).",
              "requestBody":{"required":true,"content":{"application/json":{"schema":{"type":"object"}}}},
-             "responses":{"200":{"description":"Accepted (or ignored: an event about no job)."},
+             "responses":{"200":{"description":"Taken: what was done with the event (video stored: stored here and the job told; job woken: the job checks at once; duplicate, ignored, unknown video, job already finished).",
+                 "content":{"application/json":{"schema":{"type":"object","required":["result"],"properties":{
+                   "result":{"type":"string","enum":["video stored","job woken","duplicate","ignored","unknown video","job already finished"]},
+                   "jobId":{"type":["string","null"]}}}}}},
+               "400":{"$ref":"#/components/responses/Problem"},
                "401":{"$ref":"#/components/responses/Problem"},
-               "404":{"$ref":"#/components/responses/Problem"}}}
+               "404":{"$ref":"#/components/responses/Problem"},
+               "409":{"$ref":"#/components/responses/Problem"},
+               "413":{"$ref":"#/components/responses/Problem"}}}
             """,
         ["GetOpenApi"] = """
             {"summary":"This document (OpenAPI 3.1)","tags":["meta"],

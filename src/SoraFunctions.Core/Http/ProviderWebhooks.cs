@@ -71,7 +71,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         if (deliveryId is not null && !await deliveries.TryTakeAsync(deliveryId, cancellationToken))
         {
             logger.LogInformation("Provider event {Type}: delivery already taken, ignored", check.EventType);
-            return TypedResults.Ok(new WebhookAnswer("duplicate", null));
+            return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.Duplicate, null));
         }
 
         try
@@ -97,14 +97,14 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
     {
         if (!check.Finished || check.VideoId is null)
         {
-            return TypedResults.Ok(new WebhookAnswer("ignored", null));
+            return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.Ignored, null));
         }
 
         string? jobId = await index.FindJobAsync(check.VideoId, cancellationToken);
         if (jobId is null)
         {
             logger.LogInformation("Provider event {Type} for {VideoId}: no job of ours", check.EventType, check.VideoId);
-            return TypedResults.Ok(new WebhookAnswer("unknown video", null));
+            return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.UnknownVideo, null));
         }
 
         OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: notices.Enabled, cancellationToken);
@@ -118,7 +118,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
 
         if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
         {
-            return TypedResults.Ok(new WebhookAnswer("job already finished", jobId));
+            return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.JobFinished, jobId));
         }
 
         NoticedVideo? noticed = confirmed?.Video is { } ended && ended.Id == check.VideoId && instance.RuntimeStatus == OrchestrationRuntimeStatus.Running
@@ -126,7 +126,7 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             : null;
         await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, (object?)noticed ?? check.EventType, cancellationToken);
         logger.LogInformation("Provider event {Type} for {VideoId} woke job {JobId}", check.EventType, check.VideoId, jobId);
-        return TypedResults.Ok(new WebhookAnswer(noticed?.Stored is null ? "job woken" : "video stored", jobId));
+        return TypedResults.Ok(new WebhookAnswer(noticed?.Stored is null ? WebhookAnswer.Woken : WebhookAnswer.Stored, jobId));
     }
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -136,4 +136,15 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
 /// What <c>POST /api/webhooks/{provider}</c> did with an event: <c>video stored</c> (stored here, the job told),
 /// <c>job woken</c>, <c>duplicate</c>, <c>ignored</c>, <c>unknown video</c> or <c>job already finished</c>.
 /// </summary>
-public sealed record WebhookAnswer(string Result, string? JobId);
+public sealed record WebhookAnswer(string Result, string? JobId)
+{
+    public const string Stored = "video stored";
+    public const string Woken = "job woken";
+    public const string Duplicate = "duplicate";
+    public const string Ignored = "ignored";
+    public const string UnknownVideo = "unknown video";
+    public const string JobFinished = "job already finished";
+
+    /// <summary>Every <see cref="Result"/> (the OpenAPI document lists them).</summary>
+    public static IReadOnlyList<string> Results { get; } = [Stored, Woken, Duplicate, Ignored, UnknownVideo, JobFinished];
+}

@@ -34,6 +34,18 @@ public class OpenApiDocumentTests
     }
 
     [Fact]
+    public void Build_WebhookAnswers_AreTheOnesTheReceiverGives()
+    {
+        JsonNode? answer = Document()["paths"]!.AsObject()
+            .Select(path => path.Value!["post"])
+            .Single(operation => (string?)operation?["operationId"] == "ProviderWebhook");
+        JsonArray results = answer!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["properties"]!["result"]!["enum"]!.AsArray();
+
+        Assert.Equal(WebhookAnswer.Results, results.Select(r => (string)r!));
+        Assert.NotNull(answer["responses"]!["409"]);
+    }
+
+    [Fact]
     public void Build_IsOpenApi31_AndEveryReferenceResolves()
     {
         JsonObject document = Document();
