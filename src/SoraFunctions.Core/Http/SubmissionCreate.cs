@@ -67,8 +67,7 @@ static class SubmissionCreate
 
                 if (exists == false && videoId is not null)
                 {
-                    bool deleted = await work.DeleteAsync(videoId, input.JobId, CancellationToken.None);
-                    logger.LogError("Job {JobId} could not be started after its create ({Reason}); provider video {VideoId} {Outcome}", input.JobId, ex.Message, videoId, deleted ? "deleted" : "could not be deleted");
+                    await DeleteMadeVideoAsync(videoId, "started", ex, input, work, logger);
                 }
                 else
                 {
@@ -92,10 +91,16 @@ static class SubmissionCreate
         }
         catch (Exception ex) when (input.CreatedOnSubmit?.Video?.Id is { } videoId)
         {
-            bool deleted = await work.DeleteAsync(videoId, input.JobId, CancellationToken.None);
-            logger.LogError("Job {JobId} could not be recorded after its create ({Reason}); provider video {VideoId} {Outcome}", input.JobId, ex.Message, videoId, deleted ? "deleted" : "could not be deleted");
+            await DeleteMadeVideoAsync(videoId, "recorded", ex, input, work, logger);
             throw;
         }
+    }
+
+    /// <summary>Deletes the video of a job that will not run (best effort) and says so.</summary>
+    static async Task DeleteMadeVideoAsync(string videoId, string notDone, Exception reason, VideoJobInput input, VideoJobActivities work, ILogger logger)
+    {
+        bool deleted = await work.DeleteAsync(videoId, input.JobId, CancellationToken.None);
+        logger.LogError("Job {JobId} could not be {NotDone} after its create ({Reason}); provider video {VideoId} {Outcome}", input.JobId, notDone, reason.Message, videoId, deleted ? "deleted" : "could not be deleted");
     }
 
     /// <summary>Whether the instance exists; null when even that cannot be read.</summary>
