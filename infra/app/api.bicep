@@ -170,6 +170,9 @@ param pipelineCreateOnSubmit bool = true
 @description('Pipeline__StoreOnNotice: a verified provider webhook (or the status sweep) stores a finished video where it noticed the end, then tells the job.')
 param pipelineStoreOnNotice bool = true
 
+@description('Pipeline__WatchInProcess: without webhooks or the sweep, the instance that sent a submission\'s create polls that video on its own timers and hands the job its end; the job\'s own checks become the 60 s safety net.')
+param pipelineWatchInProcess bool = true
+
 @description('Provider: the video provider the pipeline drives.')
 @allowed(['Sora', 'Runway'])
 param provider string = 'Sora'
@@ -350,6 +353,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     Pipeline__UncertainCreate: pipelineUncertainCreate
     Pipeline__CreateOnSubmit: string(pipelineCreateOnSubmit)
     Pipeline__StoreOnNotice: string(pipelineStoreOnNotice)
+    Pipeline__WatchInProcess: string(pipelineWatchInProcess)
     // Reference consumer.
     Catalog__TableName: catalogTableName
     // Brakes: a cluster-wide cap and create rate, daily budgets (empty = off), batch size.

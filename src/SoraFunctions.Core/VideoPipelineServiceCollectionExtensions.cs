@@ -46,6 +46,7 @@ public static class VideoPipelineServiceCollectionExtensions
         services.TryAddSingleton<IVideoStoredNotifier, NoVideoStoredNotifier>();
         services.TryAddSingleton<VideoJobActivities>();
         services.TryAddSingleton<NoticedVideos>();
+        services.TryAddSingleton<VideoWatch>();
         services.TryAddSingleton<JobLimitActivities>();
         services.TryAddSingleton<EndedJobReconciler>();
         services.TryAddSingleton<JobPacingFactory>();

@@ -207,6 +207,12 @@ public sealed record NoticedVideo(ProviderVideo Video)
 
     /// <summary>When the provider answered the status call that noticed the end; null when the status sweep's list did.</summary>
     public DateTimeOffset? ObservedAt { get; init; }
+
+    /// <summary>
+    /// Status calls the noticer made before the one that saw the end (the in-process watch's, <see cref="Orchestration.VideoWatch"/>),
+    /// which the job counts as its own; 0 for a webhook or the sweep.
+    /// </summary>
+    public int EarlierChecks { get; init; }
 }
 
 public sealed record StoreVideoInput(string JobId, string ProviderVideoId, string BlobName, VideoSpec Spec)

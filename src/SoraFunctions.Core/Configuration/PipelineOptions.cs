@@ -73,6 +73,16 @@ public sealed class PipelineOptions : IValidatableObject
     /// </summary>
     public bool StoreOnNotice { get; set; } = true;
 
+    /// <summary>
+    /// Whether the process that sent a submission's create (<see cref="CreateOnSubmit"/>) then polls that video itself, on
+    /// its own timers and by the job's polling policy, and hands the job the end when it sees it (stored, as with
+    /// <see cref="StoreOnNotice"/>); the job's own checks meanwhile come only <see cref="WebhookPollSeconds"/> apart, as
+    /// the safety net for a watch lost with its process. Polling through the engine waits on its queues for every timer
+    /// and every check, which a crowd of jobs fills; the watch does not. Off, or with webhooks or the status sweep
+    /// waking jobs, each job polls through the engine as before.
+    /// </summary>
+    public bool WatchInProcess { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (MinPollSeconds > MaxPollSeconds)

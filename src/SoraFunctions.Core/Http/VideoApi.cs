@@ -45,6 +45,7 @@ public sealed class VideoApi
     readonly bool createOnSubmit;
     readonly TimeProvider time;
     readonly ILogger<VideoApi> logger;
+    readonly VideoWatch? watch;
 
     public VideoApi(
         IOptions<VideoApiOptions> api,
@@ -59,7 +60,8 @@ public sealed class VideoApi
         VideoJobActivities work,
         IOptions<PipelineOptions> pipeline,
         TimeProvider time,
-        ILogger<VideoApi> logger)
+        ILogger<VideoApi> logger,
+        VideoWatch? watch = null)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         this.api = api.Value;
@@ -78,6 +80,7 @@ public sealed class VideoApi
         // A create in doubt is then looked up by the orchestration rather than sent again.
         createOnSubmit = pipeline.Value.CreateOnSubmit && provider is IFindCreatedVideos;
         this.time = time;
+        this.watch = watch;
         this.logger = logger;
     }
 
@@ -236,6 +239,7 @@ public sealed class VideoApi
 
         bool mayHaveCreated = false;
         string? madeVideoId = null;
+        bool watched = false;
         try
         {
             string? imageBlob = origin.Image is { } image
@@ -259,7 +263,9 @@ public sealed class VideoApi
                 cancellationToken = CancellationToken.None;
                 Task recorded = jobs.RecordAsync(id, caller.Id, now, cancellationToken);
                 CreateVideoResult created = await SubmissionCreate.SendAsync(input, work, logger);
-                input = input with { CreatedOnSubmit = created };
+                // Watched here (PipelineOptions.WatchInProcess), the job's own checks are only the safety net.
+                watched = created.Video is not null && watch is { CanWatch: true } && !pacing.WokenByProvider;
+                input = input with { CreatedOnSubmit = created, Pacing = watched ? pacing.Create(watched: true) : input.Pacing };
                 (mayHaveCreated, madeVideoId) = (created.Video is not null || created.MayHaveReachedProvider, created.Video?.Id);
                 await SubmissionCreate.RecordedAsync(recorded, input, work, logger);
             }
@@ -273,6 +279,10 @@ public sealed class VideoApi
                 if (input.CreatedOnSubmit is not null)
                 {
                     await SubmissionCreate.StartAsync(client, input, work, time, logger);
+                    if (watched && !watch!.Watch(client, id, input.CreatedOnSubmit.Video!, input.CreatedOnSubmit.ObservedAt ?? now))
+                    {
+                        logger.LogWarning("Job {JobId}: the watch is full; the job's safety-net checks will notice its end", id);
+                    }
                 }
                 else
                 {

@@ -312,7 +312,7 @@ public sealed class VideoOrchestrator : TaskOrchestrator<VideoJobInput, VideoJob
                         ObservedAt = noticed.ObservedAt,
                         Stored = noticed.Stored is { Outcome: StepOutcome.Succeeded, Blob: { } blob } stored && blob.Name == state.BlobName ? stored : null,
                     };
-                    state = state with { Checks = state.Checks + (noticed.ObservedAt is null ? 0 : 1) };
+                    state = state with { Checks = state.Checks + (noticed.ObservedAt is null ? 0 : 1) + Math.Max(0, noticed.EarlierChecks) };
                 }
                 else
                 {

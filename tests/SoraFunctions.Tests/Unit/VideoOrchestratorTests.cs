@@ -671,6 +671,19 @@ public class VideoOrchestratorTests
     }
 
     [Fact]
+    public async Task Run_EventFromTheWatch_CountsTheWatchsStatusCallsAsTheJobs()
+    {
+        FakeOrchestrationContext fake = new FakeOrchestrationContext(Start) { HoldTimers = true }
+            .Answer(ActivityNames.CreateVideo, Created());
+        fake.OnTimer = _ => fake.RaiseProviderEvent(new NoticedVideo(Video(ProviderStatus.Completed, 100)) { Stored = Stored(), ObservedAt = Start.AddSeconds(20), EarlierChecks = 4 });
+
+        VideoJobResult result = await RunAsync(fake).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((JobStatus.Completed, 5), (result.Status, result.Checks));
+        Assert.Equal(0, fake.CountOf(ActivityNames.GetVideo));
+    }
+
+    [Fact]
     public async Task Run_EventCarryingAVideoStoredUnderAnotherName_IsStoredByTheJobUnderItsOwn()
     {
         StoreVideoResult elsewhere = Stored() with { Blob = new BlobLocation("videos", "2026/11/24/job-1.mp4", "http://blob/elsewhere.mp4") };
