@@ -185,6 +185,36 @@ public static class ApiFailures
         return false;
     }
 
+    /// <summary>
+    /// Status 499 (nginx's "client closed request"): what the access log records for a request its client abandoned
+    /// (<see cref="ClientGone"/>), which gets no answer at all.
+    /// </summary>
+    public const int ClientClosedRequest = 499;
+
+    /// <summary>
+    /// True when the request was abandoned by its client (<paramref name="requestAborted"/>, a provider's webhook timeout
+    /// among them) and the exception is only that cancellation reaching the handler: an <see cref="OperationCanceledException"/>,
+    /// or the Durable client's gRPC <c>Cancelled</c>. Nobody is left to answer, and nothing failed on our side.
+    /// </summary>
+    public static bool ClientGone(Exception exception, bool requestAborted)
+    {
+        if (!requestAborted)
+        {
+            return false;
+        }
+
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is OperationCanceledException
+                || (current.GetType().FullName == "Grpc.Core.RpcException" && current.Message.Contains("StatusCode=\"Cancelled\"", StringComparison.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Grpc.Core's <c>RpcException</c>, matched by name so that Core does not depend on gRPC.</summary>
     static bool IsRpcUnavailable(Exception exception) =>
         exception.GetType().FullName == "Grpc.Core.RpcException"

@@ -7,7 +7,8 @@ namespace SoraFunctions.Http;
 /// The outermost middleware of an ASP.NET Core host of the API: an exception that escapes a handler is logged and
 /// answered as <see cref="ApiFailures.ProblemFor"/> says (never the developer exception page, in any environment),
 /// and a bare error status without a body (no route: 404; a known route with another method: 405 with <c>Allow</c>;
-/// a binding failure: 400) gets a problem body with its code.
+/// a binding failure: 400) gets a problem body with its code. A request its client abandoned is logged as that, not
+/// as a failure, and gets no answer (<see cref="ApiFailures.ClientGone"/>).
 /// </summary>
 public sealed class ApiProblemMiddleware(RequestDelegate next, ILogger<ApiProblemMiddleware> logger)
 {
@@ -21,6 +22,14 @@ public sealed class ApiProblemMiddleware(RequestDelegate next, ILogger<ApiProble
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             bool aborted = context.RequestAborted.IsCancellationRequested;
+            if (ApiFailures.ClientGone(ex, aborted))
+            {
+                logger.LogInformation("{Method} {Path}: the client went away before the answer (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+                context.Response.Clear();
+                context.Response.StatusCode = ApiFailures.ClientClosedRequest;
+                return;
+            }
+
             ApiProblem problem = ApiFailures.ProblemFor(ex, aborted);
             LogFailure(logger, ex, problem, context);
             context.Response.Clear();

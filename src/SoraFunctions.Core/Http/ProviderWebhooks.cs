@@ -124,7 +124,9 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
         NoticedVideo? noticed = confirmed?.Video is { } ended && ended.Id == check.VideoId && instance.RuntimeStatus == OrchestrationRuntimeStatus.Running
             ? await notices.TakeAsync(instance, ended, confirmed.ObservedAt, cancellationToken)
             : null;
-        await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, (object?)noticed ?? check.EventType, cancellationToken);
+        // Not canceled with the request: a provider that gave up waiting (a stored video takes a while) would otherwise
+        // leave the job without the result it already has, and its redelivery would store nothing new.
+        await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, (object?)noticed ?? check.EventType, CancellationToken.None);
         logger.LogInformation("Provider event {Type} for {VideoId} woke job {JobId}", check.EventType, check.VideoId, jobId);
         return TypedResults.Ok(new WebhookAnswer(noticed?.Stored is null ? WebhookAnswer.Woken : WebhookAnswer.Stored, jobId));
     }

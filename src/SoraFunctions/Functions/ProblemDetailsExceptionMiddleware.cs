@@ -9,7 +9,8 @@ namespace SoraFunctions.Functions;
 /// <summary>
 /// Makes the invocation id the request's trace id (every problem body carries it as <c>traceId</c>), logs an unhandled
 /// exception of an HTTP function and answers it as the local host does (<see cref="ApiFailures.ProblemFor"/>: a 503
-/// with <c>Retry-After</c> while storage is out of reach, else a 500), with no internals in the body.
+/// with <c>Retry-After</c> while storage is out of reach, else a 500), with no internals in the body; a request its
+/// client abandoned is logged as that and gets no answer (<see cref="ApiFailures.ClientGone"/>).
 /// </summary>
 public sealed class ProblemDetailsExceptionMiddleware(ILogger<ProblemDetailsExceptionMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -29,6 +30,14 @@ public sealed class ProblemDetailsExceptionMiddleware(ILogger<ProblemDetailsExce
         catch (Exception ex) when (context.GetHttpContext() is { Response.HasStarted: false })
         {
             HttpContext http = context.GetHttpContext()!;
+            if (ApiFailures.ClientGone(ex, http.RequestAborted.IsCancellationRequested))
+            {
+                logger.LogInformation("Function {Function}: the client went away before the answer (invocation {InvocationId})", context.FunctionDefinition.Name, context.InvocationId);
+                http.Response.Clear();
+                http.Response.StatusCode = ApiFailures.ClientClosedRequest;
+                return;
+            }
+
             ApiProblem problem = ApiFailures.ProblemFor(ex, http.RequestAborted.IsCancellationRequested);
             if (problem.Status >= 500)
             {

@@ -54,6 +54,47 @@ public class ApiFailuresTests
         Assert.Equal(503, status);
     }
 
+    public static TheoryData<Exception> Cancellations => new()
+    {
+        new OperationCanceledException(),
+        new TaskCanceledException(),
+        new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Cancelled, "Call canceled by the client.")),
+    };
+
+    [Theory]
+    [MemberData(nameof(Cancellations))]
+    public async Task Middleware_ClientWentAway_IsNoFailureAndGetsNoAnswer(Exception cancellation)
+    {
+        // A provider's webhook delivery that timed out while the receiver raised the job's event, for one.
+        using var gone = new CancellationTokenSource();
+        DefaultHttpContext context = HttpResults.NewContext();
+        context.RequestAborted = gone.Token;
+        var logger = new ListLogger<ApiProblemMiddleware>();
+        var middleware = new ApiProblemMiddleware(
+            _ =>
+            {
+                gone.Cancel();
+                throw cancellation;
+            },
+            logger);
+
+        await middleware.InvokeAsync(context);
+
+        Assert.Equal(ApiFailures.ClientClosedRequest, context.Response.StatusCode);
+        Assert.Equal(0, context.Response.Body.Length);
+        Assert.DoesNotContain(logger.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Contains(logger.Entries, e => e.Message.Contains("went away", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ClientGone_OnlyWhenTheRequestWasAbandonedAndTheErrorIsItsCancellation()
+    {
+        Assert.False(ApiFailures.ClientGone(new OperationCanceledException(), requestAborted: false));
+        Assert.False(ApiFailures.ClientGone(new InvalidOperationException("a bug"), requestAborted: true));
+        Assert.False(ApiFailures.ClientGone(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "no sidecar")), requestAborted: true));
+        Assert.True(ApiFailures.ClientGone(new InvalidOperationException("wrapped", new TaskCanceledException()), requestAborted: true));
+    }
+
     [Theory]
     [InlineData(404, "not_found")]
     [InlineData(405, "method_not_allowed")]
@@ -89,5 +130,19 @@ public class ApiFailuresTests
         context.Response.Body.Position = 0;
         JsonElement body = JsonDocument.Parse(context.Response.Body).RootElement.Clone();
         return (context.Response.StatusCode, body, context);
+    }
+
+    /// <summary>Keeps what was logged.</summary>
+    sealed class ListLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 }
