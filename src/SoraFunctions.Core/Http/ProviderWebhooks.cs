@@ -19,8 +19,13 @@ namespace SoraFunctions.Http;
 /// be done, the job checks the provider at once instead of at its next timer. Polling stays the safety net: a lost or
 /// late webhook only costs the usual delay, and a repeated delivery only causes one more status check.
 /// </summary>
-public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, WebhookDeliveries deliveries, NoticedVideos notices, ILogger<ProviderWebhooks> logger)
+public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiOptions> api, ProviderVideoIndex index, WebhookDeliveries deliveries, NoticedVideos notices, ILogger<ProviderWebhooks> logger, TimeProvider? timeProvider = null)
 {
+    /// <summary>How long the receiver waits for a job that has not started running before asking for the event again.</summary>
+    static readonly TimeSpan StartWait = TimeSpan.FromSeconds(3);
+
+    readonly TimeProvider time = timeProvider ?? TimeProvider.System;
+
     public async Task<IResult> ReceiveAsync(HttpRequest request, string providerName, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -107,16 +112,17 @@ public sealed class ProviderWebhooks(IVideoProvider provider, IOptions<VideoApiO
             return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.UnknownVideo, null));
         }
 
-        OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: notices.Enabled, cancellationToken);
-        if (instance is null)
+        OrchestrationMetadata? instance = await NoticedVideos.RunningAsync(client, jobId, notices.Enabled, StartWait, time, cancellationToken);
+        if (instance is null or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
         {
-            // The submission created the video and has not scheduled its job yet (PipelineOptions.CreateOnSubmit): a
-            // 4xx has the provider deliver the event again, by when the job exists.
+            // The submission created the video and has not scheduled its job yet (PipelineOptions.CreateOnSubmit), or the
+            // job has not started running, when an event could be lost (NoticedVideos.RunningAsync): a 4xx has the
+            // provider deliver the event again, by when the job runs.
             logger.LogInformation("Provider event {Type} for {VideoId}: job {JobId} is not started yet; asking for the event again", check.EventType, check.VideoId, jobId);
             return Problems.NotReady("The job is starting.", $"Job '{jobId}' of video '{check.VideoId}' is being started; deliver the event again.");
         }
 
-        if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+        if (instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended))
         {
             return TypedResults.Ok(new WebhookAnswer(WebhookAnswer.JobFinished, jobId));
         }

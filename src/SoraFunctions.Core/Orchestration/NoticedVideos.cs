@@ -111,6 +111,32 @@ public sealed class NoticedVideos(VideoJobActivities activities, IOptions<Pipeli
     }
 
     /// <summary>
+    /// The job's instance once its orchestration has started running, reading it again every half second while it is
+    /// still <c>Pending</c>, for at most <paramref name="wait"/>; whatever it last read after that (null: no such job).
+    /// An event raised on a pending instance can be lost: when the engine puts the job's first message back (the Azure
+    /// Storage backend does so when it reads the message before the instance's row), it discards the events that came
+    /// meanwhile ("No such instance"), and the job would learn of its video only at its safety-net check.
+    /// </summary>
+    public static async Task<OrchestrationMetadata?> RunningAsync(DurableTaskClient client, string jobId, bool getInputs, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(time);
+        DateTimeOffset giveUpAt = time.GetUtcNow() + wait;
+        while (true)
+        {
+            OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputs, cancellationToken);
+            if (instance is not { RuntimeStatus: OrchestrationRuntimeStatus.Pending } || time.GetUtcNow() >= giveUpAt)
+            {
+                return instance;
+            }
+
+            await Task.Delay(PendingPoll, time, cancellationToken);
+        }
+    }
+
+    static readonly TimeSpan PendingPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// Where the job would store <paramref name="providerVideoId"/>, read from its input and custom status; null when the
     /// job is not waiting on that video (not created yet, another video, already storing) or its state cannot be read.
     /// </summary>

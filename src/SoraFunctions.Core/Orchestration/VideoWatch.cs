@@ -29,6 +29,9 @@ public sealed class VideoWatch(VideoJobActivities activities, NoticedVideos noti
 
     static readonly TimeSpan NoticeRetry = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a notice waits for a job that has not started running yet (<see cref="NoticedVideos.RunningAsync"/>).</summary>
+    static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
+
     readonly ConcurrentDictionary<string, string> watched = new(StringComparer.Ordinal);
     readonly SemaphoreSlim checks = new(ChecksInFlight, ChecksInFlight);
     readonly CancellationTokenSource stopping = new();
@@ -132,9 +135,10 @@ public sealed class VideoWatch(VideoJobActivities activities, NoticedVideos noti
         {
             try
             {
-                OrchestrationMetadata? instance = await client.GetInstanceAsync(jobId, getInputsAndOutputs: notices.Enabled, cancellationToken);
-                if (instance is null || instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Suspended))
+                OrchestrationMetadata? instance = await NoticedVideos.RunningAsync(client, jobId, notices.Enabled, StartWait, time, cancellationToken);
+                if (instance is null || instance.RuntimeStatus is not (OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.Suspended))
                 {
+                    // Ended already, or still not started (its own check will see to it).
                     return;
                 }
 

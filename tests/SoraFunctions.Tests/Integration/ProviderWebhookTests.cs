@@ -95,6 +95,24 @@ public class ProviderWebhookTests(PipelineFixture fixture)
         Assert.Equal(1, fixture.Emulator.Stats.DownloadsOf(videoId));
     }
 
+    [Fact]
+    public async Task CompletedEvent_ForAJobNotRunningYet_IsAskedForAgainAndRaisesNothing()
+    {
+        // An event raised while the job's first message waits can be discarded by the engine ("No such instance").
+        (string id, string videoId) = await FinishedVideoAsync("a webhook fox not running yet");
+        var client = new Mock<DurableTaskClient>("pending") { CallBase = true };
+        client.Setup(c => c.GetInstancesAsync(id, It.IsAny<bool>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new OrchestrationMetadata(VideoOrchestrator.Name, id) { RuntimeStatus = OrchestrationRuntimeStatus.Pending });
+        ProviderWebhooks webhooks = fixture.Services.GetRequiredService<ProviderWebhooks>();
+        DefaultHttpContext context = Signed(Event("video.completed", videoId), PipelineFixture.WebhookSecret);
+
+        (int status, JsonElement body, _) = await HttpResults.ExecuteAsync(await webhooks.ReceiveAsync(context.Request, "sora", client.Object, default), context);
+
+        Assert.Equal((409, "not_ready"), (status, body.GetProperty("code").GetString()));
+        client.Verify(c => c.GetInstancesAsync(id, It.IsAny<bool>(), It.IsAny<CancellationToken>()), Times.AtLeast(2));
+        client.Verify(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
     /// <summary>A job with slow timers whose 1 s render has finished at the provider.</summary>
     async Task<(string JobId, string VideoId)> FinishedVideoAsync(string prompt)
     {
