@@ -48,6 +48,36 @@ public sealed class RestartEndToEndTests(EndToEndFixture fixture, ITestOutputHel
     }
 
     /// <summary>
+    /// Without limits the submission creates the video and its process watches it in memory (<c>Pipeline__WatchInProcess</c>):
+    /// killed, the watch is gone, and the job's own safety-net checks (here 3 s apart) notice the end after the restart.
+    /// </summary>
+    [Fact]
+    public async Task KillWhileTheSubmissionsProcessWatchesTheVideo_Restart_TheJobsSafetyNetCompletesIt()
+    {
+        string prompt = $"a heron in the reeds, watched then killed {Guid.NewGuid():N} [[render=6]]";
+        Dictionary<string, string> environment = fixture.HostEnvironment("e2ewatchkill");
+        environment["Limits__MaxRunningJobs"] = "0";
+        environment["Limits__CreatesPerMinute"] = "0";
+        environment["Limits__TableName"] = "watchkill";
+        environment["Pipeline__WebhookPollSeconds"] = "3";
+        string id;
+        await using (LocalHostProcess first = await LocalHostProcess.StartAsync(environment, fixture.Http))
+        {
+            JsonObject accepted = await new VideoApiDriver(fixture.Http, first.BaseAddress).SubmitAcceptedAsync(prompt);
+            id = (string)accepted["id"]!;
+            Assert.False(string.IsNullOrEmpty((string?)accepted["providerVideoId"]), "the submission did not create the video, so nothing was watched");
+            await first.KillAsync();
+        }
+
+        await using LocalHostProcess second = await LocalHostProcess.StartAsync(environment, fixture.Http);
+        JsonObject done = await new VideoApiDriver(fixture.Http, second.BaseAddress).WaitForFinishAsync(id, TimeSpan.FromSeconds(90));
+
+        Assert.True(VideoApiDriver.Status(done) == "completed", $"{VideoApiDriver.Describe(done)}{Environment.NewLine}{second.RecentOutput}");
+        Assert.Equal(1, fixture.Emulator.Stats.CreatesWithPrompt(prompt));
+        Assert.True(await fixture.Videos.GetBlobClient((string)done["blob"]!["name"]!).ExistsAsync(), "the job's blob is not there");
+    }
+
+    /// <summary>
     /// Issue 11: the host dies after the provider made the video and before the create activity's answer was saved.
     /// The engine delivers the same create activity again after the restart, without a lookup time; the row its first
     /// run wrote before sending makes it look for the video and adopt it instead of paying for a second one.
