@@ -61,6 +61,7 @@ public sealed class VideoWatch(VideoJobActivities activities, NoticedVideos noti
 
         PipelineOptions pipeline = options.Value;
         var start = WatchState.Created(createdAt, createdAt + TimeSpan.FromMinutes(pipeline.JobTimeoutMinutes), created.Progress ?? 0);
+        Telemetry.PipelineTelemetry.WatchedVideos.Add(1);
         _ = RunAsync(client, jobId, created.Id, start, TimeSpan.FromSeconds(pipeline.MinPollSeconds), TimeSpan.FromSeconds(pipeline.MaxPollSeconds));
         return true;
     }
@@ -108,6 +109,7 @@ public sealed class VideoWatch(VideoJobActivities activities, NoticedVideos noti
         finally
         {
             watched.TryRemove(jobId, out _);
+            Telemetry.PipelineTelemetry.WatchedVideos.Add(-1);
         }
     }
 
@@ -145,6 +147,7 @@ public sealed class VideoWatch(VideoJobActivities activities, NoticedVideos noti
                 NoticedVideo noticed = (instance.RuntimeStatus == OrchestrationRuntimeStatus.Running ? await notices.TakeAsync(instance, video, observedAt, cancellationToken) : null)
                     ?? new NoticedVideo(video) { ObservedAt = observedAt };
                 await client.RaiseEventAsync(jobId, VideoOrchestrator.ProviderEvent, noticed with { EarlierChecks = earlierChecks }, cancellationToken);
+                Telemetry.PipelineTelemetry.WatchNotices.Add(1, new KeyValuePair<string, object?>("stored", noticed.Stored is not null));
                 logger.LogInformation("Job {JobId}: video {VideoId} {Status}, noticed by the watch{Stored}", jobId, video.Id, video.Status, noticed.Stored is null ? "" : " and stored");
                 return;
             }

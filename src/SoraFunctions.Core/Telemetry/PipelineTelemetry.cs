@@ -47,6 +47,12 @@ public static class PipelineTelemetry
 
     public static readonly Counter<double> EstimatedCost = Meter.CreateCounter<double>("sora.cost.estimated", "USD", "Estimated cost of the jobs started.");
 
+    public static readonly UpDownCounter<long> WatchedVideos = Meter.CreateUpDownCounter<long>(
+        "sora.watch.videos", "{video}", "Videos this process's watch is polling (Pipeline:WatchInProcess).");
+
+    public static readonly Counter<long> WatchNotices = Meter.CreateCounter<long>(
+        "sora.watch.notices", "{video}", "Ended videos the watch handed to their job, by whether it stored them first.");
+
     /// <summary>
     /// Starts a pipeline span tagged with the job id; when <paramref name="jobId"/> is null it is taken from the
     /// enclosing Durable Task span, when there is one. Null when nobody listens.

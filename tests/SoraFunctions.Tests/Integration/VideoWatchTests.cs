@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SoraFunctions.Configuration;
 using SoraFunctions.Http;
 using SoraFunctions.Limits;
+using SoraFunctions.Telemetry;
 
 namespace SoraFunctions.Tests.Integration;
 
@@ -31,6 +32,7 @@ public class VideoWatchTests(PipelineFixture fixture)
     public async Task Submission_IsWatchedByItsProcess_WhichHandsTheJobItsStoredVideoLongBeforeTheJobsOwnCheck()
     {
         VideoWatch watch = fixture.Services.GetRequiredService<VideoWatch>();
+        using var metrics = new PipelineMetricsSummary();
         string prompt = $"[[render=3]] a watched fox {Guid.NewGuid():N}";
 
         (int status, JsonElement body) = await HttpResults.SubmitAsync(UnwokenApi(), fixture.Client, $$"""{"prompt":"{{prompt}}"}""");
@@ -51,6 +53,7 @@ public class VideoWatchTests(PipelineFixture fixture)
         Assert.Equal(1, fixture.Emulator.Stats.DownloadsOf(videoId));
         Assert.True(await fixture.Videos.GetBlobClient(result.Blob!.Name).ExistsAsync(), "the job's blob is not there");
         Assert.False(watch.IsWatching(id), "the watch went on after the end");
+        Assert.Equal(1, metrics.Total("sora.watch.notices", "stored=True"));
     }
 
     [Fact]
@@ -58,11 +61,13 @@ public class VideoWatchTests(PipelineFixture fixture)
     {
         // As after a cancel, which deletes the job's video at the provider.
         VideoWatch watch = fixture.Services.GetRequiredService<VideoWatch>();
+        using var metrics = new PipelineMetricsSummary();
         string jobId = $"job-gone-{Guid.NewGuid():N}";
         var gone = new ProviderVideo($"video_gone_{Guid.NewGuid():N}", ProviderStatus.Queued, 0, null, null, null, null);
 
         Assert.True(watch.Watch(fixture.Client, jobId, gone, DateTimeOffset.UtcNow));
         Assert.False(watch.Watch(fixture.Client, jobId, gone, DateTimeOffset.UtcNow));
+        Assert.Equal(1, metrics.Total("sora.watch.videos"));
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         while (watch.IsWatching(jobId))
         {
@@ -71,5 +76,7 @@ public class VideoWatchTests(PipelineFixture fixture)
         }
 
         Assert.False(watch.IsWatching(jobId));
+        Assert.Equal(0, metrics.Total("sora.watch.videos"));
+        Assert.Equal(0, metrics.Total("sora.watch.notices"));
     }
 }
