@@ -39,8 +39,28 @@ static class SubmissionCreate
         }
     }
 
-    /// <summary>Starts <paramref name="input"/>'s orchestration; throws the last error when it could not.</summary>
-    public static async Task StartAsync(DurableTaskClient client, VideoJobInput input, VideoJobActivities work, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// Whether this process watches the video <paramref name="created"/> made (<see cref="Configuration.PipelineOptions.WatchInProcess"/>),
+    /// so that the job's own checks are only the safety net: not when webhooks or the sweep wake jobs anyway.
+    /// </summary>
+    public static bool WillWatch(CreateVideoResult created, VideoWatch? watch, Configuration.JobPacingFactory pacing) =>
+        created.Video is not null && watch is { CanWatch: true } && !pacing.WokenByProvider;
+
+    /// <summary>
+    /// Starts <paramref name="input"/>'s orchestration, then <paramref name="watch"/> (when given) watches its video;
+    /// throws the last error when the job could not be started.
+    /// </summary>
+    public static async Task StartAsync(DurableTaskClient client, VideoJobInput input, VideoJobActivities work, TimeProvider time, ILogger logger, VideoWatch? watch = null)
+    {
+        await StartJobAsync(client, input, work, time, logger);
+        if (watch is not null && input.CreatedOnSubmit is { Video: { } video } created
+            && !watch.Watch(client, input.JobId, video, created.ObservedAt ?? input.SubmittedAt ?? time.GetUtcNow()))
+        {
+            logger.LogWarning("Job {JobId}: the watch is full; the job's safety-net checks will notice its end", input.JobId);
+        }
+    }
+
+    static async Task StartJobAsync(DurableTaskClient client, VideoJobInput input, VideoJobActivities work, TimeProvider time, ILogger logger)
     {
         string? videoId = input.CreatedOnSubmit?.Video?.Id;
         for (int attempt = 1; ; attempt++)

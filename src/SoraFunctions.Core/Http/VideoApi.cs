@@ -263,8 +263,7 @@ public sealed class VideoApi
                 cancellationToken = CancellationToken.None;
                 Task recorded = jobs.RecordAsync(id, caller.Id, now, cancellationToken);
                 CreateVideoResult created = await SubmissionCreate.SendAsync(input, work, logger);
-                // Watched here (PipelineOptions.WatchInProcess), the job's own checks are only the safety net.
-                watched = created.Video is not null && watch is { CanWatch: true } && !pacing.WokenByProvider;
+                watched = SubmissionCreate.WillWatch(created, watch, pacing);
                 input = input with { CreatedOnSubmit = created, Pacing = watched ? pacing.Create(watched: true) : input.Pacing };
                 (mayHaveCreated, madeVideoId) = (created.Video is not null || created.MayHaveReachedProvider, created.Video?.Id);
                 await SubmissionCreate.RecordedAsync(recorded, input, work, logger);
@@ -278,11 +277,7 @@ public sealed class VideoApi
             {
                 if (input.CreatedOnSubmit is not null)
                 {
-                    await SubmissionCreate.StartAsync(client, input, work, time, logger);
-                    if (watched && !watch!.Watch(client, id, input.CreatedOnSubmit.Video!, input.CreatedOnSubmit.ObservedAt ?? now))
-                    {
-                        logger.LogWarning("Job {JobId}: the watch is full; the job's safety-net checks will notice its end", id);
-                    }
+                    await SubmissionCreate.StartAsync(client, input, work, time, logger, watched ? watch : null);
                 }
                 else
                 {
